@@ -1,0 +1,114 @@
+// RPC handlers for first-run set-up, login/logout, screen activity and operator
+// management. Each state change goes through ctx.commit so its audit entry lands in
+// the same transaction.
+
+import type { Procedures } from '../rpc/contract.js';
+import type { Handlers } from '../rpc/dispatcher.js';
+import { GatehouseError } from '../errors.js';
+import type { Db } from '../store/database.js';
+import {
+  countOperators, createOperator, disableOperator, findOperatorByName, getOperator, isLocked,
+  listOperators, recordLoginFailure, recordLoginSuccess, toOperatorView, unlockOperator,
+} from './operator-repository.js';
+import { decoyHash, hashPin, verifyPin } from './pin-hash.js';
+import type { ScreenSession } from './screen-session.js';
+
+type AuthMethods =
+  | 'setup.createFirstTechnician' | 'auth.login' | 'auth.logout' | 'auth.whoami' | 'session.touch'
+  | 'operators.list' | 'operators.create' | 'operators.disable' | 'operators.unlock';
+
+export interface AuthDeps {
+  db: Db;
+  now(): Date;
+  idleTimeoutSeconds(): number;
+}
+
+export function authHandlers({ db, now, idleTimeoutSeconds }: AuthDeps): Pick<Handlers<Procedures, ScreenSession>, AuthMethods> {
+  return {
+    'setup.createFirstTechnician': async ({ name, pin }, ctx) => {
+      const pinHash = await hashPin(pin);
+      const row = ctx.commit(() => {
+        if (countOperators(db) > 0) {
+          throw new GatehouseError('SETUP_ALREADY_DONE', 'This kiosk already has operators; ask a technician to log in.');
+        }
+        return createOperator(db, { name, role: 'technician', pinHash }, now());
+      }, (created) => ({ operatorId: created.id, role: created.role }));
+      return toOperatorView(row, now());
+    },
+
+    'auth.login': async ({ name, pin }, ctx) => {
+      const row = findOperatorByName(db, name);
+      const at = now();
+      if (row && isLocked(row, at)) {
+        ctx.commit(() => null, () => ({ operatorId: row.id, outcome: 'locked' }));
+        throw lockedError(row.locked_until!, at);
+      }
+      const pinMatches = await verifyPin(pin, row?.pin_hash ?? await decoyHash());
+      if (!row || !pinMatches || row.disabled_at) {
+        const after = ctx.commit(
+          () => (row && !row.disabled_at ? recordLoginFailure(db, row.id, at) : null),
+          () => ({ operatorId: row?.id ?? null, outcome: row?.disabled_at ? 'disabled' : 'failed' }),
+        );
+        if (after && isLocked(after, at)) throw lockedError(after.locked_until!, at);
+        if (row?.disabled_at && pinMatches) {
+          throw new GatehouseError('AUTH_DISABLED', 'This operator has been disabled. Ask a supervisor.');
+        }
+        throw new GatehouseError('AUTH_FAILED', 'Name or PIN is not right. Try again.');
+      }
+      ctx.commit(() => recordLoginSuccess(db, row.id), () => ({ operatorId: row.id, outcome: 'ok' }));
+      ctx.caller.login({ id: row.id, name: row.name, role: row.role });
+      return { operator: toOperatorView(getOperator(db, row.id), at), idleTimeoutSeconds: idleTimeoutSeconds() };
+    },
+
+    'auth.logout': (_input, ctx) => {
+      const operator = ctx.caller.operator;
+      ctx.commit(() => null, () => ({ operatorId: operator?.id ?? null }));
+      ctx.caller.end('logout');
+      return {};
+    },
+
+    'auth.whoami': (_input, ctx) => {
+      const operator = ctx.caller.operator;
+      return operator ? toOperatorView(getOperator(db, operator.id), now()) : null;
+    },
+
+    'session.touch': ({ away }, ctx) => {
+      ctx.caller.touch(away);
+      return { idleTimeoutSeconds: idleTimeoutSeconds() };
+    },
+
+    'operators.list': () => listOperators(db).map((row) => toOperatorView(row, now())),
+
+    'operators.create': async ({ name, role, pin }, ctx) => {
+      const pinHash = await hashPin(pin);
+      const row = ctx.commit(() => createOperator(db, { name, role, pinHash }, now()),
+        (created) => ({ operatorId: created.id, role: created.role }));
+      return toOperatorView(row, now());
+    },
+
+    'operators.disable': ({ id }, ctx) => {
+      const target = getOperator(db, id);
+      if (ctx.caller.operator?.id === id) {
+        throw new GatehouseError('OPERATOR_SELF_DISABLE', 'You cannot disable yourself; ask another supervisor or technician.');
+      }
+      if (ctx.caller.role === 'supervisor' && target.role !== 'officer') {
+        throw new GatehouseError('RPC_FORBIDDEN', 'A supervisor may disable officers only.', { targetRole: target.role });
+      }
+      const row = ctx.commit(() => disableOperator(db, id, now()), () => ({ operatorId: id }));
+      return toOperatorView(row, now());
+    },
+
+    'operators.unlock': ({ id }, ctx) => {
+      getOperator(db, id);
+      const row = ctx.commit(() => unlockOperator(db, id), () => ({ operatorId: id }));
+      return toOperatorView(row, now());
+    },
+  };
+}
+
+function lockedError(lockedUntil: string, now: Date): GatehouseError {
+  const minutes = Math.max(1, Math.ceil((Date.parse(lockedUntil) - now.getTime()) / 60_000));
+  return new GatehouseError('AUTH_LOCKED',
+    `Too many wrong PINs. This operator is locked for ${minutes} more minute${minutes === 1 ? '' : 's'}, or until a supervisor unlocks it.`,
+    { lockedUntil });
+}

@@ -1,0 +1,96 @@
+// Operators in the local store: creation, look-up and the failed-login bookkeeping
+// behind the lockout. Callers wrap writes in the RPC transaction that audits them.
+
+import type { z } from 'zod';
+import type { Operator } from '../rpc/contract.js';
+import type { Role } from '../rpc/define.js';
+import { GatehouseError } from '../errors.js';
+import type { Db } from '../store/database.js';
+
+export type OperatorView = z.infer<typeof Operator>;
+
+export interface OperatorRow {
+  id: number;
+  name: string;
+  role: Role;
+  pin_hash: string;
+  failed_attempts: number;
+  locked_until: string | null;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export const LOCKOUT = { maxFailures: 5, durationMs: 15 * 60 * 1000 } as const;
+
+export function toOperatorView(row: OperatorRow, now: Date): OperatorView {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    createdAt: row.created_at,
+    disabled: row.disabled_at !== null,
+    lockedUntil: isLocked(row, now) ? row.locked_until : null,
+  };
+}
+
+export function isLocked(row: Pick<OperatorRow, 'locked_until'>, now: Date): boolean {
+  return row.locked_until !== null && Date.parse(row.locked_until) > now.getTime();
+}
+
+export function countOperators(db: Db): number {
+  return (db.prepare('SELECT count(*) AS n FROM operators').get() as { n: number }).n;
+}
+
+export function createOperator(db: Db, op: { name: string; role: Role; pinHash: string }, now: Date): OperatorRow {
+  try {
+    const id = db.prepare('INSERT INTO operators (name, role, pin_hash, created_at) VALUES (?, ?, ?, ?)')
+      .run(op.name, op.role, op.pinHash, now.toISOString()).lastInsertRowid;
+    return getOperator(db, Number(id));
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      throw new GatehouseError('OPERATOR_NAME_TAKEN', `An operator named "${op.name}" already exists; choose another name.`);
+    }
+    throw error;
+  }
+}
+
+export function listOperators(db: Db): OperatorRow[] {
+  return db.prepare('SELECT * FROM operators ORDER BY name COLLATE NOCASE').all() as OperatorRow[];
+}
+
+export function findOperatorByName(db: Db, name: string): OperatorRow | undefined {
+  return db.prepare('SELECT * FROM operators WHERE name = ?').get(name) as OperatorRow | undefined;
+}
+
+export function getOperator(db: Db, id: number): OperatorRow {
+  const row = db.prepare('SELECT * FROM operators WHERE id = ?').get(id) as OperatorRow | undefined;
+  if (!row) throw new GatehouseError('OPERATOR_NOT_FOUND', `There is no operator with id ${id}.`, { id });
+  return row;
+}
+
+/** Counts a failed login; the fifth in a row locks the operator out. */
+export function recordLoginFailure(db: Db, id: number, now: Date): OperatorRow {
+  const row = getOperator(db, id);
+  const failures = row.failed_attempts + 1;
+  if (failures >= LOCKOUT.maxFailures) {
+    const until = new Date(now.getTime() + LOCKOUT.durationMs).toISOString();
+    db.prepare('UPDATE operators SET failed_attempts = 0, locked_until = ? WHERE id = ?').run(until, id);
+  } else {
+    db.prepare('UPDATE operators SET failed_attempts = ? WHERE id = ?').run(failures, id);
+  }
+  return getOperator(db, id);
+}
+
+export function recordLoginSuccess(db: Db, id: number): void {
+  db.prepare('UPDATE operators SET failed_attempts = 0, locked_until = NULL WHERE id = ?').run(id);
+}
+
+export function disableOperator(db: Db, id: number, now: Date): OperatorRow {
+  db.prepare('UPDATE operators SET disabled_at = coalesce(disabled_at, ?) WHERE id = ?').run(now.toISOString(), id);
+  return getOperator(db, id);
+}
+
+export function unlockOperator(db: Db, id: number): OperatorRow {
+  recordLoginSuccess(db, id);
+  return getOperator(db, id);
+}

@@ -1,0 +1,98 @@
+// The state of one kiosk screen: who is logged in on it, whether a person is in the
+// middle of a flow, and the idle countdown that ends the session, returns the screen to
+// the start and drops every piece of in-memory capture data registered with it.
+
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../rpc/dispatcher.js';
+import type { EventSink } from '../rpc/event-sink.js';
+import type { Role } from '../rpc/define.js';
+import { IdleTimer } from './idle-timer.js';
+
+export interface SessionOperator {
+  readonly id: number;
+  readonly name: string;
+  readonly role: Role;
+}
+
+export interface ScreenSessionDeps {
+  idleTimeoutSeconds(): number;
+  emit: EventSink;
+  /** Called when the countdown runs out, before the session ends (e.g. to audit it). */
+  onIdleExpire(screen: ScreenSession): void;
+}
+
+export type EndReason = 'idle' | 'logout';
+
+export class ScreenSession implements Caller {
+  readonly id = randomUUID();
+  private current: SessionOperator | null = null;
+  private away = false;
+  private readonly cleanups = new Set<() => void>();
+  private readonly idle: IdleTimer;
+
+  constructor(private readonly deps: ScreenSessionDeps) {
+    this.idle = new IdleTimer({
+      timeoutMs: deps.idleTimeoutSeconds() * 1000,
+      onWarning: (secondsLeft) => deps.emit('session.idleWarning', { secondsLeft }),
+      onExpire: () => {
+        deps.onIdleExpire(this);
+        this.end('idle');
+      },
+    });
+  }
+
+  get operator(): SessionOperator | null {
+    return this.current;
+  }
+
+  get role(): Role | null {
+    return this.current?.role ?? null;
+  }
+
+  get actor(): string {
+    return this.current ? `operator:${this.current.id}` : 'anonymous';
+  }
+
+  get idleCountdownRunning(): boolean {
+    return this.idle.running;
+  }
+
+  login(operator: SessionOperator): void {
+    this.current = operator;
+    this.touch(true);
+  }
+
+  /** Activity on the screen; `away` says whether it is off the start screen. */
+  touch(away?: boolean): void {
+    if (away !== undefined) this.away = away;
+    if (this.current || this.away) this.idle.restart(this.deps.idleTimeoutSeconds() * 1000);
+    else this.idle.stop();
+  }
+
+  /** Registers in-memory data (captures, frames) to drop when the session ends. */
+  onEnd(cleanup: () => void): () => void {
+    this.cleanups.add(cleanup);
+    return () => this.cleanups.delete(cleanup);
+  }
+
+  end(reason: EndReason): void {
+    this.current = null;
+    this.away = false;
+    this.idle.stop();
+    this.dropCaptureData();
+    this.deps.emit('session.ended', { reason });
+  }
+
+  /** The screen went away (socket closed, window destroyed). */
+  dispose(): void {
+    this.current = null;
+    this.idle.stop();
+    this.dropCaptureData();
+  }
+
+  private dropCaptureData(): void {
+    const cleanups = [...this.cleanups];
+    this.cleanups.clear();
+    for (const cleanup of cleanups) cleanup();
+  }
+}

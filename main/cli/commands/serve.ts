@@ -1,0 +1,61 @@
+// `gatehouse serve`: run the kiosk under the browser host. Prints `ready <url>` once
+// the page and the RPC socket are served, opens the system Chromium in kiosk mode
+// unless --no-browser, and shuts down cleanly on SIGTERM/SIGINT.
+
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { GatehouseError } from '../../errors.js';
+import { startBrowserHost } from '../../host/browser-host.js';
+import { findChromium, launchChromium } from '../../host/chromium-launcher.js';
+import { openKiosk } from '../../kiosk/kiosk.js';
+import { projectRoot } from '../../kiosk/project-root.js';
+import { createLog } from '../../log.js';
+import { dataDirOf } from '../cli-context.js';
+
+interface ServeOptions {
+  browser: boolean;
+  port: string;
+  window?: boolean;
+}
+
+export function registerServeCommand(program: Command): void {
+  program.command('serve')
+    .description('serve the kiosk on 127.0.0.1 and open it in Chromium')
+    .option('--no-browser', 'do not launch Chromium (print the URL only)')
+    .option('--port <port>', 'TCP port on 127.0.0.1 (0 = any free port)', '0')
+    .option('--window', 'open Chromium as a normal app window instead of full-screen kiosk')
+    .action(async (options: ServeOptions, command: Command) => {
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new GatehouseError('CLI_INVALID_OPTIONS', `--port must be a whole number from 0 to 65535, not "${options.port}".`);
+      }
+      const dataDir = dataDirOf(command);
+      const log = createLog('host');
+      const kiosk = openKiosk({ dataDir, host: 'browser', log });
+      const host = await startBrowserHost({ kiosk, rendererDir: join(projectRoot, 'dist', 'renderer'), port, log });
+      process.stdout.write(`ready ${host.url}\n`);
+
+      let stopping = false;
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        browser?.kill();
+        await host.close();
+        kiosk.close();
+      };
+      const browser = options.browser ? openBrowser(host.url, dataDir, !options.window, log) : null;
+      browser?.once('exit', () => void stop());
+      process.once('SIGTERM', () => void stop());
+      process.once('SIGINT', () => void stop());
+    });
+}
+
+function openBrowser(url: string, dataDir: string, kiosk: boolean, log: ReturnType<typeof createLog>) {
+  const executable = findChromium();
+  if (!executable) {
+    log.warn('no Chromium found; open the printed URL yourself or install the Debian package "chromium"');
+    return null;
+  }
+  log.info('launching Chromium', { executable, kiosk });
+  return launchChromium(executable, { url, dataDir, kiosk, asRoot: process.getuid?.() === 0 });
+}

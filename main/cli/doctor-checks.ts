@@ -1,0 +1,82 @@
+// The checks behind `gatehouse doctor`, for a technician installing a kiosk: is the
+// runtime right, do the native modules load, is Chromium there, can we write data.
+
+import { execFile } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { findChromium } from '../host/chromium-launcher.js';
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  /** Optional checks warn but do not fail the doctor. */
+  required: boolean;
+  detail: string;
+}
+
+type Probe = () => Promise<string>;
+
+const MIN_NODE = [20, 19];
+
+export async function runDoctorChecks(dataDir: string): Promise<DoctorCheck[]> {
+  const probes: Array<[string, boolean, Probe]> = [
+    ['node', true, checkNode],
+    ['sqlite (better-sqlite3)', true, checkSqlite],
+    ['serial ports (serialport)', true, checkSerial],
+    ['USB HID (node-hid)', false, checkHid],
+    ['chromium', false, checkChromium],
+    ['data directory writable', true, () => checkWritable(dataDir)],
+  ];
+  return Promise.all(probes.map(async ([name, required, probe]) => {
+    try {
+      return { name, required, ok: true, detail: await probe() };
+    } catch (error) {
+      return { name, required, ok: false, detail: error instanceof Error ? error.message : String(error) };
+    }
+  }));
+}
+
+async function checkNode(): Promise<string> {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (major < MIN_NODE[0]! || (major === MIN_NODE[0] && minor < MIN_NODE[1]!)) {
+    throw new Error(`Node ${process.versions.node} is too old; ${MIN_NODE.join('.')} or newer is needed`);
+  }
+  return `Node ${process.versions.node}`;
+}
+
+async function checkSqlite(): Promise<string> {
+  const db = new Database(':memory:');
+  try {
+    return `SQLite ${(db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v}`;
+  } finally {
+    db.close();
+  }
+}
+
+async function checkSerial(): Promise<string> {
+  const { SerialPort } = await import('serialport');
+  const ports = await SerialPort.list();
+  return `${ports.length} serial port(s) found`;
+}
+
+async function checkHid(): Promise<string> {
+  const hid = await import('node-hid');
+  return `${hid.devices().length} HID device(s) visible`;
+}
+
+async function checkChromium(): Promise<string> {
+  const executable = findChromium();
+  if (!executable) throw new Error('not found; install the Debian package "chromium" (needed by the browser host)');
+  const { stdout } = await promisify(execFile)(executable, ['--version'], { timeout: 10_000 });
+  return `${executable}: ${stdout.trim()}`;
+}
+
+async function checkWritable(dataDir: string): Promise<string> {
+  await mkdir(dataDir, { recursive: true });
+  const probe = join(dataDir, `.doctor-${process.pid}`);
+  await writeFile(probe, 'ok');
+  await rm(probe);
+  return dataDir;
+}

@@ -1,0 +1,41 @@
+// The `gatehouse` command for technicians and scripts. Each subcommand lives in its
+// own module under commands/; errors with a code print as one clear line (or JSON).
+
+import { Command, CommanderError } from 'commander';
+import { DeviceError } from '../../native/device-error.js';
+import { GatehouseError } from '../errors.js';
+import { version } from '../kiosk/project-root.js';
+import { registerAuditCommand } from './commands/audit.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerOperatorCommand } from './commands/operator.js';
+import { registerServeCommand } from './commands/serve.js';
+
+export function buildProgram(): Command {
+  const program = new Command('gatehouse')
+    .description('Gatehouse identity-enrollment kiosk')
+    .version(version)
+    .option('--data <dir>', 'data directory (default: $GATEHOUSE_DATA or ~/.local/share/gatehouse)')
+    .exitOverride();
+  registerServeCommand(program);
+  registerOperatorCommand(program);
+  registerAuditCommand(program);
+  registerDoctorCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+    } else if (error instanceof GatehouseError || error instanceof DeviceError) {
+      const wantsJson = argv.includes('--json');
+      const body = { error: { code: error.code, message: error.message, details: error.details } };
+      process.stderr.write(wantsJson ? `${JSON.stringify(body)}\n` : `gatehouse: ${error.message} (${error.code})\n`);
+      process.exitCode = 2;
+    } else {
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// What the status bar shows, in one place: each device's state as its driver reports
+// it, the network state and the depth of the outbox. Screens subscribe to changes.
+
+import { EventEmitter } from 'node:events';
+import type { z } from 'zod';
+import type { DeviceStatus, SystemStatus } from '../rpc/contract.js';
+import type { Db } from '../store/database.js';
+
+type Device = z.infer<typeof DeviceStatus>;
+type Status = z.infer<typeof SystemStatus>;
+
+const unconfigured: Device[] = [
+  { kind: 'document-reader', name: 'Document reader', state: 'not-configured', simulated: false },
+  { kind: 'fingerprint', name: 'Fingerprint scanner', state: 'not-configured', simulated: false },
+  { kind: 'camera', name: 'Camera', state: 'not-configured', simulated: false },
+];
+
+export class StatusBoard extends EventEmitter<{ changed: [Status] }> {
+  private readonly devices = new Map<Device['kind'], Device>(unconfigured.map((d) => [d.kind, d]));
+  private network: Status['network'] = 'not-provisioned';
+
+  constructor(private readonly db: Db) {
+    super();
+  }
+
+  current(): Status {
+    const { n } = this.db.prepare("SELECT count(*) AS n FROM outbox WHERE state IN ('queued', 'sending')").get() as { n: number };
+    return { devices: [...this.devices.values()], network: this.network, queueDepth: n };
+  }
+
+  setDevice(device: Device): void {
+    this.devices.set(device.kind, device);
+    this.changed();
+  }
+
+  setNetwork(network: Status['network']): void {
+    this.network = network;
+    this.changed();
+  }
+
+  /** Call after anything that changes the outbox. */
+  changed(): void {
+    this.emit('changed', this.current());
+  }
+}

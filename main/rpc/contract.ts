@@ -1,0 +1,178 @@
+// The kiosk's RPC contract: every procedure and event the renderer can use, declared
+// once. The dispatcher enforces it at run time; the renderer's client is typed from it.
+
+import { z } from 'zod';
+import { ROLES, event, procedure } from './define.js';
+
+const staff = ROLES;
+const managers = ['supervisor', 'technician'] as const;
+
+export const Language = z.enum(['en', 'de', 'zh-CN']);
+
+export const OperatorName = z.string().trim().min(1).max(64)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} .'_-]*$/u, 'letters, digits, spaces and . \' _ - only');
+export const Pin = z.string().min(6, 'at least 6 characters').max(128);
+
+export const Operator = z.object({
+  id: z.number().int().positive(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  createdAt: z.string(),
+  disabled: z.boolean(),
+  lockedUntil: z.string().nullable(),
+});
+
+export const DeviceStatus = z.object({
+  kind: z.enum(['document-reader', 'fingerprint', 'camera']),
+  name: z.string(),
+  state: z.enum(['connected', 'ready', 'busy', 'disconnected', 'error', 'not-configured']),
+  simulated: z.boolean(),
+  reason: z.string().optional(),
+});
+
+export const SystemStatus = z.object({
+  devices: z.array(DeviceStatus),
+  network: z.enum(['online', 'offline', 'not-provisioned']),
+  queueDepth: z.number().int().nonnegative(),
+});
+
+export const Settings = z.object({
+  idleTimeoutSeconds: z.number().int().min(15).max(3600),
+  defaultLanguage: Language,
+});
+
+const AuditEntry = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actor: z.string().nullable(),
+  action: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+const AuditVerification = z.object({
+  ok: z.boolean(),
+  entries: z.number().int(),
+  firstBroken: z.object({ seq: z.number().int(), reason: z.string(), message: z.string() }).nullable(),
+});
+
+const Empty = z.object({}).strict();
+
+export const procedures = {
+  'system.info': procedure({
+    summary: 'What the start screen needs: version, host, first-run state, defaults.',
+    input: Empty,
+    output: z.object({
+      version: z.string(),
+      host: z.enum(['electron', 'browser']),
+      firstRun: z.boolean(),
+      simulatedDevices: z.boolean(),
+      settings: Settings,
+    }),
+    access: 'anyone',
+  }),
+  'system.status': procedure({
+    summary: 'Device, network and queue state for the status bar.',
+    input: Empty,
+    output: SystemStatus,
+    access: 'anyone',
+  }),
+  'setup.createFirstTechnician': procedure({
+    summary: 'First run only: create the technician who provisions this kiosk.',
+    input: z.object({ name: OperatorName, pin: Pin }).strict(),
+    output: Operator,
+    access: 'anyone',
+    audit: 'operator.create-first',
+  }),
+  'auth.login': procedure({
+    summary: 'Log an operator in with name and PIN (locks after repeated failures).',
+    input: z.object({ name: OperatorName, pin: z.string().min(1).max(128) }).strict(),
+    output: z.object({ operator: Operator, idleTimeoutSeconds: z.number().int() }),
+    access: 'anyone',
+    audit: 'auth.login',
+  }),
+  'auth.logout': procedure({
+    summary: 'End the operator session on this screen.',
+    input: Empty,
+    output: Empty,
+    access: staff,
+    audit: 'auth.logout',
+  }),
+  'auth.whoami': procedure({
+    summary: 'The operator logged in on this screen, if any.',
+    input: Empty,
+    output: Operator.nullable(),
+    access: 'anyone',
+  }),
+  'session.touch': procedure({
+    summary: 'The person is active; away=true while the screen is not the start screen.',
+    input: z.object({ away: z.boolean() }).strict(),
+    output: z.object({ idleTimeoutSeconds: z.number().int() }),
+    access: 'anyone',
+  }),
+  'operators.list': procedure({
+    summary: 'Every operator of this kiosk (never their PIN hashes).',
+    input: Empty,
+    output: z.array(Operator),
+    access: managers,
+  }),
+  'operators.create': procedure({
+    summary: 'Create an officer, supervisor or technician.',
+    input: z.object({ name: OperatorName, role: z.enum(ROLES), pin: Pin }).strict(),
+    output: Operator,
+    access: ['technician'],
+    audit: 'operator.create',
+  }),
+  'operators.disable': procedure({
+    summary: 'Disable an operator (supervisors may disable officers only).',
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: Operator,
+    access: managers,
+    audit: 'operator.disable',
+  }),
+  'operators.unlock': procedure({
+    summary: 'Lift a lockout after repeated failed logins.',
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: Operator,
+    access: managers,
+    audit: 'operator.unlock',
+  }),
+  'audit.verify': procedure({
+    summary: 'Check the audit hash chain and name the first broken entry.',
+    input: Empty,
+    output: AuditVerification,
+    access: managers,
+  }),
+  'audit.list': procedure({
+    summary: 'Audit entries after a sequence number, oldest first.',
+    input: z.object({ afterSeq: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    output: z.array(AuditEntry),
+    access: managers,
+  }),
+  'settings.update': procedure({
+    summary: 'Change station settings (idle timeout, default language).',
+    input: Settings.partial().strict(),
+    output: Settings,
+    access: ['technician'],
+    audit: 'settings.update',
+  }),
+} as const;
+
+export const events = {
+  'session.idleWarning': event({
+    summary: 'No activity: the session ends in secondsLeft unless the person touches the screen.',
+    payload: z.object({ secondsLeft: z.number().int().nonnegative() }),
+  }),
+  'session.ended': event({
+    summary: 'The session ended; the screen returns to the start and capture data is gone.',
+    payload: z.object({ reason: z.enum(['idle', 'logout']) }),
+  }),
+  'system.statusChanged': event({
+    summary: 'Device, network or queue state changed.',
+    payload: SystemStatus,
+  }),
+} as const;
+
+export type Procedures = typeof procedures;
+export type Events = typeof events;
+export type MethodName = keyof Procedures;
+export type EventName = keyof Events;

@@ -1,0 +1,60 @@
+// Station settings kept as JSON in the store, validated whenever they are read so a bad
+// value is reported by name instead of surfacing later as odd behaviour.
+import { z } from 'zod';
+import { GatehouseError } from '../errors.js';
+import { canonicalJson } from './canonical-json.js';
+import type { Db } from './database.js';
+
+export type Setting<T> = { key: string; schema: z.ZodType<T>; fallback: T };
+
+/** The settings the kiosk knows, with their schema and the value used when none is stored. */
+export const SettingKeys = {
+  idleTimeoutSeconds: {
+    key: 'idleTimeoutSeconds',
+    schema: z.number().int().min(15).max(3600),
+    fallback: 120,
+  } satisfies Setting<number>,
+  defaultLanguage: {
+    key: 'defaultLanguage',
+    schema: z.enum(['en', 'de', 'zh-CN']),
+    fallback: 'en',
+  } satisfies Setting<'en' | 'de' | 'zh-CN'>,
+} as const;
+
+/** The stored value of `key` checked against `schema`, or `fallback` when none is stored. */
+export function getSetting<T>(db: Db, key: string, schema: z.ZodType<T>, fallback: T): T {
+  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+  if (row === undefined) return fallback;
+  let stored: unknown;
+  try {
+    stored = JSON.parse(row.value);
+  } catch {
+    throw invalidSetting(key, 'it is not valid JSON', fallback);
+  }
+  const parsed = schema.safeParse(stored);
+  if (!parsed.success) throw invalidSetting(key, z.prettifyError(parsed.error), fallback);
+  return parsed.data;
+}
+
+/** Stores `value` for `key`; a known key's value must pass its schema. */
+export function setSetting(db: Db, key: string, value: unknown): void {
+  const known = Object.values(SettingKeys).find((setting) => setting.key === key);
+  const parsed = known?.schema.safeParse(value);
+  if (parsed && !parsed.success) {
+    throw new GatehouseError('SETTING_INVALID', `Setting "${key}" cannot be set to ${JSON.stringify(value)}: ${z.prettifyError(parsed.error)}`, {
+      key,
+    });
+  }
+  db.prepare(
+    `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  ).run(key, canonicalJson(value), new Date().toISOString());
+}
+
+function invalidSetting(key: string, problem: string, fallback: unknown): GatehouseError {
+  return new GatehouseError(
+    'SETTING_INVALID',
+    `The stored setting "${key}" is invalid (${problem}). Set it again, or remove it to use the default ${JSON.stringify(fallback)}.`,
+    { key },
+  );
+}

@@ -1,0 +1,117 @@
+// What a logged-in operator can do from here: officers start enrollments; supervisors
+// and technicians manage operators and verify the audit log; everyone can log out.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { z } from 'zod';
+import type { Operator } from '../../../main/rpc/contract';
+import type { Role } from '../../../main/rpc/define';
+import { ErrorText } from '../components/ErrorText';
+import { useKiosk } from '../kiosk-context';
+
+type OperatorView = z.infer<typeof Operator>;
+const ROLE_CHOICES: Role[] = ['officer', 'supervisor', 'technician'];
+
+export function StaffScreen({ operator, onLogout, onEnroll }: {
+  operator: OperatorView;
+  onLogout(): void;
+  onEnroll(): void;
+}) {
+  const { t } = useTranslation();
+  const manages = operator.role !== 'officer';
+  return (
+    <main className="screen staff" data-testid="staff-screen">
+      <div className="staff-top">
+        <h1 data-testid="signed-in-as">{t('staff.signedInAs', { name: operator.name, role: t(`roles.${operator.role}`) })}</h1>
+        <button type="button" data-testid="logout" onClick={onLogout}>{t('staff.logout')}</button>
+      </div>
+      {operator.role !== 'technician' && (
+        <button type="button" className="choice" data-testid="staff-enroll" onClick={onEnroll}>
+          <span className="choice-label">{t('staff.startEnrollment')}</span>
+        </button>
+      )}
+      {manages && <OperatorPanel self={operator} />}
+      {manages && <AuditPanel />}
+    </main>
+  );
+}
+
+function OperatorPanel({ self }: { self: OperatorView }) {
+  const client = useKiosk();
+  const { t } = useTranslation();
+  const [operators, setOperators] = useState<OperatorView[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('officer');
+  const [pin, setPin] = useState('');
+
+  const refresh = useCallback(() => {
+    client.call('operators.list', {}).then(setOperators, setError);
+  }, [client]);
+  useEffect(refresh, [refresh]);
+
+  const act = (work: Promise<unknown>) => work.then(() => { setError(null); refresh(); }, setError);
+  const create = (event: FormEvent) => {
+    event.preventDefault();
+    void act(client.call('operators.create', { name, role, pin }).then(() => { setName(''); setPin(''); }));
+  };
+
+  return (
+    <section className="panel" data-testid="operators-panel">
+      <h2>{t('staff.operators')}</h2>
+      <ul className="operator-list">
+        {operators.map((op) => (
+          <li key={op.id}>
+            <span>{op.name}</span>
+            <span>{t(`roles.${op.role}`)}</span>
+            <span>{op.disabled ? t('staff.disabled') : op.lockedUntil ? t('staff.lockedUntil', { time: new Date(op.lockedUntil).toLocaleTimeString() }) : ''}</span>
+            <span className="row-actions">
+              {op.lockedUntil && <button type="button" onClick={() => act(client.call('operators.unlock', { id: op.id }))}>{t('staff.unlock')}</button>}
+              {!op.disabled && op.id !== self.id && (self.role === 'technician' || op.role === 'officer') && (
+                <button type="button" onClick={() => act(client.call('operators.disable', { id: op.id }))}>{t('staff.disable')}</button>
+              )}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {self.role === 'technician' && (
+        <form className="form inline" onSubmit={create} data-testid="add-operator">
+          <h3>{t('staff.addOperator')}</h3>
+          <label>{t('login.name')}<input name="newName" value={name} onChange={(e) => setName(e.target.value)} required /></label>
+          <label>{t('staff.role')}
+            <select name="newRole" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+              {ROLE_CHOICES.map((r) => <option key={r} value={r}>{t(`roles.${r}`)}</option>)}
+            </select>
+          </label>
+          <label>{t('login.pin')}<input name="newPin" type="password" autoComplete="new-password" minLength={6} value={pin} onChange={(e) => setPin(e.target.value)} required /></label>
+          <button type="submit" className="primary">{t('staff.create')}</button>
+        </form>
+      )}
+      <ErrorText error={error} />
+    </section>
+  );
+}
+
+function AuditPanel() {
+  const client = useKiosk();
+  const { t } = useTranslation();
+  const [result, setResult] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const verify = async () => {
+    try {
+      const v = await client.call('audit.verify', {});
+      setResult(v.ok || !v.firstBroken
+        ? t('staff.auditOk', { count: v.entries })
+        : t('staff.auditBroken', { seq: v.firstBroken.seq, message: v.firstBroken.message }));
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+  return (
+    <section className="panel" data-testid="audit-panel">
+      <h2>{t('staff.audit')}</h2>
+      <button type="button" onClick={verify} data-testid="audit-verify">{t('staff.auditVerify')}</button>
+      {result && <p data-testid="audit-result">{result}</p>}
+      <ErrorText error={error} />
+    </section>
+  );
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what Gatehouse needs on a fresh Debian machine that reaches only Debian's
+# and npm's registries: the Debian packages (Chromium for the browser host, socat for
+# simulated serial devices, udev/libusb for real ones, PostgreSQL for the authority's
+# tests, fonts for English, German and Chinese), then the npm dependencies, which
+# build the app. Used by the README's first command and by CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  ca-certificates python3 make g++ \
+  chromium socat udev libusb-1.0-0 libudev1 postgresql \
+  fonts-noto-core fonts-noto-cjk
+
+# Electron's binary is downloaded from outside the npm registry; where that is not
+# reachable, skip it and `npm start` runs the browser host instead (it says so).
+export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
+npm ci --no-audit --no-fund

@@ -1,0 +1,159 @@
+// End to end through the browser host in Debian's Chromium: first run, officer login,
+// language switching (German, Chinese), idle countdown, and refusal of RPC
+// connections that lack the launch secret or come from a foreign Origin.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot } from './support/browser.js';
+import { gatehouse, startKiosk, tempDataDir, type RunningKiosk } from './support/kiosk-process.js';
+
+let browser: Browser;
+beforeAll(async () => { browser = await launchBrowser(); });
+afterAll(async () => { await browser?.close(); });
+
+async function openKiosk(kiosk: RunningKiosk): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(kiosk.url);
+  return page;
+}
+
+async function login(page: Page, name: string, pin: string): Promise<void> {
+  await page.getByTestId('start-staff').click();
+  await page.locator('input[name=name]').fill(name);
+  await page.locator('input[name=pin]').fill(pin);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+describe('first run', () => {
+  let kiosk: RunningKiosk;
+  beforeAll(async () => { kiosk = await startKiosk(tempDataDir()); });
+  afterAll(async () => { await kiosk.stop(); });
+
+  it('asks for a technician when no operator exists, then offers the start screen', async () => {
+    const page = await openKiosk(kiosk);
+    await expect(page.getByTestId('first-run-screen').waitFor()).resolves.toBeUndefined();
+    await screenshot(page, 'shell-first-run');
+    await page.locator('input[name=name]').fill('Tina Technician');
+    await page.locator('input[name=pin]').fill('correct-horse');
+    await page.locator('input[name=pinRepeat]').fill('correct-horse');
+    await page.getByRole('button', { name: 'Create technician' }).click();
+    await page.getByTestId('start-screen').waitFor();
+    await login(page, 'Tina Technician', 'correct-horse');
+    await page.getByTestId('operators-panel').waitFor();
+    expect(await page.getByTestId('signed-in-as').textContent()).toBe('Signed in as Tina Technician (Technician)');
+    await page.close();
+  });
+});
+
+describe('an officer at a provisioned kiosk', () => {
+  let kiosk: RunningKiosk;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = tempDataDir();
+    gatehouse(dataDir, 'operator', 'add', '--role', 'officer', '--name', 'Olga Officer', '--pin', '246810');
+    gatehouse(dataDir, 'operator', 'add', '--role', 'technician', '--name', 'Tom Tech', '--pin', '97531864');
+    kiosk = await startKiosk(dataDir);
+  });
+  afterAll(async () => { await kiosk.stop(); });
+
+  it('logs in and switches the language to German and Chinese', async () => {
+    const page = await openKiosk(kiosk);
+    await page.getByTestId('start-screen').waitFor();
+    await screenshot(page, 'shell-start-en');
+
+    await login(page, 'Olga Officer', '111111');
+    await expect(page.getByTestId('error').getAttribute('data-code')).resolves.toBe('AUTH_FAILED');
+    await screenshot(page, 'shell-login-failed-en');
+
+    await page.locator('input[name=pin]').fill('246810');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    const signedIn = page.getByTestId('signed-in-as');
+    await signedIn.waitFor();
+    expect(await signedIn.textContent()).toBe('Signed in as Olga Officer (Officer)');
+    await screenshot(page, 'shell-officer-en');
+
+    await page.getByTestId('lang-de').click();
+    await page.getByText('Angemeldet als Olga Officer (Beamter)').waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
+    await screenshot(page, 'shell-officer-de');
+
+    await page.getByTestId('lang-zh-CN').click();
+    await page.getByText('当前登录：Olga Officer（警员）').waitFor();
+    await screenshot(page, 'shell-officer-zh');
+
+    await page.getByTestId('logout').click();
+    await page.getByTestId('start-screen').waitFor();
+    expect(await page.getByTestId('start-person').textContent()).toContain('人员登记');
+    await screenshot(page, 'shell-start-zh');
+    await page.close();
+
+    const audit = JSON.parse(gatehouse(dataDir, 'audit', 'verify', '--json')) as { ok: boolean; entries: number };
+    expect(audit.ok).toBe(true);
+    expect(audit.entries).toBeGreaterThanOrEqual(5);
+  });
+
+  it('shows a countdown when idle, then returns to the start screen', async () => {
+    const page = await openKiosk(kiosk);
+    await page.getByTestId('start-screen').waitFor();
+    // A technician shortens the idle timeout to its minimum (15 s) over the RPC.
+    const changed = await page.evaluate(async () => {
+      const secret = new URLSearchParams(location.hash.slice(1)).get('secret');
+      const socket = new WebSocket(`ws://${location.host}/rpc?secret=${secret}`);
+      await new Promise((r) => { socket.onopen = r; });
+      const call = (id: number, method: string, input: unknown) => new Promise<{ ok: boolean }>((r) => {
+        socket.addEventListener('message', function on(event) {
+          const message = JSON.parse(String(event.data));
+          if (message.id === id) { socket.removeEventListener('message', on); r(message.result); }
+        });
+        socket.send(JSON.stringify({ t: 'call', id, method, input }));
+      });
+      await call(1, 'auth.login', { name: 'Tom Tech', pin: '97531864' });
+      const result = await call(2, 'settings.update', { idleTimeoutSeconds: 15 });
+      socket.close();
+      return result.ok;
+    });
+    expect(changed).toBe(true);
+
+    await login(page, 'Olga Officer', '246810');
+    await page.getByTestId('staff-screen').waitFor();
+    await page.getByTestId('idle-overlay').waitFor({ timeout: 20_000 });
+    await screenshot(page, 'shell-idle-countdown');
+    await page.getByTestId('start-screen').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('idle-overlay').count()).toBe(0);
+    await page.close();
+  });
+
+  it('refuses an RPC connection without the launch secret', async () => {
+    const page = await openKiosk(kiosk);
+    const outcome = await page.evaluate(() => new Promise<string>((r) => {
+      const socket = new WebSocket(`ws://${location.host}/rpc`);
+      socket.onopen = () => r('open');
+      socket.onclose = () => r('refused');
+    }));
+    expect(outcome).toBe('refused');
+    await page.close();
+  });
+
+  it('refuses an RPC connection from a foreign Origin even with the secret', async () => {
+    const foreign = await serveForeignPage();
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(foreign.address() as AddressInfo).port}/`);
+    const target = new URL(kiosk.url);
+    const secret = new URLSearchParams(target.hash.slice(1)).get('secret');
+    const outcome = await page.evaluate(({ host, secret }) => new Promise<string>((r) => {
+      const socket = new WebSocket(`ws://${host}/rpc?secret=${secret}`);
+      socket.onopen = () => r('open');
+      socket.onclose = () => r('refused');
+    }), { host: target.host, secret });
+    expect(outcome).toBe('refused');
+    await page.close();
+    foreign.close();
+  });
+});
+
+function serveForeignPage(): Promise<Server> {
+  const server = createServer((_req, res) => res.end('<!doctype html><title>elsewhere</title>'));
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
+}

@@ -1,0 +1,57 @@
+// Starts the built kiosk (`gatehouse serve --no-browser --port 0`) as a child process
+// for end-to-end tests, the same way a technician would, and stops it with SIGTERM.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const projectRoot = resolve(import.meta.dirname, '../../..');
+const cli = join(projectRoot, 'bin', 'gatehouse.js');
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
+}
+
+/** Runs a CLI command to completion; throws with its stderr when it fails. */
+export function gatehouse(dataDir: string, ...args: string[]): string {
+  const result = spawnSync(process.execPath, [cli, '--data', dataDir, ...args], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`gatehouse ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+export interface RunningKiosk {
+  url: string;
+  origin: string;
+  stop(): Promise<number | null>;
+}
+
+export async function startKiosk(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningKiosk> {
+  const child = spawn(process.execPath, [cli, '--data', dataDir, 'serve', '--no-browser', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...extraEnv },
+  });
+  const url = await readyUrl(child);
+  return {
+    url,
+    origin: new URL(url).origin,
+    stop: () => new Promise((done) => {
+      if (child.exitCode !== null) return done(child.exitCode);
+      child.once('exit', (code) => done(code));
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+function readyUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolveUrl, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      const match = /^ready (\S+)$/.exec(line);
+      if (match) resolveUrl(match[1]!);
+      else reject(new Error(`unexpected first line from serve: ${line}`));
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code} before it was ready`)));
+  });
+}
