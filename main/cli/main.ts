@@ -7,6 +7,7 @@ import { GatehouseError } from '../errors.js';
 import { version } from '../kiosk/project-root.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerMrzCommand } from './commands/mrz.js';
 import { registerOperatorCommand } from './commands/operator.js';
 import { registerServeCommand } from './commands/serve.js';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerOperatorCommand(program);
   registerAuditCommand(program);
   registerDoctorCommand(program);
+  registerMrzCommand(program);
   return program;
 }
 
@@ -32,7 +34,8 @@ export async function main(argv: string[]): Promise<void> {
     } else if (error instanceof GatehouseError || error instanceof DeviceError) {
       const wantsJson = argv.includes('--json');
       const body = { error: { code: error.code, message: error.message, details: error.details } };
-      process.stderr.write(wantsJson ? `${JSON.stringify(body)}\n` : `gatehouse: ${error.message} (${error.code})\n`);
+      if (wantsJson) process.stdout.write(`${JSON.stringify(body)}\n`);
+      else process.stderr.write(`gatehouse: ${error.message} (${error.code})\n`);
       process.exitCode = 2;
     } else {
       throw error;

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // End to end through the browser host in Debian's Chromium: first run, officer login,
 // language switching (German, Chinese), idle countdown, and refusal of RPC
 // connections that lack the launch secret or come from a foreign Origin.
