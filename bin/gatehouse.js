@@ -1,11 +1,6 @@
 #!/usr/bin/env node
 // The installed `gatehouse` command: runs the compiled CLI from dist/.
-import { existsSync } from 'node:fs';
+import { importBuilt } from './built.js';
 
-const entry = new URL('../dist/main/cli/main.js', import.meta.url);
-if (!existsSync(entry)) {
-  process.stderr.write('gatehouse: not built yet; run "npm install" (or "npm run build") in the Gatehouse folder first.\n');
-  process.exit(2);
-}
-const { main } = await import(entry.href);
+const { main } = await importBuilt('main/cli/main.js');
 await main(process.argv);

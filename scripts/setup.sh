@@ -19,3 +19,8 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-rec
 # reachable, skip it and `npm start` runs the browser host instead (it says so).
 export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
 npm ci --no-audit --no-fund
+
+# Where Electron's binary was installed, rebuild the native modules for its ABI.
+if [ "$ELECTRON_SKIP_BINARY_DOWNLOAD" != "1" ]; then
+  npx electron-builder install-app-deps
+fi
