@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../main/kiosk/project-root.js';
+import { fingerprintUploadBenchmark } from './fingerprint-upload.bench.js';
 import { hostReadyBenchmark } from './host-ready.bench.js';
 import { renderReport, type Benchmark, type Measurement } from './report.js';
 
@@ -11,6 +12,7 @@ const cli = join(projectRoot, 'bin', 'gatehouse.js');
 
 const benchmarks: Record<string, Benchmark> = {
   host: hostReadyBenchmark(cli),
+  fingerprint: fingerprintUploadBenchmark,
 };
 
 const wanted = process.argv.slice(2);
