@@ -21,9 +21,11 @@ export interface AuthDeps {
   db: Db;
   now(): Date;
   idleTimeoutSeconds(): number;
+  /** Ends every screen session of an operator (after disabling them). */
+  endSessionsOf(operatorId: number): void;
 }
 
-export function authHandlers({ db, now, idleTimeoutSeconds }: AuthDeps): Pick<Handlers<Procedures, ScreenSession>, AuthMethods> {
+export function authHandlers({ db, now, idleTimeoutSeconds, endSessionsOf }: AuthDeps): Pick<Handlers<Procedures, ScreenSession>, AuthMethods> {
   return {
     'setup.createFirstTechnician': async ({ name, pin }, ctx) => {
       const pinHash = await hashPin(pin);
@@ -95,6 +97,7 @@ export function authHandlers({ db, now, idleTimeoutSeconds }: AuthDeps): Pick<Ha
         throw new GatehouseError('RPC_FORBIDDEN', 'A supervisor may disable officers only.', { targetRole: target.role });
       }
       const row = ctx.commit(() => disableOperator(db, id, now()), () => ({ operatorId: id }));
+      endSessionsOf(id);
       return toOperatorView(row, now());
     },
 

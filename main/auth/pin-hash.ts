@@ -22,11 +22,18 @@ export async function hashPin(pin: string, cost = DEFAULT_COST): Promise<string>
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
+/** A stored cost outside these bounds was not made by hashPin (N a power of two, at most 256 MiB). */
+function isSaneCost({ N, r, p }: typeof DEFAULT_COST): boolean {
+  const positive = (x: number) => Number.isSafeInteger(x) && x >= 1;
+  return positive(N) && N >= 2 && (N & (N - 1)) === 0 && positive(r) && positive(p) && p <= 16 && 128 * N * r <= 256 * 1024 * 1024;
+}
+
 export async function verifyPin(pin: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const cost = { N: Number(n), r: Number(r), p: Number(p) };
+  if (scheme !== 'scrypt' || !salt || !hash || !isSaneCost(cost)) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const key = await derive(pin, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
+  const key = await derive(pin, Buffer.from(salt, 'base64url'), cost);
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 

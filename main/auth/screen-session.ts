@@ -27,6 +27,7 @@ export class ScreenSession implements Caller {
   readonly id = randomUUID();
   private current: SessionOperator | null = null;
   private away = false;
+  private disposed = false;
   private readonly cleanups = new Set<() => void>();
   private readonly idle: IdleTimer;
 
@@ -35,10 +36,18 @@ export class ScreenSession implements Caller {
       timeoutMs: deps.idleTimeoutSeconds() * 1000,
       onWarning: (secondsLeft) => deps.emit('session.idleWarning', { secondsLeft }),
       onExpire: () => {
-        deps.onIdleExpire(this);
-        this.end('idle');
+        try {
+          deps.onIdleExpire(this);
+        } finally {
+          this.end('idle'); // the session ends even if auditing it failed
+        }
       },
     });
+  }
+
+  /** Sends a contract event to this screen. */
+  get emit(): EventSink {
+    return this.deps.emit;
   }
 
   get operator(): SessionOperator | null {
@@ -58,6 +67,7 @@ export class ScreenSession implements Caller {
   }
 
   login(operator: SessionOperator): void {
+    if (this.disposed) return; // e.g. a login still verifying its PIN when the screen went away
     this.current = operator;
     this.touch(true);
   }
@@ -65,7 +75,7 @@ export class ScreenSession implements Caller {
   /** Activity on the screen; `away` says whether it is off the start screen. */
   touch(away?: boolean): void {
     if (away !== undefined) this.away = away;
-    if (this.current || this.away) this.idle.restart(this.deps.idleTimeoutSeconds() * 1000);
+    if (!this.disposed && (this.current || this.away)) this.idle.restart(this.deps.idleTimeoutSeconds() * 1000);
     else this.idle.stop();
   }
 
@@ -85,6 +95,7 @@ export class ScreenSession implements Caller {
 
   /** The screen went away (socket closed, window destroyed). */
   dispose(): void {
+    this.disposed = true;
     this.current = null;
     this.idle.stop();
     this.dropCaptureData();

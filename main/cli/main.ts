@@ -10,6 +10,7 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerMrzCommand } from './commands/mrz.js';
 import { registerOperatorCommand } from './commands/operator.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerSimCommand } from './commands/sim.js';
 
 export function buildProgram(): Command {
   const program = new Command('gatehouse')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerAuditCommand(program);
   registerDoctorCommand(program);
   registerMrzCommand(program);
+  registerSimCommand(program);
   return program;
 }
 

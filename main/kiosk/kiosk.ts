@@ -6,6 +6,9 @@ import { appendAudit } from '../audit/audit-log.js';
 import { auditHandlers } from '../audit/audit-procedures.js';
 import { authHandlers } from '../auth/auth-procedures.js';
 import { ScreenSession } from '../auth/screen-session.js';
+import type { DeviceRig } from '../devices/device-rig.js';
+import { devicesHandlers } from '../devices/devices-procedures.js';
+import { EnrollmentDesk } from '../enrollment/enrollment-desk.js';
 import { createLog, type Log } from '../log.js';
 import { procedures, type Procedures } from '../rpc/contract.js';
 import { RpcDispatcher, type Handlers } from '../rpc/dispatcher.js';
@@ -32,6 +35,8 @@ export interface Kiosk {
   openScreen(send: (name: EventName, payload: unknown) => void): ScreenSession;
   /** The screen went away: stop its timers and drop its capture data. */
   closeScreen(screen: ScreenSession): void;
+  /** Routes what the devices produce to the screens and the status bar. */
+  attachDevices(rig: DeviceRig): void;
   close(): void;
 }
 
@@ -39,13 +44,20 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
   const db = openDatabase(databasePath(dataDir));
   const status = new StatusBoard(db);
   const idleTimeoutSeconds = () => readSettings(db).idleTimeoutSeconds;
+  const desk = new EnrollmentDesk(db, now);
+  let devices: DeviceRig | null = null;
+  const screens = new Map<ScreenSession, (current: ReturnType<StatusBoard['current']>) => void>();
+  const endSessionsOf = (operatorId: number) => {
+    for (const screen of screens.keys()) if (screen.operator?.id === operatorId) screen.end('logout');
+  };
   const handlers = {
     ...systemHandlers({ db, host, status }),
-    ...authHandlers({ db, now, idleTimeoutSeconds }),
+    ...authHandlers({ db, now, idleTimeoutSeconds, endSessionsOf }),
     ...auditHandlers(db),
+    ...desk.handlers(),
+    ...devicesHandlers(() => devices),
   } satisfies Handlers<Procedures, ScreenSession>;
   const dispatcher = new RpcDispatcher<Procedures, ScreenSession>(procedures, handlers, db, log);
-  const screens = new Map<ScreenSession, (current: ReturnType<StatusBoard['current']>) => void>();
 
   const onIdleExpire = (screen: ScreenSession) => {
     if (!screen.operator) return;
@@ -69,6 +81,14 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
       if (forward) status.off('changed', forward);
       screens.delete(screen);
       screen.dispose();
+    },
+    attachDevices(rig) {
+      devices = rig;
+      const reader = rig.documentReader;
+      reader.on('capture', (capture) => desk.deliverCapture(capture));
+      reader.on('failure', (failure) => desk.deliverFailure(failure));
+      reader.on('status', (device) => status.setDevice(device));
+      status.setDevice(reader.status);
     },
     close() {
       for (const screen of [...screens.keys()]) this.closeScreen(screen);

@@ -41,6 +41,46 @@ export const Settings = z.object({
   defaultLanguage: Language,
 });
 
+export const DocumentField = z.object({
+  /** Field name, also the translation key suffix (documentNumber, surname, idNumber, …). */
+  name: z.string(),
+  value: z.string(),
+  ok: z.boolean(),
+  /** Why the field failed its check, in English; never contains the field's value. */
+  problem: z.string().optional(),
+});
+
+export const DocumentRead = z.object({
+  readId: z.string(),
+  at: z.string(),
+  source: z.enum(['mrz', 'cnid', 'keyboard']),
+  /** TD1, TD2, TD3, MRVA, MRVB or CNID. */
+  documentType: z.string(),
+  /** Every check digit / checksum holds. */
+  valid: z.boolean(),
+  expired: z.boolean(),
+  fields: z.array(DocumentField),
+  /** OCR corrections the officer may accept instead of the raw reading. */
+  suggestedCorrection: z.object({ fields: z.array(DocumentField), changes: z.array(z.object({ field: z.string(), from: z.string(), to: z.string() })) }).nullable(),
+  portraitAvailable: z.boolean(),
+});
+
+export const ReadFailure = z.object({ at: z.string(), code: z.string(), message: z.string() });
+
+export const EnrollmentStep = z.enum(['document', 'face', 'fingerprints', 'details', 'review']);
+
+export const Enrollment = z.object({
+  id: z.string(),
+  flow: z.enum(['person', 'company']),
+  steps: z.array(EnrollmentStep),
+  step: EnrollmentStep,
+  /** The document read the officer accepted for this enrollment. */
+  document: DocumentRead.nullable(),
+  /** The latest read while on the document step, waiting for the officer's decision. */
+  pendingRead: DocumentRead.nullable(),
+  readFailure: ReadFailure.nullable(),
+});
+
 const AuditEntry = z.object({
   seq: z.number().int(),
   at: z.string(),
@@ -148,6 +188,53 @@ export const procedures = {
     output: z.array(AuditEntry),
     access: managers,
   }),
+  'enrollment.start': procedure({
+    summary: 'Start an enrollment on this screen (a person: officer or supervisor; a company: anyone).',
+    input: z.object({ flow: z.enum(['person', 'company']) }).strict(),
+    output: Enrollment,
+    access: 'anyone',
+    audit: 'enrollment.start',
+  }),
+  'enrollment.current': procedure({
+    summary: 'The enrollment in progress on this screen, if any.',
+    input: Empty,
+    output: Enrollment.nullable(),
+    access: 'anyone',
+  }),
+  'enrollment.acceptDocument': procedure({
+    summary: 'Accept the pending document read (as read, or with the suggested OCR correction).',
+    input: z.object({ readId: z.string().min(1).max(64), useCorrection: z.boolean().default(false) }).strict(),
+    output: Enrollment,
+    access: 'anyone',
+    audit: 'enrollment.document-accepted',
+  }),
+  'enrollment.retryDocument': procedure({
+    summary: 'Discard the pending read and wait for the document again.',
+    input: Empty,
+    output: Enrollment,
+    access: 'anyone',
+  }),
+  'enrollment.cancel': procedure({
+    summary: 'Abandon the enrollment; everything captured so far is dropped.',
+    input: Empty,
+    output: Empty,
+    access: 'anyone',
+    audit: 'enrollment.cancel',
+  }),
+  'document.keyboardKeys': procedure({
+    summary: 'Keys typed while the document step shows, with their times, for keyboard-wedge MRZ readers.',
+    input: z.object({
+      keys: z.array(z.object({ key: z.string().min(1).max(16), at: z.number().finite().nonnegative() }).strict()).min(1).max(200),
+    }).strict(),
+    output: Empty,
+    access: 'anyone',
+  }),
+  'devices.simulate': procedure({
+    summary: 'Simulated devices only: present a sample document, place or lift a finger.',
+    input: z.object({ action: z.enum(['present-document', 'present-bad-document', 'remove-document']), sample: z.enum(['passport', 'id-card', 'visa', 'cnid']).default('passport') }).strict(),
+    output: Empty,
+    access: 'anyone',
+  }),
   'settings.update': procedure({
     summary: 'Change station settings (idle timeout, default language).',
     input: Settings.partial().strict(),
@@ -165,6 +252,10 @@ export const events = {
   'session.ended': event({
     summary: 'The session ended; the screen returns to the start and capture data is gone.',
     payload: z.object({ reason: z.enum(['idle', 'logout']) }),
+  }),
+  'enrollment.changed': event({
+    summary: 'The enrollment on this screen changed (new document read, step, …).',
+    payload: Enrollment.nullable(),
   }),
   'system.statusChanged': event({
     summary: 'Device, network or queue state changed.',

@@ -78,7 +78,7 @@ export function App() {
           onEnroll={() => setView({ name: 'flow', flow: 'person' })}
           onLogout={() => void client.call('auth.logout', {})} />
       )}
-      {view.name === 'flow' && <FlowScreen flow={view.flow} onCancel={() => setView(operator ? { name: 'staff' } : { name: 'start' })} />}
+      {view.name === 'flow' && <FlowScreen flow={view.flow} onExit={() => setView(operator ? { name: 'staff' } : { name: 'start' })} />}
       <StatusBar />
       {idleLeft !== null && <IdleOverlay secondsLeft={idleLeft} onStay={touch} />}
     </div>

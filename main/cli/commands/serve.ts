@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { GatehouseError } from '../../errors.js';
 import { startBrowserHost } from '../../host/browser-host.js';
 import { findChromium, launchChromium } from '../../host/chromium-launcher.js';
+import { startDeviceRig } from '../../devices/device-rig.js';
 import { openKiosk } from '../../kiosk/kiosk.js';
 import { projectRoot } from '../../kiosk/project-root.js';
 import { createLog } from '../../log.js';
@@ -32,6 +33,8 @@ export function registerServeCommand(program: Command): void {
       const dataDir = dataDirOf(command);
       const log = createLog('host');
       const kiosk = openKiosk({ dataDir, host: 'browser', log });
+      const devices = await startDeviceRig({ dataDir, db: kiosk.db, now: () => new Date() });
+      kiosk.attachDevices(devices);
       const host = await startBrowserHost({ kiosk, rendererDir: join(projectRoot, 'dist', 'renderer'), port, log });
       process.stdout.write(`ready ${host.url}\n`);
 
@@ -41,6 +44,7 @@ export function registerServeCommand(program: Command): void {
         stopping = true;
         browser?.kill();
         await host.close();
+        await devices.stop();
         kiosk.close();
       };
       const browser = options.browser ? openBrowser(host.url, dataDir, !options.window, log) : null;

@@ -1,24 +1,50 @@
-// An enrollment flow: the steps it goes through and the current one. The document step
-// waits for a configured reader; the capture steps arrive with their device drivers.
+// An enrollment flow: starts the enrollment in the kiosk, follows its state (which
+// lives in main; this screen only renders it) and shows the current step.
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { z } from 'zod';
+import type { Enrollment } from '../../../main/rpc/contract';
+import { ErrorText } from '../components/ErrorText';
+import { useKiosk } from '../kiosk-context';
+import { DocumentStep } from '../steps/DocumentStep';
 
 export type Flow = 'person' | 'company';
-const STEPS = ['document', 'face', 'fingerprints', 'details', 'review'] as const;
+type EnrollmentView = z.infer<typeof Enrollment>;
 
-export function FlowScreen({ flow, onCancel }: { flow: Flow; onCancel(): void }) {
+export function FlowScreen({ flow, onExit }: { flow: Flow; onExit(): void }) {
+  const client = useKiosk();
   const { t } = useTranslation();
-  const current = STEPS[0];
+  const [enrollment, setEnrollment] = useState<EnrollmentView | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    let live = true;
+    client.call('enrollment.start', { flow }).then((view) => { if (live) setEnrollment(view); }, setError);
+    const unsubscribe = client.on('enrollment.changed', (view) => { if (live && view) setEnrollment(view); });
+    return () => { live = false; unsubscribe(); };
+  }, [client, flow]);
+
+  const cancel = () => client.call('enrollment.cancel', {}).catch(() => undefined).finally(onExit);
+
   return (
     <main className="screen flow" data-testid={`flow-${flow}`}>
       <h1>{t(`flow.${flow}`)}</h1>
-      <ol className="steps">
-        {STEPS.map((step) => (
-          <li key={step} aria-current={step === current ? 'step' : undefined}>{t(`flow.steps.${step}`)}</li>
-        ))}
-      </ol>
-      <p className="lead">{t('flow.readerMissing')}</p>
+      {enrollment && (
+        <ol className="steps" data-testid="step-rail">
+          {enrollment.steps.map((step) => (
+            <li key={step} aria-current={step === enrollment.step ? 'step' : undefined}>{t(`flow.steps.${step}`)}</li>
+          ))}
+        </ol>
+      )}
+      <ErrorText error={error} />
+      {enrollment?.step === 'document' && <DocumentStep enrollment={enrollment} onChange={setEnrollment} />}
+      {enrollment && enrollment.step !== 'document' && (
+        <section className="step" data-testid={`step-${enrollment.step}`}>
+          <p className="lead">{t('flow.stepUnavailable', { step: t(`flow.steps.${enrollment.step}`) })}</p>
+        </section>
+      )}
       <div className="actions">
-        <button type="button" onClick={onCancel} data-testid="flow-cancel">{t('flow.cancel')}</button>
+        <button type="button" onClick={cancel} data-testid="flow-cancel">{t('flow.cancel')}</button>
       </div>
     </main>
   );

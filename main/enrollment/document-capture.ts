@@ -1,0 +1,101 @@
+// Turns what a reader driver produced (a parsed MRZ or a CN resident-ID card) into the
+// one shape the document step shows and the record keeps: a list of fields, each with
+// its own verdict, plus the raw material (MRZ lines, card photo) kept for sealing.
+
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { CnidCard } from '../../native/idreader/cnid/sam-reader.js';
+import type { CnidTextField } from '../../native/idreader/cnid/card-text.js';
+import type { MrzCheckName, MrzFieldValues, MrzResult } from '../../native/idreader/mrz/mrz-result.js';
+import type { DocumentField, DocumentRead } from '../rpc/contract.js';
+
+export type DocumentReadView = z.infer<typeof DocumentRead>;
+type Field = z.infer<typeof DocumentField>;
+
+/** A read as held in memory until the record is sealed; `view` is all a screen sees. */
+export interface DocumentCapture {
+  readonly view: DocumentReadView;
+  readonly mrzLines: string[] | null;
+  /** CN ID card photo (WLT, opaque: decoding needs a licensed vendor library). */
+  readonly cardPhoto: Uint8Array | null;
+}
+
+const MRZ_FIELDS: Array<keyof MrzFieldValues> = [
+  'documentCode', 'issuingState', 'documentNumber', 'surname', 'givenNames', 'nationality',
+  'birthDate', 'sex', 'expiryDate', 'optionalData', 'optionalData2',
+];
+
+const FIELD_CHECK_DIGITS: ReadonlySet<MrzCheckName> = new Set(['documentNumber', 'birthDate', 'expiryDate', 'optionalData']);
+
+function mrzFields(result: MrzResult): Field[] {
+  const problems = new Map<string, string>();
+  // A failing composite check digit follows from any failing field check digit; it marks
+  // fields itself only when it is the one thing wrong.
+  const fieldDigitFails = result.problems.some((p) => FIELD_CHECK_DIGITS.has(p.check));
+  for (const problem of result.problems) {
+    if (problem.check === 'composite' && fieldDigitFails) continue;
+    for (const field of problem.fields) if (!problems.has(field)) problems.set(field, problem.message);
+  }
+  const iso: Partial<Record<keyof MrzFieldValues, string | null>> = {
+    birthDate: result.fields.birthDateIso, expiryDate: result.fields.expiryDateIso,
+  };
+  return MRZ_FIELDS
+    .filter((name) => name !== 'optionalData2' || result.format === 'TD1')
+    .map((name) => {
+      const problem = problems.get(name);
+      const value = iso[name] ?? String(result.fields[name] ?? '');
+      return { name, value, ok: problem === undefined, ...(problem ? { problem } : {}) };
+    });
+}
+
+export function captureFromMrz(result: MrzResult, source: 'mrz' | 'keyboard', at: Date): DocumentCapture {
+  const { corrected } = result;
+  return {
+    view: {
+      readId: randomUUID(),
+      at: at.toISOString(),
+      source,
+      documentType: result.format,
+      valid: result.valid,
+      expired: !result.checks.notExpired,
+      fields: mrzFields(result),
+      suggestedCorrection: corrected
+        ? { fields: mrzFields(corrected), changes: result.corrections.map(({ field, from, to }) => ({ field, from, to })) }
+        : null,
+      portraitAvailable: false,
+    },
+    mrzLines: result.lines,
+    cardPhoto: null,
+  };
+}
+
+const CNID_FIELDS: CnidTextField[] = [
+  'name', 'sexCode', 'ethnicityCode', 'birthDate', 'address', 'idNumber', 'issuingAuthority', 'validFrom', 'validTo',
+];
+
+export function captureFromCnid(card: CnidCard, at: Date): DocumentCapture {
+  const today = at.toISOString().slice(0, 10).replaceAll('-', '');
+  const expired = !card.longTermValidity && card.text.validTo < today;
+  const fields: Field[] = CNID_FIELDS.map((name) => {
+    const problem = card.problems[name] ?? (name === 'validTo' && expired ? 'The card has expired.' : undefined);
+    const value = name === 'sexCode' ? card.sex ?? card.text.sexCode
+      : name === 'ethnicityCode' ? card.ethnicity?.en ?? card.text.ethnicityCode
+        : card.text[name];
+    return { name, value, ok: problem === undefined, ...(problem ? { problem } : {}) };
+  });
+  return {
+    view: {
+      readId: randomUUID(),
+      at: at.toISOString(),
+      source: 'cnid',
+      documentType: 'CNID',
+      valid: card.valid,
+      expired,
+      fields,
+      suggestedCorrection: null,
+      portraitAvailable: card.portraitAvailable,
+    },
+    mrzLines: null,
+    cardPhoto: card.photo,
+  };
+}

@@ -1,0 +1,131 @@
+// The document step: how to place the document, the reader's live state, and the read
+// fields for the officer to check, each problem (failed check digit, expired document)
+// highlighted, with accept, read-again and, on simulated devices, sample documents.
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { z } from 'zod';
+import type { DocumentField, DocumentRead, Enrollment } from '../../../main/rpc/contract';
+import { DocumentIllustration } from '../components/DocumentIllustration';
+import { ErrorText } from '../components/ErrorText';
+import { useKeyboardWedge } from '../hooks/useKeyboardWedge';
+import { useSystemStatus } from '../hooks/useSystemStatus';
+import { useKiosk } from '../kiosk-context';
+
+type EnrollmentView = z.infer<typeof Enrollment>;
+type Read = z.infer<typeof DocumentRead>;
+type Field = z.infer<typeof DocumentField>;
+
+export function DocumentStep({ enrollment, onChange }: { enrollment: EnrollmentView; onChange(view: EnrollmentView): void }) {
+  const client = useKiosk();
+  const { t } = useTranslation();
+  const status = useSystemStatus();
+  const [error, setError] = useState<unknown>(null);
+  useKeyboardWedge(client, true);
+
+  const reader = status?.devices.find((d) => d.kind === 'document-reader');
+  const kind = reader?.name.includes('ID card') ? 'cnid' : 'mrz';
+  const read = enrollment.pendingRead;
+  const act = (work: Promise<EnrollmentView>) => work.then((view) => { setError(null); onChange(view); }, setError);
+
+  return (
+    <section className="step document-step" data-testid="document-step">
+      <div className="document-instructions">
+        <DocumentIllustration kind={kind} />
+        <div>
+          <p className="lead">{t(kind === 'cnid' ? 'document.placeCard' : 'document.placePassport')}</p>
+          <p className={`reader-state device-${reader?.state ?? 'disconnected'}`} data-testid="reader-state">
+            {t('document.reader')}: {reader ? t(`status.states.${reader.state}`) : '…'}
+            {reader?.reason ? ` — ${reader.reason}` : ''}
+          </p>
+        </div>
+      </div>
+
+      {enrollment.readFailure && !read && (
+        <p className="error" role="alert" data-testid="read-failure" title={enrollment.readFailure.message}>
+          {t('document.readFailed')}
+        </p>
+      )}
+      {!read && !enrollment.readFailure && <p className="waiting" data-testid="waiting-for-document">{t('document.waiting')}</p>}
+      {read && <ReadResult read={read} />}
+
+      <ErrorText error={error} />
+      <div className="actions">
+        {read?.suggestedCorrection && (
+          <button type="button" data-testid="accept-corrected"
+            onClick={() => act(client.call('enrollment.acceptDocument', { readId: read.readId, useCorrection: true }))}>
+            {t('document.useCorrection')}
+          </button>
+        )}
+        {(read || enrollment.readFailure) && (
+          <button type="button" data-testid="read-again" onClick={() => act(client.call('enrollment.retryDocument', {}))}>
+            {t('document.readAgain')}
+          </button>
+        )}
+        {read && (
+          <button type="button" className="primary" data-testid="accept-document" disabled={!read.valid || read.expired}
+            onClick={() => act(client.call('enrollment.acceptDocument', { readId: read.readId, useCorrection: false }))}>
+            {t('document.accept')}
+          </button>
+        )}
+      </div>
+      {reader?.simulated && <SimulatorPanel />}
+    </section>
+  );
+}
+
+function ReadResult({ read }: { read: Read }) {
+  const { t } = useTranslation();
+  const verdict = !read.valid ? 'invalid' : read.expired ? 'expired' : 'valid';
+  return (
+    <div className="read-result" data-testid="read-result" data-verdict={verdict}>
+      <p className={`verdict verdict-${verdict}`} data-testid="read-verdict">
+        {t(`document.verdict.${verdict}`, { type: t(`document.types.${read.documentType}`, { defaultValue: read.documentType }) })}
+      </p>
+      <FieldTable fields={read.fields} />
+      {read.suggestedCorrection && (
+        <div className="correction" data-testid="suggested-correction">
+          <p>{t('document.correctionHint')}</p>
+          <ul>
+            {read.suggestedCorrection.changes.map((change, index) => (
+              <li key={index}>{t(`document.fields.${change.field}`, { defaultValue: change.field })}: {change.from} → {change.to}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function FieldTable({ fields }: { fields: Field[] }) {
+  const { t } = useTranslation();
+  return (
+    <table className="fields">
+      <tbody>
+        {fields.map((field) => (
+          <tr key={field.name} className={field.ok ? 'field-ok' : 'field-problem'} data-testid={`field-${field.name}`} data-ok={field.ok}>
+            <th scope="row">{t(`document.fields.${field.name}`, { defaultValue: field.name })}</th>
+            <td>{field.value || '—'}</td>
+            <td className="field-check">{field.ok ? '✓' : <span title={field.problem}>✗ {t('document.checkFailed')}</span>}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function SimulatorPanel() {
+  const client = useKiosk();
+  const { t } = useTranslation();
+  const simulate = (action: 'present-document' | 'present-bad-document', sample?: 'passport' | 'id-card' | 'visa') =>
+    void client.call('devices.simulate', { action, ...(sample ? { sample } : {}) }).catch(() => undefined);
+  return (
+    <aside className="panel simulator" data-testid="simulator-panel">
+      <h3>{t('document.simulator.heading')}</h3>
+      <div className="actions start">
+        <button type="button" data-testid="simulate-passport" onClick={() => simulate('present-document', 'passport')}>{t('document.simulator.passport')}</button>
+        <button type="button" data-testid="simulate-id-card" onClick={() => simulate('present-document', 'id-card')}>{t('document.simulator.idCard')}</button>
+        <button type="button" data-testid="simulate-misread" onClick={() => simulate('present-bad-document')}>{t('document.simulator.misread')}</button>
+      </div>
+    </aside>
+  );
+}

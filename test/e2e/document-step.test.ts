@@ -1,0 +1,86 @@
+/// <reference lib="dom" />
+// The document step in Debian's Chromium against the kiosk on its simulated MRZ reader
+// (no reader configured): a presented passport appears with every field checked, a
+// misread is flagged field by field, and an accepted document moves the flow on.
+
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot } from './support/browser.js';
+import { gatehouse, startKiosk, tempDataDir, type RunningKiosk } from './support/kiosk-process.js';
+
+let browser: Browser;
+let kiosk: RunningKiosk;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = tempDataDir();
+  gatehouse(dataDir, 'operator', 'add', '--role', 'officer', '--name', 'Olga Officer', '--pin', '246810');
+  kiosk = await startKiosk(dataDir);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await kiosk?.stop();
+});
+
+async function startPersonEnrollment(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(kiosk.url);
+  await page.getByTestId('start-person').click();
+  await page.locator('input[name=name]').fill('Olga Officer');
+  await page.locator('input[name=pin]').fill('246810');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('document-step').waitFor();
+  return page;
+}
+
+describe('document step on the simulated MRZ reader', () => {
+  it('says the devices are simulated and shows the reader ready', async () => {
+    const page = await startPersonEnrollment();
+    await page.getByTestId('simulated-badge').waitFor();
+    await page.locator('[data-testid=reader-state].device-ready').waitFor();
+    await page.getByTestId('waiting-for-document').waitFor();
+    await screenshot(page, 'document-waiting');
+    await page.getByTestId('flow-cancel').click();
+    await page.getByTestId('staff-screen').waitFor(); // the officer stays logged in
+    await page.close();
+  });
+
+  it('shows a presented passport with every field checked, and accepting it moves on', async () => {
+    const page = await startPersonEnrollment();
+    await page.getByTestId('simulate-passport').click();
+    const result = page.getByTestId('read-result');
+    await result.waitFor();
+    expect(await result.getAttribute('data-verdict')).toBe('valid');
+    expect(await page.getByTestId('field-surname').locator('td').first().textContent()).toBe('MUSTERFRAU');
+    expect(await page.getByTestId('field-documentNumber').getAttribute('data-ok')).toBe('true');
+    expect(await page.locator('tr[data-ok=false]').count()).toBe(0);
+    await screenshot(page, 'document-passport-read');
+
+    await page.getByTestId('accept-document').click();
+    await page.getByTestId('step-face').waitFor();
+    expect(await page.locator('[aria-current=step]').textContent()).toBe('Face');
+    await page.getByTestId('flow-cancel').click();
+    await page.close();
+  });
+
+  it('flags a misread field by field and lets the officer read again', async () => {
+    const page = await startPersonEnrollment();
+    await page.getByTestId('simulate-misread').click();
+    const result = page.getByTestId('read-result');
+    await result.waitFor();
+    expect(await result.getAttribute('data-verdict')).toBe('invalid');
+    expect(await page.getByTestId('field-birthDate').getAttribute('data-ok')).toBe('false');
+    expect(await page.getByTestId('accept-document').isDisabled()).toBe(true);
+    await screenshot(page, 'document-misread');
+
+    await page.getByTestId('read-again').click();
+    await page.getByTestId('waiting-for-document').waitFor();
+    await page.getByTestId('simulate-id-card').click();
+    await page.locator('[data-testid=read-result][data-verdict=valid]').waitFor();
+    expect(await page.getByTestId('read-verdict').textContent()).toContain('ID card (TD1)');
+    await screenshot(page, 'document-id-card-read');
+    await page.getByTestId('flow-cancel').click();
+    await page.close();
+  });
+});

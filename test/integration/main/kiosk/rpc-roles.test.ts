@@ -1,0 +1,223 @@
+// Every declared procedure against every role through a real kiosk: the dispatcher runs
+// it or refuses it exactly as its declared `access` says, and an allowed change writes
+// exactly its declared audit action while a refused or read-only call writes nothing.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { procedures, type MethodName } from '../../../../main/rpc/contract.js';
+import { ROLES, RpcCodes, type Role } from '../../../../main/rpc/define.js';
+import {
+  auditHeadSeq, auditRowsAfter, errorOf, openKioskHarness, type KioskHarness, type RecordedScreen,
+} from '../../../fixtures/kiosk-harness.js';
+
+type Caller = Role | 'anonymous';
+const CALLERS: readonly Caller[] = ['anonymous', ...ROLES];
+
+interface Sample {
+  input(h: KioskHarness, caller: Caller): unknown;
+  /** What an allowed call answers: ok, or a domain error only the handler itself produces. */
+  allowed: 'ok' | { code: string };
+}
+
+let created = 0;
+
+// One valid input per procedure. `satisfies` makes a new procedure without a sample a
+// type error; the first test below makes it a test failure too.
+const samples = {
+  'system.info': { input: () => ({}), allowed: 'ok' },
+  'system.status': { input: () => ({}), allowed: 'ok' },
+  'setup.createFirstTechnician': {
+    input: () => ({ name: 'Second Technician', pin: '314159' }),
+    allowed: { code: 'SETUP_ALREADY_DONE' }, // operators exist, so the handler refuses after running
+  },
+  'auth.login': {
+    input: (h, caller) => {
+      const { name, pin } = h.operator(caller === 'anonymous' ? 'officer' : caller);
+      return { name, pin };
+    },
+    allowed: 'ok',
+  },
+  'auth.logout': { input: () => ({}), allowed: 'ok' },
+  'auth.whoami': { input: () => ({}), allowed: 'ok' },
+  'session.touch': { input: () => ({ away: true }), allowed: 'ok' },
+  'operators.list': { input: () => ({}), allowed: 'ok' },
+  'operators.create': {
+    input: (_h, caller) => ({ name: `Made by ${caller} ${++created}`, role: 'officer', pin: '246810' }),
+    allowed: 'ok',
+  },
+  'operators.disable': { input: (h) => ({ id: h.operator('target').id }), allowed: 'ok' },
+  'operators.unlock': { input: (h) => ({ id: h.operator('target').id }), allowed: 'ok' },
+  'audit.verify': { input: () => ({}), allowed: 'ok' },
+  'audit.list': { input: () => ({ afterSeq: 0, limit: 5 }), allowed: 'ok' },
+  'settings.update': { input: () => ({ idleTimeoutSeconds: 300 }), allowed: 'ok' },
+  'enrollment.start': { input: () => ({ flow: 'company' }), allowed: 'ok' },
+  'enrollment.current': { input: () => ({}), allowed: 'ok' },
+  // The screens of this matrix start no enrollment, so the handler refuses after the access check.
+  'enrollment.acceptDocument': { input: () => ({ readId: 'no-such-read' }), allowed: { code: 'ENROLLMENT_NONE' } },
+  'enrollment.retryDocument': { input: () => ({}), allowed: { code: 'ENROLLMENT_NONE' } },
+  'enrollment.cancel': { input: () => ({}), allowed: { code: 'ENROLLMENT_NONE' } },
+  'document.keyboardKeys': { input: () => ({ keys: [{ key: 'P', at: 1 }] }), allowed: { code: 'ENROLLMENT_NONE' } },
+  'devices.simulate': { input: () => ({ action: 'present-document' }), allowed: { code: 'DEVICES_NOT_SIMULATED' } },
+} satisfies Record<MethodName, Sample>;
+
+const methods = Object.keys(procedures) as MethodName[];
+
+function expectedRefusal(method: MethodName, caller: Caller): { code: string; details: Record<string, unknown> } | null {
+  const { access } = procedures[method];
+  if (access === 'anyone') return null;
+  if (caller === 'anonymous') return { code: RpcCodes.unauthenticated, details: {} };
+  if (access.includes(caller)) return null;
+  return { code: RpcCodes.forbidden, details: { role: caller, allowed: [...access] } };
+}
+
+let h: KioskHarness;
+beforeAll(async () => {
+  h = await openKioskHarness();
+});
+afterAll(() => h.close());
+
+describe('RPC access matrix', () => {
+  it('has a sample input for exactly the declared procedures', () => {
+    expect(Object.keys(samples).sort()).toEqual([...methods].sort());
+    expect(methods.length).toBeGreaterThanOrEqual(14);
+  });
+
+  it('declares for every procedure either "anyone" or a non-empty list of real roles', () => {
+    for (const method of methods) {
+      const { access } = procedures[method];
+      if (access === 'anyone') continue;
+      expect(access.length, method).toBeGreaterThan(0);
+      for (const role of access) expect(ROLES, method).toContain(role);
+    }
+  });
+
+  it('keeps the reviewed access policy (loosening one is a deliberate change to this table)', () => {
+    const policy = Object.fromEntries(methods.map((m) => [m, procedures[m].access === 'anyone' ? 'anyone' : [...procedures[m].access].sort().join(',')]));
+    expect(policy).toEqual({
+      'system.info': 'anyone',
+      'system.status': 'anyone',
+      'setup.createFirstTechnician': 'anyone',
+      'auth.login': 'anyone',
+      'auth.logout': 'officer,supervisor,technician',
+      'auth.whoami': 'anyone',
+      'session.touch': 'anyone',
+      'operators.list': 'supervisor,technician',
+      'operators.create': 'technician',
+      'operators.disable': 'supervisor,technician',
+      'operators.unlock': 'supervisor,technician',
+      'audit.verify': 'supervisor,technician',
+      'audit.list': 'supervisor,technician',
+      'settings.update': 'technician',
+      'enrollment.start': 'anyone',
+      'enrollment.current': 'anyone',
+      'enrollment.acceptDocument': 'anyone',
+      'enrollment.retryDocument': 'anyone',
+      'enrollment.cancel': 'anyone',
+      'document.keyboardKeys': 'anyone',
+      'devices.simulate': 'anyone',
+    });
+  });
+
+  const pairs = methods.flatMap((method) => CALLERS.map((caller) => [method, caller] as const));
+
+  it.each(pairs)('%s called by %s is run or refused as declared', async (method, caller) => {
+    const { screen }: RecordedScreen = caller === 'anonymous' ? h.openScreen() : await h.loggedIn(caller);
+    try {
+      expect(screen.role).toBe(caller === 'anonymous' ? null : caller);
+      const actor = screen.actor;
+      const before = auditHeadSeq(h.kiosk);
+      const sample: Sample = samples[method];
+
+      const result = await h.call(screen, method, sample.input(h, caller));
+      const written = auditRowsAfter(h.kiosk, before);
+      const refusal = expectedRefusal(method, caller);
+      const def = procedures[method];
+
+      if (refusal) {
+        expect(result).toEqual({ ok: false, error: { code: refusal.code, message: expect.any(String), details: refusal.details } });
+        expect(written).toEqual([]);
+        return;
+      }
+      if (sample.allowed === 'ok') {
+        expect(result.ok ? 'ok' : result.error).toBe('ok');
+        const audited = 'audit' in def ? [def.audit] : [];
+        expect(written.map((row) => row.action)).toEqual(audited);
+        for (const row of written) expect(row.actor).toBe(actor);
+      } else {
+        expect(result.ok ? 'ok' : result.error.code).toBe(sample.allowed.code);
+        expect(written).toEqual([]);
+      }
+    } finally {
+      h.kiosk.closeScreen(screen);
+    }
+  });
+
+  it('lets at least one caller run each procedure and refuses anonymous callers everything not open to anyone', () => {
+    for (const method of methods) {
+      expect(CALLERS.some((caller) => expectedRefusal(method, caller) === null), method).toBe(true);
+      if (procedures[method].access !== 'anyone') {
+        expect(expectedRefusal(method, 'anonymous')?.code, method).toBe(RpcCodes.unauthenticated);
+      }
+    }
+  });
+});
+
+describe('input validation on every procedure', () => {
+  it.each(methods)('%s rejects unknown keys and non-object input with RPC_INVALID_INPUT', async (method) => {
+    const { screen } = await h.loggedIn('technician'); // allowed to call every procedure
+    try {
+      const before = auditHeadSeq(h.kiosk);
+      const extraKey = await h.call(screen, method, { ...(samples[method] as Sample).input(h, 'technician') as object, smuggled: 1 });
+      expect(extraKey).toMatchObject({ ok: false, error: { code: RpcCodes.invalidInput } });
+      const issues = errorOf(extraKey).details.issues as Array<{ path: string[] }>;
+      expect(issues.length).toBeGreaterThan(0);
+
+      for (const bad of [42, 'text', [], true]) {
+        expect(await h.call(screen, method, bad)).toMatchObject({ ok: false, error: { code: RpcCodes.invalidInput } });
+      }
+      expect(auditRowsAfter(h.kiosk, before)).toEqual([]);
+    } finally {
+      h.kiosk.closeScreen(screen);
+    }
+  });
+
+  it('names the path of each bad field', async () => {
+    const { screen } = await h.loggedIn('technician');
+    try {
+      const result = await h.call(screen, 'operators.create', { name: '', role: 'chief', pin: '12' });
+      expect(result).toMatchObject({ ok: false, error: { code: RpcCodes.invalidInput, message: expect.stringContaining('operators.create') } });
+      const issues = errorOf(result).details.issues as Array<{ path: string[]; message: string }>;
+      expect([...new Set(issues.map((i) => i.path.join('.')))].sort()).toEqual(['name', 'pin', 'role']);
+      expect(issues.find((i) => i.path[0] === 'pin')?.message).toBe('at least 6 characters');
+
+      const nested = await h.call(screen, 'audit.list', { afterSeq: -1, limit: 501 });
+      const nestedIssues = errorOf(nested).details.issues as Array<{ path: string[] }>;
+      expect(nestedIssues.map((i) => i.path).sort()).toEqual([['afterSeq'], ['limit']]);
+    } finally {
+      h.kiosk.closeScreen(screen);
+    }
+  });
+
+  it('checks the role before the input, so a refused caller learns nothing about the schema', async () => {
+    const { screen } = h.openScreen();
+    const result = await h.call(screen, 'operators.create', { nonsense: true });
+    expect(result).toMatchObject({ ok: false, error: { code: RpcCodes.unauthenticated, details: {} } });
+  });
+});
+
+describe('unknown methods', () => {
+  const names = ['nope', 'system', 'system.info.extra', '', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
+
+  it.each(names)('"%s" is RPC_UNKNOWN_METHOD for every caller', async (method) => {
+    for (const caller of CALLERS) {
+      const { screen } = caller === 'anonymous' ? h.openScreen() : await h.loggedIn(caller);
+      try {
+        expect(await h.call(screen, method, {})).toEqual({
+          ok: false,
+          error: { code: RpcCodes.unknownMethod, message: expect.any(String), details: { method } },
+        });
+      } finally {
+        h.kiosk.closeScreen(screen);
+      }
+    }
+  });
+});

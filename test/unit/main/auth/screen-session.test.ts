@@ -1,0 +1,164 @@
+// One screen's session with fake timers: who is logged in, when the idle countdown runs,
+// and that expiry ends the session, announces it and drops the registered capture data.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ScreenSession } from '../../../../main/auth/screen-session.js';
+import type { EventName } from '../../../../main/rpc/contract.js';
+import type { EventSink } from '../../../../main/rpc/event-sink.js';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const officer = { id: 3, name: 'Olga Officer', role: 'officer' } as const;
+
+function screen(timeoutSeconds = 120) {
+  const events: Array<[EventName, unknown]> = [];
+  const emit: EventSink = (name, payload) => {
+    events.push([name, payload]);
+  };
+  const settings = { timeoutSeconds };
+  const onIdleExpire = vi.fn((s: ScreenSession) => {
+    events.push(['expire-hook' as EventName, { operator: s.operator?.id ?? null }]);
+  });
+  const session = new ScreenSession({ idleTimeoutSeconds: () => settings.timeoutSeconds, emit, onIdleExpire });
+  return { session, events, onIdleExpire, settings };
+}
+
+const warningsIn = (events: Array<[EventName, unknown]>) =>
+  events.filter(([name]) => name === 'session.idleWarning').map(([, payload]) => (payload as { secondsLeft: number }).secondsLeft);
+
+describe('ScreenSession', () => {
+  it('starts anonymous, with no countdown on the start screen', () => {
+    const { session, events } = screen();
+    expect(session.operator).toBeNull();
+    expect(session.role).toBeNull();
+    expect(session.actor).toBe('anonymous');
+    session.touch();
+    session.touch(false);
+    expect(session.idleCountdownRunning).toBe(false);
+    vi.advanceTimersByTime(3_600_000);
+    expect(events).toEqual([]);
+  });
+
+  it('counts down for an anonymous person away from the start screen and ends the session at 120 s', () => {
+    const { session, events, onIdleExpire } = screen();
+    const dropFrames = vi.fn();
+    session.onEnd(dropFrames);
+    session.touch(true);
+    expect(session.idleCountdownRunning).toBe(true);
+    vi.advanceTimersByTime(119_999);
+    expect(dropFrames).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(warningsIn(events)).toEqual(Array.from({ length: 30 }, (_, i) => 30 - i));
+    expect(events.slice(-2)).toEqual([['expire-hook', { operator: null }], ['session.ended', { reason: 'idle' }]]);
+    expect(onIdleExpire).toHaveBeenCalledWith(session);
+    expect(dropFrames).toHaveBeenCalledTimes(1);
+    expect(session.idleCountdownRunning).toBe(false);
+  });
+
+  it('going back to the start screen stops the countdown for an anonymous person', () => {
+    const { session, events } = screen();
+    session.touch(true);
+    vi.advanceTimersByTime(100_000);
+    session.touch(false);
+    expect(session.idleCountdownRunning).toBe(false);
+    vi.advanceTimersByTime(600_000);
+    expect(events.filter(([name]) => name === 'session.ended')).toEqual([]);
+  });
+
+  it('logs an operator out when the countdown runs out, telling the hook who it was first', () => {
+    const { session, events } = screen();
+    session.login(officer);
+    expect(session.role).toBe('officer');
+    expect(session.actor).toBe('operator:3');
+    expect(session.idleCountdownRunning).toBe(true);
+    vi.advanceTimersByTime(120_000);
+    expect(events.slice(-2)).toEqual([['expire-hook', { operator: 3 }], ['session.ended', { reason: 'idle' }]]);
+    expect(session.operator).toBeNull();
+    expect(session.role).toBeNull();
+    expect(session.actor).toBe('anonymous');
+  });
+
+  it('keeps a logged-in operator counting down even on the start screen', () => {
+    const { session } = screen();
+    session.login(officer);
+    session.touch(false);
+    expect(session.idleCountdownRunning).toBe(true);
+  });
+
+  it('resets the countdown on each touch', () => {
+    const { session, events } = screen();
+    session.login(officer);
+    for (let i = 0; i < 5; i += 1) {
+      vi.advanceTimersByTime(110_000);
+      session.touch();
+    }
+    expect(session.operator).toEqual(officer);
+    expect(events.some(([name]) => name === 'session.ended')).toBe(false);
+    expect(warningsIn(events)).toHaveLength(5 * 21);
+    vi.advanceTimersByTime(120_000);
+    expect(session.operator).toBeNull();
+  });
+
+  it('reads the configured timeout again at each touch', () => {
+    const { session, settings } = screen(120);
+    settings.timeoutSeconds = 60;
+    session.login(officer);
+    vi.advanceTimersByTime(59_999);
+    expect(session.operator).not.toBeNull();
+    vi.advanceTimersByTime(1);
+    expect(session.operator).toBeNull();
+  });
+
+  it('ends on logout at once: no countdown left, capture data dropped once, listeners told', () => {
+    const { session, events, onIdleExpire } = screen();
+    const cleanup = vi.fn();
+    const unregistered = vi.fn();
+    session.onEnd(cleanup);
+    session.onEnd(unregistered)();
+    session.login(officer);
+    session.end('logout');
+    expect(session.operator).toBeNull();
+    expect(session.idleCountdownRunning).toBe(false);
+    expect(events).toEqual([['session.ended', { reason: 'logout' }]]);
+    expect(cleanup).toHaveBeenCalledTimes(1);
+    expect(unregistered).not.toHaveBeenCalled();
+    session.end('logout');
+    expect(cleanup).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(600_000);
+    expect(onIdleExpire).not.toHaveBeenCalled();
+  });
+
+  it('drops capture data and its timer silently when the screen goes away', () => {
+    const { session, events, onIdleExpire } = screen();
+    const cleanup = vi.fn();
+    session.onEnd(cleanup);
+    session.login(officer);
+    session.dispose();
+    expect(cleanup).toHaveBeenCalledTimes(1);
+    expect(session.operator).toBeNull();
+    expect(session.idleCountdownRunning).toBe(false);
+    vi.advanceTimersByTime(600_000);
+    expect(events).toEqual([]);
+    expect(onIdleExpire).not.toHaveBeenCalled();
+  });
+
+  it('cannot be logged in or re-armed once the screen has gone away', () => {
+    const { session, onIdleExpire } = screen();
+    session.dispose();
+    session.login(officer); // e.g. a login that was still verifying its PIN when the socket closed
+    session.touch(true);
+    expect(session.operator).toBeNull();
+    expect(session.idleCountdownRunning).toBe(false);
+    vi.advanceTimersByTime(600_000);
+    expect(onIdleExpire).not.toHaveBeenCalled();
+  });
+
+  it('gives each screen its own id', () => {
+    expect(screen().session.id).not.toBe(screen().session.id);
+  });
+});

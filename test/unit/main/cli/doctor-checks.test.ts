@@ -1,0 +1,31 @@
+// The installation checks behind `gatehouse doctor`, run in-process.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDoctorChecks } from '../../../../main/cli/doctor-checks.js';
+
+const base = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-doctor-'));
+afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
+
+describe('runDoctorChecks', () => {
+  it('runs the named checks in a fixed order, required ones passing on this machine', async () => {
+    const checks = await runDoctorChecks(path.join(base, 'data'));
+    expect(checks.map((c) => [c.name, c.required])).toEqual([
+      ['node', true], ['sqlite (better-sqlite3)', true], ['serial ports (serialport)', true],
+      ['USB HID (node-hid)', false], ['chromium', false], ['data directory writable', true],
+    ]);
+    for (const check of checks.filter((c) => c.required)) {
+      expect(check, check.name).toMatchObject({ ok: true });
+    }
+    expect(fs.readdirSync(path.join(base, 'data'))).toEqual([]);
+  });
+
+  it('reports an unusable data directory with the reason instead of throwing', async () => {
+    const file = path.join(base, 'plain-file');
+    fs.writeFileSync(file, '');
+    const checks = await runDoctorChecks(path.join(file, 'data'));
+    expect(checks.find((c) => c.name === 'data directory writable')).toMatchObject({ ok: false, detail: expect.stringMatching(/ENOTDIR|EEXIST/) });
+  });
+});
