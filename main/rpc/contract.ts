@@ -1,101 +1,17 @@
 // The kiosk's RPC contract: every procedure and event the renderer can use, declared
 // once. The dispatcher enforces it at run time; the renderer's client is typed from it.
+// Shared schemas live in schemas.ts; larger domains declare theirs under procedures/.
 
 import { z } from 'zod';
 import { ROLES, event, procedure } from './define.js';
+import {
+  AuditEntry, AuditVerification, Empty, Enrollment, Operator, OperatorName, Pin, Settings, SystemStatus,
+} from './schemas.js';
+
+export * from './schemas.js';
 
 const staff = ROLES;
 const managers = ['supervisor', 'technician'] as const;
-
-export const Language = z.enum(['en', 'de', 'zh-CN']);
-
-export const OperatorName = z.string().trim().min(1).max(64)
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} .'_-]*$/u, 'letters, digits, spaces and . \' _ - only');
-export const Pin = z.string().min(6, 'at least 6 characters').max(128);
-
-export const Operator = z.object({
-  id: z.number().int().positive(),
-  name: z.string(),
-  role: z.enum(ROLES),
-  createdAt: z.string(),
-  disabled: z.boolean(),
-  lockedUntil: z.string().nullable(),
-});
-
-export const DeviceStatus = z.object({
-  kind: z.enum(['document-reader', 'fingerprint', 'camera']),
-  name: z.string(),
-  state: z.enum(['connected', 'ready', 'busy', 'disconnected', 'error', 'not-configured']),
-  simulated: z.boolean(),
-  reason: z.string().optional(),
-});
-
-export const SystemStatus = z.object({
-  devices: z.array(DeviceStatus),
-  network: z.enum(['online', 'offline', 'not-provisioned']),
-  queueDepth: z.number().int().nonnegative(),
-});
-
-export const Settings = z.object({
-  idleTimeoutSeconds: z.number().int().min(15).max(3600),
-  defaultLanguage: Language,
-});
-
-export const DocumentField = z.object({
-  /** Field name, also the translation key suffix (documentNumber, surname, idNumber, …). */
-  name: z.string(),
-  value: z.string(),
-  ok: z.boolean(),
-  /** Why the field failed its check, in English; never contains the field's value. */
-  problem: z.string().optional(),
-});
-
-export const DocumentRead = z.object({
-  readId: z.string(),
-  at: z.string(),
-  source: z.enum(['mrz', 'cnid', 'keyboard']),
-  /** TD1, TD2, TD3, MRVA, MRVB or CNID. */
-  documentType: z.string(),
-  /** Every check digit / checksum holds. */
-  valid: z.boolean(),
-  expired: z.boolean(),
-  fields: z.array(DocumentField),
-  /** OCR corrections the officer may accept instead of the raw reading. */
-  suggestedCorrection: z.object({ fields: z.array(DocumentField), changes: z.array(z.object({ field: z.string(), from: z.string(), to: z.string() })) }).nullable(),
-  portraitAvailable: z.boolean(),
-});
-
-export const ReadFailure = z.object({ at: z.string(), code: z.string(), message: z.string() });
-
-export const EnrollmentStep = z.enum(['document', 'face', 'fingerprints', 'details', 'review']);
-
-export const Enrollment = z.object({
-  id: z.string(),
-  flow: z.enum(['person', 'company']),
-  steps: z.array(EnrollmentStep),
-  step: EnrollmentStep,
-  /** The document read the officer accepted for this enrollment. */
-  document: DocumentRead.nullable(),
-  /** The latest read while on the document step, waiting for the officer's decision. */
-  pendingRead: DocumentRead.nullable(),
-  readFailure: ReadFailure.nullable(),
-});
-
-const AuditEntry = z.object({
-  seq: z.number().int(),
-  at: z.string(),
-  actor: z.string().nullable(),
-  action: z.string(),
-  details: z.record(z.string(), z.unknown()),
-});
-
-const AuditVerification = z.object({
-  ok: z.boolean(),
-  entries: z.number().int(),
-  firstBroken: z.object({ seq: z.number().int(), reason: z.string(), message: z.string() }).nullable(),
-});
-
-const Empty = z.object({}).strict();
 
 export const procedures = {
   'system.info': procedure({
