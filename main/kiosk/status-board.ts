@@ -21,6 +21,7 @@ export class StatusBoard extends EventEmitter<{ changed: [Status] }> {
 
   constructor(private readonly db: Db) {
     super();
+    this.setMaxListeners(0); // one listener per open screen; there is no fixed bound
   }
 
   current(): Status {
