@@ -25,26 +25,34 @@ export function machineDescription(): string {
   return `${cpus().length} × ${cpu}, ${memory} RAM, Node ${process.versions.node}, ${process.platform} ${process.arch}`;
 }
 
-export function renderReport(results: Array<{ benchmark: Benchmark; measurements: Measurement[] }>, at: Date): string {
+/** One benchmark's section: its figures, when and on what machine they were measured. */
+export function renderSection(benchmark: Benchmark, measurements: Measurement[], at: Date): string {
   const lines = [
-    '# Benchmarks',
-    '',
-    `Written by \`npm run bench\` on ${at.toISOString().slice(0, 10)}.`,
-    '',
-    `Machine: ${machineDescription()}.`,
-    '',
+    `## ${benchmark.name}`, '',
+    `Reproduce: \`${benchmark.command}\` — measured ${at.toISOString().slice(0, 10)} on ${machineDescription()}.`, '',
+    '| metric | value | goal | met | note |', '|---|---:|---|---|---|',
   ];
-  for (const { benchmark, measurements } of results) {
-    lines.push(`## ${benchmark.name}`, '', `Reproduce: \`${benchmark.command}\``, '',
-      '| metric | value | goal | met | note |', '|---|---:|---|---|---|');
-    for (const m of measurements) {
-      const goal = m.goal ? `${m.goal.op === '<=' ? '≤' : '≥'} ${m.goal.value} ${m.unit}` : '';
-      const met = m.goal ? (m.goal.op === '<=' ? m.value <= m.goal.value : m.value >= m.goal.value) ? 'yes' : '**no**' : '';
-      lines.push(`| ${m.metric} | ${formatValue(m.value)} ${m.unit} | ${goal} | ${met} | ${m.note ?? ''} |`);
-    }
-    lines.push('');
+  for (const m of measurements) {
+    const goal = m.goal ? `${m.goal.op === '<=' ? '≤' : '≥'} ${m.goal.value} ${m.unit}` : '';
+    const met = m.goal ? (m.goal.op === '<=' ? m.value <= m.goal.value : m.value >= m.goal.value) ? 'yes' : '**no**' : '';
+    lines.push(`| ${m.metric} | ${formatValue(m.value)} ${m.unit} | ${goal} | ${met} | ${m.note ?? ''} |`);
   }
   return lines.join('\n');
+}
+
+/**
+ * The whole report: sections rerun now replace their earlier versions in `previous`;
+ * sections of benchmarks not rerun are kept as they were.
+ */
+export function mergeReport(previous: string, sections: ReadonlyMap<string, string>): string {
+  const kept = new Map<string, string>();
+  for (const chunk of previous.split(/\n(?=## )/).slice(1)) {
+    const title = chunk.slice(3, chunk.indexOf('\n')).trim();
+    kept.set(title, chunk.trim());
+  }
+  for (const [title, section] of sections) kept.set(title, section);
+  return ['# Benchmarks', '', 'Written by `npm run bench`; each section says when and where it was measured.', '',
+    [...kept.values()].join('\n\n'), ''].join('\n');
 }
 
 function formatValue(value: number): string {

@@ -1,12 +1,12 @@
 // `npm run bench [-- NAME...]`: runs the benchmarks (all, or those named) and writes
 // their figures with the machine description to docs/BENCHMARKS.md.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../main/kiosk/project-root.js';
 import { fingerprintUploadBenchmark } from './fingerprint-upload.bench.js';
 import { hostReadyBenchmark } from './host-ready.bench.js';
-import { renderReport, type Benchmark, type Measurement } from './report.js';
+import { mergeReport, renderSection, type Benchmark } from './report.js';
 
 const cli = join(projectRoot, 'bin', 'gatehouse.js');
 
@@ -16,12 +16,14 @@ const benchmarks: Record<string, Benchmark> = {
 };
 
 const wanted = process.argv.slice(2);
-const results: Array<{ benchmark: Benchmark; measurements: Measurement[] }> = [];
+const sections = new Map<string, string>();
 for (const [key, benchmark] of Object.entries(benchmarks)) {
   if (wanted.length > 0 && !wanted.includes(key)) continue;
   process.stderr.write(`bench: ${benchmark.name}…\n`);
-  results.push({ benchmark, measurements: await benchmark.run() });
+  const section = renderSection(benchmark, await benchmark.run(), new Date());
+  sections.set(benchmark.name, section);
+  process.stdout.write(`${section}\n\n`);
 }
-const report = renderReport(results, new Date());
-writeFileSync(join(projectRoot, 'docs', 'BENCHMARKS.md'), `${report}\n`);
-process.stdout.write(report);
+const reportPath = join(projectRoot, 'docs', 'BENCHMARKS.md');
+const previous = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '';
+writeFileSync(reportPath, mergeReport(previous, sections));
