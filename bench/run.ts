@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../main/kiosk/project-root.js';
+import { faceBenchmark } from './face.bench.js';
 import { fingerprintUploadBenchmark } from './fingerprint-upload.bench.js';
 import { hostReadyBenchmark } from './host-ready.bench.js';
 import { mergeReport, renderSection, type Benchmark } from './report.js';
@@ -13,6 +14,7 @@ const cli = join(projectRoot, 'bin', 'gatehouse.js');
 const benchmarks: Record<string, Benchmark> = {
   host: hostReadyBenchmark(cli),
   fingerprint: fingerprintUploadBenchmark,
+  face: faceBenchmark,
 };
 
 const wanted = process.argv.slice(2);

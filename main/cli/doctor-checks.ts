@@ -6,6 +6,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import { faceBackendInfo } from '../face/face-runtime.js';
 import { findChromium } from '../host/chromium-launcher.js';
 
 export interface DoctorCheck {
@@ -27,6 +28,7 @@ export async function runDoctorChecks(dataDir: string): Promise<DoctorCheck[]> {
     ['serial ports (serialport)', true, checkSerial],
     ['USB HID (node-hid)', false, checkHid],
     ['chromium', false, checkChromium],
+    ['face analysis (TensorFlow.js)', true, checkFace],
     ['data directory writable', true, () => checkWritable(dataDir)],
   ];
   return Promise.all(probes.map(async ([name, required, probe]) => {
@@ -71,6 +73,13 @@ async function checkChromium(): Promise<string> {
   if (!executable) throw new Error('not found; install the Debian package "chromium" (needed by the browser host)');
   const { stdout } = await promisify(execFile)(executable, ['--version'], { timeout: 10_000 });
   return `${executable}: ${stdout.trim()}`;
+}
+
+async function checkFace(): Promise<string> {
+  const info = await faceBackendInfo();
+  const backend = info.backend === 'wasm' ? `wasm${info.simd ? ' + SIMD' : ''}` : 'tfjs-node (native TensorFlow)';
+  return `backend ${backend}, tfjs ${info.tfjsVersion}, models ${info.modelHash.slice(0, 12)}…`
+    + (info.nativeUnavailable ? ` (tfjs-node not used: ${info.nativeUnavailable})` : '');
 }
 
 async function checkWritable(dataDir: string): Promise<string> {

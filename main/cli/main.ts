@@ -7,6 +7,7 @@ import { GatehouseError } from '../errors.js';
 import { version } from '../kiosk/project-root.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerFaceCommand } from './commands/face.js';
 import { registerMrzCommand } from './commands/mrz.js';
 import { registerOperatorCommand } from './commands/operator.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerAuditCommand(program);
   registerDoctorCommand(program);
   registerMrzCommand(program);
+  registerFaceCommand(program);
   registerSimCommand(program);
   return program;
 }

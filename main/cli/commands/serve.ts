@@ -12,6 +12,7 @@ import { openKiosk } from '../../kiosk/kiosk.js';
 import { projectRoot } from '../../kiosk/project-root.js';
 import { createLog } from '../../log.js';
 import { dataDirOf } from '../cli-context.js';
+import { Shutdown } from '../shutdown.js';
 
 interface ServeOptions {
   browser: boolean;
@@ -32,25 +33,21 @@ export function registerServeCommand(program: Command): void {
       }
       const dataDir = dataDirOf(command);
       const log = createLog('host');
+      const shutdown = new Shutdown(log);
       const kiosk = openKiosk({ dataDir, host: 'browser', log });
+      shutdown.add('store', () => kiosk.close());
       const devices = await startDeviceRig({ dataDir, db: kiosk.db, now: () => new Date() });
+      shutdown.add('devices', () => devices.stop());
       kiosk.attachDevices(devices);
       const host = await startBrowserHost({ kiosk, rendererDir: join(projectRoot, 'dist', 'renderer'), port, log });
+      shutdown.add('browser host', () => host.close());
+      if (shutdown.requested) return;
       process.stdout.write(`ready ${host.url}\n`);
-
-      let stopping = false;
-      const stop = async () => {
-        if (stopping) return;
-        stopping = true;
-        browser?.kill();
-        await host.close();
-        await devices.stop();
-        kiosk.close();
-      };
-      const browser = options.browser ? openBrowser(host.url, dataDir, !options.window, log) : null;
-      browser?.once('exit', () => void stop());
-      process.once('SIGTERM', () => void stop());
-      process.once('SIGINT', () => void stop());
+      if (options.browser) {
+        const browser = openBrowser(host.url, dataDir, !options.window, log);
+        browser?.once('exit', () => void shutdown.run());
+        shutdown.add('chromium', () => browser?.kill());
+      }
     });
 }
 

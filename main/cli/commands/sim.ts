@@ -7,16 +7,16 @@ import { startCnidSimulator, CNID_SCENARIOS } from '../../../native/sim/cnid-sim
 import { startFingerprintSimulator } from '../../../native/sim/fingerprint-sim.js';
 import { startMrzSimulator, MRZ_SCENARIOS } from '../../../native/sim/mrz-sim.js';
 import { GatehouseError } from '../../errors.js';
+import { createLog } from '../../log.js';
+import { Shutdown } from '../shutdown.js';
 
-/** Runs a started simulator until SIGTERM/SIGINT. */
-async function runUntilStopped(started: Promise<{ path: string; stop(): Promise<void> }>): Promise<void> {
-  const sim = await started;
-  process.stdout.write(`ready ${sim.path}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => void sim.stop().then(resolve);
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+/** Runs a simulator until SIGTERM/SIGINT (handled from before it starts). */
+async function runUntilStopped(start: () => Promise<{ path: string; stop(): Promise<void> }>): Promise<void> {
+  const shutdown = new Shutdown(createLog('sim'));
+  const sim = await start();
+  shutdown.add('simulator', () => sim.stop());
+  if (!shutdown.requested) process.stdout.write(`ready ${sim.path}\n`);
+  await shutdown.finished;
 }
 
 function integer(name: string, value: string | undefined): number | undefined {
@@ -42,9 +42,9 @@ export function registerSimCommand(program: Command): void {
       const baud = integer('--baud', options.baud);
       if (options.kind === 'mrz') {
         const framing: unknown = options.framing ? parseJson(options.framing) : undefined;
-        await runUntilStopped(startMrzSimulator({ link: options.link, baud, framing: framing as never, scenario: options.scenario }));
+        await runUntilStopped(() => startMrzSimulator({ link: options.link, baud, framing: framing as never, scenario: options.scenario }));
       } else if (options.kind === 'cnid') {
-        await runUntilStopped(startCnidSimulator({ link: options.link, baud, scenario: options.scenario }));
+        await runUntilStopped(() => startCnidSimulator({ link: options.link, baud, scenario: options.scenario }));
       } else {
         throw new GatehouseError('CLI_INVALID_OPTIONS', `--kind must be mrz or cnid, not "${options.kind}".`);
       }
@@ -57,7 +57,7 @@ export function registerSimCommand(program: Command): void {
     .option('--auto-finger <seed>', 'keep the virtual finger SEED on the sensor for every GenImg')
     .action(async (options: { link: string; baud: string; autoFinger?: string }) => {
       const autoFinger = options.autoFinger === undefined ? undefined : integer('--auto-finger', options.autoFinger);
-      await runUntilStopped(startFingerprintSimulator({ link: options.link, baud: integer('--baud', options.baud), autoFinger }));
+      await runUntilStopped(() => startFingerprintSimulator({ link: options.link, baud: integer('--baud', options.baud), autoFinger }));
     });
 }
 
