@@ -1,0 +1,73 @@
+// The authority service as one object: its store, keys, clock and limits, opened from a data
+// directory. The HTTP routes and the CLI commands both work through it and the modules beside it.
+import { mkdir } from 'node:fs/promises';
+import { loadOrCreateAuthorityKeys, type AuthorityKeys } from './authority-keys.js';
+import { DEFAULT_SKEW_SECONDS } from './protocol/http-signature.js';
+import { ensurePublished } from './published-documents.js';
+import { createRequestAuthenticator, type RequestAuthenticator } from './request-authentication.js';
+import { openRepository } from './store/open-repository.js';
+import type { AuthorityRepository } from './store/repository.js';
+
+export interface AuthorityLimits {
+  /** JSON request bodies. */
+  jsonBodyBytes: number;
+  /** An envelope sent whole with PUT /v1/records/:id; larger records go in chunks. */
+  recordBodyBytes: number;
+  /** One chunk of a resumable upload. */
+  chunkBytes: number;
+  /** A whole record sent in chunks. */
+  uploadBytes: number;
+  /** How far a request's `created` time may be from the authority's clock, either way. */
+  skewSeconds: number;
+}
+
+const DEFAULT_LIMITS: AuthorityLimits = {
+  jsonBodyBytes: 64 * 1024,
+  recordBodyBytes: 4 * 1024 * 1024,
+  chunkBytes: 1024 * 1024,
+  uploadBytes: 256 * 1024 * 1024,
+  skewSeconds: DEFAULT_SKEW_SECONDS,
+};
+
+export interface Authority {
+  repository: AuthorityRepository;
+  keys: AuthorityKeys;
+  clock(): Date;
+  limits: AuthorityLimits;
+  authenticate: RequestAuthenticator;
+  close(): Promise<void>;
+}
+
+export interface OpenAuthorityOptions {
+  dataDir: string;
+  /** A postgres:// URL; SQLite in the data directory when absent. */
+  database?: string;
+  clock?: () => Date;
+  limits?: Partial<AuthorityLimits>;
+}
+
+export async function openAuthority(options: OpenAuthorityOptions): Promise<Authority> {
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const keys = await loadOrCreateAuthorityKeys(options.dataDir);
+  const repository = await openRepository(options.dataDir, options.database);
+  const clock = options.clock ?? (() => new Date());
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const authority: Authority = {
+    repository,
+    keys,
+    clock,
+    limits,
+    authenticate: createRequestAuthenticator(repository, clock, limits.skewSeconds),
+    close: () => repository.close(),
+  };
+  try {
+    await ensurePublished(authority);
+  } catch (error) {
+    await repository.close();
+    throw error;
+  }
+  return authority;
+}
+
+/** The authority's clock as an ISO 8601 UTC string. */
+export const nowIso = (authority: Pick<Authority, 'clock'>): string => authority.clock().toISOString();

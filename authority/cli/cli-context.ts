@@ -1,0 +1,48 @@
+// What every `gatehouse-authority` subcommand shares: where it writes (so tests can capture it),
+// how `serve` learns it should stop, the data directory and database from the global options,
+// and opening the authority for the length of one command.
+import type { Command } from 'commander';
+import { AuthorityError } from '../authority-error.js';
+import { openAuthority, type Authority } from '../authority.js';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Resolves when the service should shut down (SIGTERM or SIGINT for the real command). */
+  untilStopped(): Promise<void>;
+}
+
+export const processIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  untilStopped: () => new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  }),
+};
+
+interface GlobalOptions {
+  data?: string;
+  database?: string;
+}
+
+function storeOptionsOf(command: Command): { dataDir: string; database?: string } {
+  const options = command.optsWithGlobals<GlobalOptions>();
+  const dataDir = options.data ?? process.env.GATEHOUSE_AUTHORITY_DATA;
+  if (!dataDir) {
+    throw new AuthorityError(400, 'CLI_NO_DATA_DIR', 'Say where the authority keeps its keys and data: --data DIR (or GATEHOUSE_AUTHORITY_DATA).');
+  }
+  return { dataDir, database: options.database ?? process.env.GATEHOUSE_AUTHORITY_DATABASE };
+}
+
+/** Opens the authority for one command and always closes it. */
+export async function withAuthority<T>(command: Command, use: (authority: Authority) => Promise<T>): Promise<T> {
+  const authority = await openAuthority(storeOptionsOf(command));
+  try {
+    return await use(authority);
+  } finally {
+    await authority.close();
+  }
+}
+
+export const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;

@@ -1,0 +1,20 @@
+// `gatehouse-authority records`: what the authority holds — each record's id, kiosk, kind, size,
+// digest and time of receipt — and the counts of records, kiosks, open uploads and checkpoints.
+import type { Command } from 'commander';
+import { json, withAuthority, type CliIo } from '../cli-context.js';
+
+export function registerRecordsCommand(program: Command, io: CliIo): void {
+  program.command('records')
+    .description('list the records held')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const { records, counts } = await withAuthority(command, async ({ repository }) => ({
+        records: (await repository.listRecords()).map(({ receipt: _receipt, ...record }) => record),
+        counts: await repository.counts(),
+      }));
+      if (options.json) return io.out(json({ records, counts }));
+      for (const r of records) io.out(`${r.recordId}  ${r.kioskId}  ${r.kind}  ${r.size}  ${r.receivedAt}  ${r.digest}\n`);
+      io.out(`${counts.records} records from ${counts.kiosks} kiosks (${counts.revokedKiosks} revoked); `
+        + `${counts.openUploads} open uploads; ${counts.checkpoints} audit checkpoints\n`);
+    });
+}

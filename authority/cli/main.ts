@@ -1,0 +1,45 @@
+// The `gatehouse-authority` command: serve the /v1 API, make provisioning tokens, list and revoke
+// kiosks, list the records held, publish station configuration and operators, and import offline
+// bundles. A refusal prints one line (JSON with --json) and exits 2.
+import { Command, CommanderError } from 'commander';
+import { AuthorityError } from '../authority-error.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { processIo, type CliIo } from './cli-context.js';
+import { registerBundleCommand } from './commands/bundle.js';
+import { registerKioskCommand } from './commands/kiosk.js';
+import { registerPublishCommands } from './commands/publish.js';
+import { registerRecordsCommand } from './commands/records.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerTokenCommand } from './commands/token.js';
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command('gatehouse-authority')
+    .description('Gatehouse reference authority: the service kiosks deliver sealed records to')
+    .option('--data <dir>', 'directory for the authority keys and SQLite store (default: $GATEHOUSE_AUTHORITY_DATA)')
+    .option('--database <url>', 'postgres://… to keep the store in PostgreSQL instead (default: $GATEHOUSE_AUTHORITY_DATABASE)')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  registerServeCommand(program, io);
+  registerTokenCommand(program, io);
+  registerKioskCommand(program, io);
+  registerRecordsCommand(program, io);
+  registerPublishCommands(program, io);
+  registerBundleCommand(program, io);
+  return program;
+}
+
+/** Runs the command line `argv` (as in process.argv); resolves to the exit code. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof AuthorityError || error instanceof ProtocolError) {
+      const body = { error: { code: error.code, message: error.message, details: error.details } };
+      io.err(argv.includes('--json') ? `${JSON.stringify(body)}\n` : `gatehouse-authority: ${error.message} (${error.code})\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,78 @@
+// Record intake, shared by single uploads, completed chunked uploads and bundle import: the
+// envelope must name this record and this kiosk, open with the authority key and verify with the
+// kiosk key; it is then stored once, forever, under its record id with a signed receipt.
+import { AuthorityError } from './authority-error.js';
+import { nowIso, type Authority } from './authority.js';
+import type { RecordStored } from './protocol/api.js';
+import { decodePublicKey } from './protocol/keys.js';
+import { ProtocolError } from './protocol/protocol-error.js';
+import { signReceipt } from './protocol/receipt.js';
+import { openSealedRecord, readSealedHeader } from './protocol/sealed-record.js';
+import { sha256Hex } from './protocol/wire-fields.js';
+import type { KioskRow, RecordRow } from './store/repository.js';
+
+export interface Intake {
+  /** False when the record was already held with this digest: `stored` then carries the original receipt. */
+  created: boolean;
+  stored: RecordStored;
+}
+
+const storedOf = (row: RecordRow): RecordStored => ({ status: 'stored', recordId: row.recordId, digest: row.digest, receipt: row.receipt });
+
+function conflict(recordId: string, digest: string): AuthorityError {
+  return new AuthorityError(422, 'RECORD_CONFLICT',
+    `Record ${recordId} is already held with different content; a record id is never reused, so this upload is refused.`,
+    { recordId, digest });
+}
+
+/** Runs a protocol step; an envelope it refuses becomes the 422 the kiosk gets, code and all. */
+function envelopeStep<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new AuthorityError(422, error.code, error.message, error.details);
+    throw error;
+  }
+}
+
+/** The record already held under `recordId` with `digest`; undefined when none is; RECORD_CONFLICT when another is. */
+export async function heldRecord(authority: Authority, kiosk: KioskRow, recordId: string, digest: string): Promise<RecordStored | undefined> {
+  const held = await authority.repository.findRecord(recordId);
+  if (held === undefined) return undefined;
+  if (held.digest !== digest || held.kioskId !== kiosk.id) throw conflict(recordId, digest);
+  return storedOf(held);
+}
+
+export async function acceptEnvelope(authority: Authority, kiosk: KioskRow, recordId: string, envelope: Uint8Array): Promise<Intake> {
+  const header = envelopeStep(() => readSealedHeader(envelope));
+  if (header.recordId !== recordId) {
+    throw new AuthorityError(422, 'RECORD_ID_MISMATCH', `The envelope is sealed as record ${header.recordId}, not ${recordId}.`,
+      { recordId, sealedAs: header.recordId });
+  }
+  if (header.kioskId !== kiosk.id) {
+    throw new AuthorityError(422, 'ENVELOPE_KIOSK_MISMATCH', `The envelope is sealed by kiosk ${header.kioskId}, not by the kiosk sending it.`,
+      { recordId, sealedBy: header.kioskId });
+  }
+  const digest = sha256Hex(envelope);
+  const held = await heldRecord(authority, kiosk, recordId, digest);
+  if (held !== undefined) return { created: false, stored: held };
+  envelopeStep(() => openSealedRecord(envelope, {
+    authoritySealingPrivateKey: authority.keys.sealing.privateKey,
+    kioskSigningPublicKey: decodePublicKey('ed25519', kiosk.signingPublicKey),
+  }));
+  const receivedAt = nowIso(authority);
+  const receipt = signReceipt({ recordId, digest, kioskId: kiosk.id, receivedAt }, authority.keys.signing.privateKey);
+  const row: RecordRow = { recordId, kioskId: kiosk.id, digest, size: envelope.length, kind: header.kind, createdAt: header.createdAt, receivedAt, receipt };
+  const { row: stored, created } = await authority.repository.storeRecord(row, envelope);
+  if (stored.digest !== digest || stored.kioskId !== kiosk.id) throw conflict(recordId, digest);
+  return { created, stored: storedOf(stored) };
+}
+
+/** What the authority holds under `recordId` for this kiosk (another kiosk's records do not exist for it). */
+export async function recordStatus(authority: Authority, kiosk: KioskRow, recordId: string): Promise<RecordStored> {
+  const held = await authority.repository.findRecord(recordId);
+  if (held === undefined || held.kioskId !== kiosk.id) {
+    throw new AuthorityError(404, 'RECORD_NOT_FOUND', `The authority holds no record ${recordId} from this kiosk.`, { recordId });
+  }
+  return storedOf(held);
+}

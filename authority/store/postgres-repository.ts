@@ -1,0 +1,225 @@
+// The authority store on PostgreSQL (`--database postgres://…`), for deployments that outgrow one
+// SQLite file or run on a managed Postgres-compatible engine. Same interface and schema as the
+// SQLite store; concurrency is left to row locks and unique constraints, not to the process.
+import pg from 'pg';
+import { pendingMigrations } from './migrations/authority-migration.js';
+import type {
+  AuthorityRepository, CheckpointRow, KioskRow, PublishedDocument, PublishedKind, RecordRow, Registration, StoreCounts, Stored, TokenRow, UploadRow,
+} from './repository.js';
+import {
+  CHECKPOINT_COLUMNS, COUNTS_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, PUBLISHED_COLUMNS, RECORD_COLUMNS, registrationRefusal, TOKEN_STATE_QUERY,
+  UPLOAD_COLUMNS, type TokenState,
+} from './sql-columns.js';
+
+const INT8_OID = 20;
+const TIMESTAMPTZ_OID = 1184;
+const MIGRATION_LOCK = 0x6761_7465; // pg_advisory_xact_lock key: one migrating process at a time
+
+/** Counts and sizes as numbers and times as ISO 8601 strings, the shapes the SQLite store returns. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (text: string) => Number(text);
+    if (oid === TIMESTAMPTZ_OID) {
+      const parseDate = pg.types.getTypeParser(oid, 'text') as (text: string) => Date;
+      return (text: string) => parseDate(text).toISOString();
+    }
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** Connects to `url`, brings the schema up to date and returns the store. */
+export async function openPostgresRepository(url: string): Promise<AuthorityRepository> {
+  const pool = new pg.Pool({ connectionString: url, types, max: 10 });
+  const repository = new PostgresRepository(pool);
+  try {
+    await repository.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)');
+      const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
+      for (const migration of pendingMigrations(rows[0]?.version ?? 0, describe(url))) {
+        await client.query(migration.postgres);
+        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [migration.version, migration.name]);
+      }
+    });
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return repository;
+}
+
+/** The database named without its credentials, for messages. */
+function describe(url: string): string {
+  const parsed = new URL(url);
+  return `postgres://${parsed.host}${parsed.pathname}`;
+}
+
+class PostgresRepository implements AuthorityRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async one<T>(sql: string, params: unknown[], on: Queryable = this.pool): Promise<T | undefined> {
+    return (await on.query(sql, params)).rows[0] as T | undefined;
+  }
+
+  private async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.pool.query(sql, params)).rows as T[];
+  }
+
+  private async run(sql: string, params: unknown[], on: Queryable = this.pool): Promise<number> {
+    return (await on.query(sql, params)).rowCount ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async addToken(token: TokenRow): Promise<void> {
+    await this.run('INSERT INTO provisioning_tokens (hash, created_at, expires_at) VALUES ($1, $2, $3)', [token.hash, token.createdAt, token.expiresAt]);
+  }
+
+  async registerKiosk(tokenHash: string, now: string, kiosk: KioskRow): Promise<Registration> {
+    return this.transaction(async (client): Promise<Registration> => {
+      const token = await this.one<TokenState>(`${TOKEN_STATE_QUERY} FOR UPDATE`, [now, tokenHash], client);
+      const refusal = registrationRefusal(token, (await this.one(KEY_TAKEN_QUERY, [kiosk.signingPublicKey], client)) !== undefined);
+      if (refusal) return refusal;
+      await this.run('UPDATE provisioning_tokens SET used_at = $1, kiosk_id = $2 WHERE hash = $3', [now, kiosk.id, tokenHash], client);
+      await this.run(
+        'INSERT INTO kiosks (id, name, signing_public_key, sealing_public_key, registered_at) VALUES ($1, $2, $3, $4, $5)',
+        [kiosk.id, kiosk.name, kiosk.signingPublicKey, kiosk.sealingPublicKey, kiosk.registeredAt], client,
+      );
+      return 'registered';
+    });
+  }
+
+  async findKiosk(id: string): Promise<KioskRow | undefined> {
+    return this.one<KioskRow>(`SELECT ${KIOSK_COLUMNS} FROM kiosks WHERE id = $1`, [id]);
+  }
+
+  async listKiosks(): Promise<KioskRow[]> {
+    return this.all<KioskRow>(`SELECT ${KIOSK_COLUMNS} FROM kiosks ORDER BY registered_at, id`);
+  }
+
+  async revokeKiosk(id: string, at: string): Promise<boolean> {
+    return (await this.run('UPDATE kiosks SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2', [at, id])) === 1;
+  }
+
+  async rememberNonce(keyId: string, nonce: string, created: number): Promise<boolean> {
+    return (await this.run('INSERT INTO request_nonces (key_id, nonce, created) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [keyId, nonce, created])) === 1;
+  }
+
+  async forgetNoncesBefore(created: number): Promise<void> {
+    await this.run('DELETE FROM request_nonces WHERE created < $1', [created]);
+  }
+
+  async storeRecord(row: RecordRow, envelope: Uint8Array): Promise<Stored<RecordRow>> {
+    return this.transaction(async (client) => {
+      const inserted = await this.run(
+        `INSERT INTO records (record_id, kiosk_id, digest, size, kind, created_at, received_at, receipt)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+        [row.recordId, row.kioskId, row.digest, row.size, row.kind, row.createdAt, row.receivedAt, JSON.stringify(row.receipt)], client,
+      );
+      if (inserted === 1) await this.run('INSERT INTO record_envelopes (record_id, envelope) VALUES ($1, $2)', [row.recordId, Buffer.from(envelope)], client);
+      const held = await this.one<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE record_id = $1`, [row.recordId], client);
+      return { row: held!, created: inserted === 1 };
+    });
+  }
+
+  async findRecord(recordId: string): Promise<RecordRow | undefined> {
+    return this.one<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE record_id = $1`, [recordId]);
+  }
+
+  async readEnvelope(recordId: string): Promise<Uint8Array | undefined> {
+    return (await this.one<{ envelope: Buffer }>('SELECT envelope FROM record_envelopes WHERE record_id = $1', [recordId]))?.envelope;
+  }
+
+  async listRecords(): Promise<RecordRow[]> {
+    return this.all<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM records ORDER BY received_at, record_id`);
+  }
+
+  async openUpload(row: UploadRow): Promise<void> {
+    await this.transaction(async (client) => {
+      await this.run('DELETE FROM uploads WHERE record_id = $1', [row.recordId], client);
+      await this.run(
+        'INSERT INTO uploads (upload_id, record_id, kiosk_id, size, digest, committed, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [row.uploadId, row.recordId, row.kioskId, row.size, row.digest, row.offset, row.createdAt, row.updatedAt], client,
+      );
+    });
+  }
+
+  async findUpload(uploadId: string): Promise<UploadRow | undefined> {
+    return this.one<UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = $1`, [uploadId]);
+  }
+
+  async findUploadForRecord(recordId: string): Promise<UploadRow | undefined> {
+    return this.one<UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE record_id = $1`, [recordId]);
+  }
+
+  async appendChunk(uploadId: string, offset: number, bytes: Uint8Array, at: string): Promise<UploadRow | undefined> {
+    return this.transaction(async (client) => {
+      const moved = await this.one<UploadRow>(
+        `UPDATE uploads SET committed = committed + $1, updated_at = $2 WHERE upload_id = $3 AND committed = $4 RETURNING ${UPLOAD_COLUMNS}`,
+        [bytes.length, at, uploadId, offset], client,
+      );
+      if (moved !== undefined) {
+        await this.run('INSERT INTO upload_chunks (upload_id, start, bytes) VALUES ($1, $2, $3)', [uploadId, offset, Buffer.from(bytes)], client);
+      }
+      return moved;
+    });
+  }
+
+  async readUploadBytes(uploadId: string): Promise<Uint8Array> {
+    const chunks = await this.all<{ bytes: Buffer }>('SELECT bytes FROM upload_chunks WHERE upload_id = $1 ORDER BY start', [uploadId]);
+    return Buffer.concat(chunks.map((chunk) => chunk.bytes));
+  }
+
+  async deleteUpload(uploadId: string): Promise<void> {
+    await this.run('DELETE FROM uploads WHERE upload_id = $1', [uploadId]);
+  }
+
+  async storeCheckpoint(row: CheckpointRow): Promise<Stored<CheckpointRow>> {
+    return this.transaction(async (client) => {
+      const inserted = await this.run(
+        'INSERT INTO audit_checkpoints (kiosk_id, seq, head_hash, at, signature, received_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
+        [row.kioskId, row.seq, row.headHash, row.at, row.signature, row.receivedAt], client,
+      );
+      const held = await this.one<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE kiosk_id = $1 AND seq = $2`, [row.kioskId, row.seq], client);
+      return { row: held!, created: inserted === 1 };
+    });
+  }
+
+  async listCheckpoints(kioskId: string): Promise<CheckpointRow[]> {
+    return this.all<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE kiosk_id = $1 ORDER BY seq`, [kioskId]);
+  }
+
+  async publish(document: PublishedDocument): Promise<boolean> {
+    return (await this.run(
+      'INSERT INTO published_documents (kind, version, document, published_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+      [document.kind, document.version, JSON.stringify(document.document), document.publishedAt],
+    )) === 1;
+  }
+
+  async latestPublished(kind: PublishedKind): Promise<PublishedDocument | undefined> {
+    return this.one<PublishedDocument>(`SELECT ${PUBLISHED_COLUMNS} FROM published_documents WHERE kind = $1 ORDER BY version DESC LIMIT 1`, [kind]);
+  }
+
+  async counts(): Promise<StoreCounts> {
+    return (await this.one<StoreCounts>(COUNTS_QUERY, []))!;
+  }
+}

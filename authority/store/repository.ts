@@ -1,0 +1,120 @@
+// The one storage interface of the authority, implemented for SQLite (the default) and for
+// PostgreSQL; the service above it never knows which. Every method that changes several rows
+// does so in one transaction, and permanent dedup lives in the schema (unique record ids).
+import type { Receipt } from '../protocol/receipt.js';
+
+export interface KioskRow {
+  id: string;
+  name: string;
+  signingPublicKey: string;
+  sealingPublicKey: string;
+  registeredAt: string;
+  revokedAt: string | null;
+}
+
+export interface RecordRow {
+  recordId: string;
+  kioskId: string;
+  digest: string;
+  size: number;
+  kind: string;
+  createdAt: string;
+  receivedAt: string;
+  /** The receipt signed when the record was first stored, returned for every later duplicate. */
+  receipt: Receipt;
+}
+
+export interface UploadRow {
+  uploadId: string;
+  recordId: string;
+  kioskId: string;
+  size: number;
+  digest: string;
+  /** Bytes committed so far. */
+  offset: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CheckpointRow {
+  kioskId: string;
+  seq: number;
+  headHash: string;
+  at: string;
+  signature: string;
+  receivedAt: string;
+}
+
+export type PublishedKind = 'station-config' | 'operators';
+
+export interface PublishedDocument {
+  kind: PublishedKind;
+  version: number;
+  /** The signed document exactly as served. */
+  document: unknown;
+  publishedAt: string;
+}
+
+export interface TokenRow {
+  hash: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export type Registration = 'registered' | 'token-unknown' | 'token-used' | 'token-expired' | 'key-taken';
+
+/** The row now held under a unique key, and whether this call is what put it there. */
+export interface Stored<Row> {
+  row: Row;
+  created: boolean;
+}
+
+export interface StoreCounts {
+  records: number;
+  kiosks: number;
+  revokedKiosks: number;
+  openUploads: number;
+  checkpoints: number;
+}
+
+export interface AuthorityRepository {
+  close(): Promise<void>;
+
+  addToken(token: TokenRow): Promise<void>;
+  /** Consumes the token and adds the kiosk in one transaction; changes nothing unless registered. */
+  registerKiosk(tokenHash: string, now: string, kiosk: KioskRow): Promise<Registration>;
+  findKiosk(id: string): Promise<KioskRow | undefined>;
+  listKiosks(): Promise<KioskRow[]>;
+  /** Marks the kiosk revoked (first revocation time wins); false when there is no such kiosk. */
+  revokeKiosk(id: string, at: string): Promise<boolean>;
+
+  /** Records a request nonce; false when this key already used it. */
+  rememberNonce(keyId: string, nonce: string, created: number): Promise<boolean>;
+  /** Drops nonces created before `created` (they are outside the clock-skew window anyway). */
+  forgetNoncesBefore(created: number): Promise<void>;
+
+  /** Stores the record unless its id is taken; returns whichever row now holds the id. */
+  storeRecord(row: RecordRow, envelope: Uint8Array): Promise<Stored<RecordRow>>;
+  findRecord(recordId: string): Promise<RecordRow | undefined>;
+  readEnvelope(recordId: string): Promise<Uint8Array | undefined>;
+  listRecords(): Promise<RecordRow[]>;
+
+  /** Adds the upload, replacing (with its chunks) any open upload for the same record id. */
+  openUpload(row: UploadRow): Promise<void>;
+  findUpload(uploadId: string): Promise<UploadRow | undefined>;
+  findUploadForRecord(recordId: string): Promise<UploadRow | undefined>;
+  /** Appends a chunk at `offset` if that is still the committed offset; undefined when it is not. */
+  appendChunk(uploadId: string, offset: number, bytes: Uint8Array, at: string): Promise<UploadRow | undefined>;
+  readUploadBytes(uploadId: string): Promise<Uint8Array>;
+  deleteUpload(uploadId: string): Promise<void>;
+
+  /** Stores the checkpoint unless its (kiosk, seq) is taken; returns whichever row now holds it. */
+  storeCheckpoint(row: CheckpointRow): Promise<Stored<CheckpointRow>>;
+  listCheckpoints(kioskId: string): Promise<CheckpointRow[]>;
+
+  /** Adds a version; false when that version of the kind already exists. */
+  publish(document: PublishedDocument): Promise<boolean>;
+  latestPublished(kind: PublishedKind): Promise<PublishedDocument | undefined>;
+
+  counts(): Promise<StoreCounts>;
+}

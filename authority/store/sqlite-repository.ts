@@ -1,0 +1,203 @@
+// The authority store on SQLite (better-sqlite3), the default: one file in the data directory,
+// WAL with synchronous FULL, envelopes and upload chunks as BLOBs in tables apart from the rows
+// that list and dedup them. Each multi-row change is one synchronous transaction.
+import Database from 'better-sqlite3';
+import { pendingMigrations } from './migrations/authority-migration.js';
+import type {
+  AuthorityRepository, CheckpointRow, KioskRow, PublishedDocument, PublishedKind, RecordRow, Registration, StoreCounts, Stored, TokenRow, UploadRow,
+} from './repository.js';
+import {
+  CHECKPOINT_COLUMNS, COUNTS_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, PUBLISHED_COLUMNS, RECORD_COLUMNS, registrationRefusal, TOKEN_STATE_QUERY,
+  UPLOAD_COLUMNS, type TokenState,
+} from './sql-columns.js';
+
+type Db = Database.Database;
+
+/** Opens (creating if needed) and migrates the SQLite store at `file`. */
+export function openSqliteRepository(file: string): AuthorityRepository {
+  const db = new Database(file);
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    for (const migration of pendingMigrations(db.pragma('user_version', { simple: true }) as number, file)) {
+      db.transaction(() => {
+        db.exec(migration.sqlite);
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    }
+    db.pragma('journal_mode = WAL');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteRepository(db);
+}
+
+/** A shared query's `$1, $2, …` (each once, in order) as SQLite's positional `?`. */
+function positional(sql: string): string {
+  let expected = 0;
+  return sql.replace(/\$(\d+)/g, (_match, index: string) => {
+    if (Number(index) !== ++expected) throw new Error(`Parameter $${index} is out of order in: ${sql}`);
+    return '?';
+  });
+}
+
+type RecordDbRow = Omit<RecordRow, 'receipt'> & { receipt: string };
+const recordFrom = ({ receipt, ...row }: RecordDbRow): RecordRow => ({ ...row, receipt: JSON.parse(receipt) as RecordRow['receipt'] });
+const publishedFrom = (row: { kind: PublishedKind; version: number; document: string; publishedAt: string }): PublishedDocument =>
+  ({ ...row, document: JSON.parse(row.document) as unknown });
+
+class SqliteRepository implements AuthorityRepository {
+  constructor(private readonly db: Db) {}
+
+  private one<T>(sql: string, ...params: unknown[]): T | undefined {
+    return this.db.prepare(sql).get(...params) as T | undefined;
+  }
+
+  private all<T>(sql: string, ...params: unknown[]): T[] {
+    return this.db.prepare(sql).all(...params) as T[];
+  }
+
+  private run(sql: string, ...params: unknown[]): number {
+    return this.db.prepare(sql).run(...params).changes;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  async addToken(token: TokenRow): Promise<void> {
+    this.run('INSERT INTO provisioning_tokens (hash, created_at, expires_at) VALUES (?, ?, ?)', token.hash, token.createdAt, token.expiresAt);
+  }
+
+  async registerKiosk(tokenHash: string, now: string, kiosk: KioskRow): Promise<Registration> {
+    return this.db.transaction((): Registration => {
+      const token = this.one<TokenState>(positional(TOKEN_STATE_QUERY), now, tokenHash);
+      const refusal = registrationRefusal(token, this.one(positional(KEY_TAKEN_QUERY), kiosk.signingPublicKey) !== undefined);
+      if (refusal) return refusal;
+      this.run('UPDATE provisioning_tokens SET used_at = ?, kiosk_id = ? WHERE hash = ?', now, kiosk.id, tokenHash);
+      this.run(
+        'INSERT INTO kiosks (id, name, signing_public_key, sealing_public_key, registered_at) VALUES (?, ?, ?, ?, ?)',
+        kiosk.id, kiosk.name, kiosk.signingPublicKey, kiosk.sealingPublicKey, kiosk.registeredAt,
+      );
+      return 'registered';
+    }).immediate();
+  }
+
+  async findKiosk(id: string): Promise<KioskRow | undefined> {
+    return this.one<KioskRow>(`SELECT ${KIOSK_COLUMNS} FROM kiosks WHERE id = ?`, id);
+  }
+
+  async listKiosks(): Promise<KioskRow[]> {
+    return this.all<KioskRow>(`SELECT ${KIOSK_COLUMNS} FROM kiosks ORDER BY registered_at, id`);
+  }
+
+  async revokeKiosk(id: string, at: string): Promise<boolean> {
+    return this.run('UPDATE kiosks SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?', at, id) === 1;
+  }
+
+  async rememberNonce(keyId: string, nonce: string, created: number): Promise<boolean> {
+    return this.run('INSERT INTO request_nonces (key_id, nonce, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', keyId, nonce, created) === 1;
+  }
+
+  async forgetNoncesBefore(created: number): Promise<void> {
+    this.run('DELETE FROM request_nonces WHERE created < ?', created);
+  }
+
+  async storeRecord(row: RecordRow, envelope: Uint8Array): Promise<Stored<RecordRow>> {
+    return this.db.transaction(() => {
+      const inserted = this.run(
+        `INSERT INTO records (record_id, kiosk_id, digest, size, kind, created_at, received_at, receipt)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        row.recordId, row.kioskId, row.digest, row.size, row.kind, row.createdAt, row.receivedAt, JSON.stringify(row.receipt),
+      );
+      if (inserted === 1) this.run('INSERT INTO record_envelopes (record_id, envelope) VALUES (?, ?)', row.recordId, envelope);
+      const held = this.one<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE record_id = ?`, row.recordId)!;
+      return { row: recordFrom(held), created: inserted === 1 };
+    }).immediate();
+  }
+
+  async findRecord(recordId: string): Promise<RecordRow | undefined> {
+    const row = this.one<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE record_id = ?`, recordId);
+    return row && recordFrom(row);
+  }
+
+  async readEnvelope(recordId: string): Promise<Uint8Array | undefined> {
+    return this.one<{ envelope: Buffer }>('SELECT envelope FROM record_envelopes WHERE record_id = ?', recordId)?.envelope;
+  }
+
+  async listRecords(): Promise<RecordRow[]> {
+    return this.all<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records ORDER BY received_at, record_id`).map(recordFrom);
+  }
+
+  async openUpload(row: UploadRow): Promise<void> {
+    this.db.transaction(() => {
+      this.run('DELETE FROM uploads WHERE record_id = ?', row.recordId);
+      this.run(
+        'INSERT INTO uploads (upload_id, record_id, kiosk_id, size, digest, committed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        row.uploadId, row.recordId, row.kioskId, row.size, row.digest, row.offset, row.createdAt, row.updatedAt,
+      );
+    }).immediate();
+  }
+
+  async findUpload(uploadId: string): Promise<UploadRow | undefined> {
+    return this.one<UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = ?`, uploadId);
+  }
+
+  async findUploadForRecord(recordId: string): Promise<UploadRow | undefined> {
+    return this.one<UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE record_id = ?`, recordId);
+  }
+
+  async appendChunk(uploadId: string, offset: number, bytes: Uint8Array, at: string): Promise<UploadRow | undefined> {
+    return this.db.transaction(() => {
+      const moved = this.one<UploadRow>(
+        `UPDATE uploads SET committed = committed + ?, updated_at = ? WHERE upload_id = ? AND committed = ? RETURNING ${UPLOAD_COLUMNS}`,
+        bytes.length, at, uploadId, offset,
+      );
+      if (moved !== undefined) this.run('INSERT INTO upload_chunks (upload_id, start, bytes) VALUES (?, ?, ?)', uploadId, offset, bytes);
+      return moved;
+    }).immediate();
+  }
+
+  async readUploadBytes(uploadId: string): Promise<Uint8Array> {
+    return Buffer.concat(this.all<{ bytes: Buffer }>('SELECT bytes FROM upload_chunks WHERE upload_id = ? ORDER BY start', uploadId).map((c) => c.bytes));
+  }
+
+  async deleteUpload(uploadId: string): Promise<void> {
+    this.run('DELETE FROM uploads WHERE upload_id = ?', uploadId);
+  }
+
+  async storeCheckpoint(row: CheckpointRow): Promise<Stored<CheckpointRow>> {
+    return this.db.transaction(() => {
+      const inserted = this.run(
+        'INSERT INTO audit_checkpoints (kiosk_id, seq, head_hash, at, signature, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        row.kioskId, row.seq, row.headHash, row.at, row.signature, row.receivedAt,
+      );
+      const held = this.one<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE kiosk_id = ? AND seq = ?`, row.kioskId, row.seq)!;
+      return { row: held, created: inserted === 1 };
+    }).immediate();
+  }
+
+  async listCheckpoints(kioskId: string): Promise<CheckpointRow[]> {
+    return this.all<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE kiosk_id = ? ORDER BY seq`, kioskId);
+  }
+
+  async publish(document: PublishedDocument): Promise<boolean> {
+    return this.run(
+      'INSERT INTO published_documents (kind, version, document, published_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      document.kind, document.version, JSON.stringify(document.document), document.publishedAt,
+    ) === 1;
+  }
+
+  async latestPublished(kind: PublishedKind): Promise<PublishedDocument | undefined> {
+    const row = this.one<Parameters<typeof publishedFrom>[0]>(
+      `SELECT ${PUBLISHED_COLUMNS} FROM published_documents WHERE kind = ? ORDER BY version DESC LIMIT 1`, kind,
+    );
+    return row && publishedFrom(row);
+  }
+
+  async counts(): Promise<StoreCounts> {
+    return this.one<StoreCounts>(COUNTS_QUERY)!;
+  }
+}

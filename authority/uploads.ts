@@ -1,0 +1,92 @@
+// Resumable chunked uploads for records too large for one request: create (or resume) an upload
+// for a record id with the envelope's size and digest, PUT chunks at the committed offset, GET
+// the offset after an interruption, then complete, which runs the same intake as a single PUT.
+import { randomUUID } from 'node:crypto';
+import { AuthorityError } from './authority-error.js';
+import { nowIso, type Authority } from './authority.js';
+import type { CompleteUploadRequest, CreateUploadRequest, CreateUploadResponse, UploadState } from './protocol/api.js';
+import { sha256Hex } from './protocol/wire-fields.js';
+import { acceptEnvelope, heldRecord, type Intake } from './record-intake.js';
+import type { KioskRow, UploadRow } from './store/repository.js';
+
+const stateOf = (authority: Authority, row: UploadRow): UploadState => ({
+  status: 'uploading', uploadId: row.uploadId, recordId: row.recordId, size: row.size, digest: row.digest, offset: row.offset,
+  maxChunkBytes: authority.limits.chunkBytes,
+});
+
+/** A new upload (created), the open one for the same envelope (resumed), or the record if already held. */
+export async function createUpload(
+  authority: Authority, kiosk: KioskRow, recordId: string, request: CreateUploadRequest,
+): Promise<{ created: boolean; response: CreateUploadResponse }> {
+  if (request.size > authority.limits.uploadBytes) {
+    throw new AuthorityError(413, 'UPLOAD_TOO_LARGE', `A record may be at most ${authority.limits.uploadBytes} bytes; this one has ${request.size}.`,
+      { size: request.size, limit: authority.limits.uploadBytes });
+  }
+  const held = await heldRecord(authority, kiosk, recordId, request.digest);
+  if (held !== undefined) return { created: false, response: held };
+  const open = await authority.repository.findUploadForRecord(recordId);
+  if (open !== undefined && open.kioskId !== kiosk.id) {
+    throw new AuthorityError(409, 'UPLOAD_CONFLICT', `Another kiosk is uploading a record with id ${recordId}.`, { recordId });
+  }
+  if (open !== undefined && open.digest === request.digest && open.size === request.size) {
+    return { created: false, response: stateOf(authority, open) };
+  }
+  const now = nowIso(authority);
+  const row: UploadRow = { uploadId: randomUUID(), recordId, kioskId: kiosk.id, size: request.size, digest: request.digest, offset: 0, createdAt: now, updatedAt: now };
+  await authority.repository.openUpload(row);
+  return { created: true, response: stateOf(authority, row) };
+}
+
+async function ownUpload(authority: Authority, kiosk: KioskRow, uploadId: string): Promise<UploadRow> {
+  const upload = await authority.repository.findUpload(uploadId);
+  if (upload === undefined || upload.kioskId !== kiosk.id) {
+    throw new AuthorityError(404, 'UPLOAD_NOT_FOUND',
+      `No open upload ${uploadId} from this kiosk; if it was completed, GET the record for its receipt.`, { uploadId });
+  }
+  return upload;
+}
+
+const offsetMismatch = (upload: UploadRow) => new AuthorityError(409, 'UPLOAD_OFFSET_MISMATCH',
+  `The upload has ${upload.offset} bytes committed; send the next chunk at that offset.`, { uploadId: upload.uploadId, offset: upload.offset });
+
+export async function uploadState(authority: Authority, kiosk: KioskRow, uploadId: string): Promise<UploadState> {
+  return stateOf(authority, await ownUpload(authority, kiosk, uploadId));
+}
+
+export async function appendChunk(authority: Authority, kiosk: KioskRow, uploadId: string, offset: number, chunk: Uint8Array): Promise<UploadState> {
+  const upload = await ownUpload(authority, kiosk, uploadId);
+  if (chunk.length === 0) throw new AuthorityError(400, 'CHUNK_EMPTY', 'A chunk must carry at least one byte.');
+  if (offset !== upload.offset) throw offsetMismatch(upload);
+  if (offset + chunk.length > upload.size) {
+    throw new AuthorityError(422, 'UPLOAD_OVERFLOW', `The chunk would take the upload past its declared ${upload.size} bytes.`,
+      { uploadId, offset, size: upload.size });
+  }
+  const moved = await authority.repository.appendChunk(uploadId, offset, chunk, nowIso(authority));
+  if (moved === undefined) throw offsetMismatch(await ownUpload(authority, kiosk, uploadId));
+  return stateOf(authority, moved);
+}
+
+/**
+ * Assembles the committed chunks and takes them in as the record. Bytes that do not match the
+ * declared digest discard the upload (the kiosk starts a new one); any other refusal keeps it.
+ */
+export async function completeUpload(authority: Authority, kiosk: KioskRow, uploadId: string, request: CompleteUploadRequest): Promise<Intake> {
+  const upload = await ownUpload(authority, kiosk, uploadId);
+  if (request.digest !== upload.digest) {
+    throw new AuthorityError(422, 'UPLOAD_DIGEST_MISMATCH', `Upload ${uploadId} was declared with digest ${upload.digest}, not ${request.digest}.`,
+      { uploadId, digest: upload.digest });
+  }
+  if (upload.offset !== upload.size) {
+    throw new AuthorityError(409, 'UPLOAD_INCOMPLETE', `Upload ${uploadId} has ${upload.offset} of ${upload.size} bytes; send the rest first.`,
+      { uploadId, offset: upload.offset, size: upload.size });
+  }
+  const envelope = await authority.repository.readUploadBytes(uploadId);
+  if (sha256Hex(envelope) !== upload.digest) {
+    await authority.repository.deleteUpload(uploadId);
+    throw new AuthorityError(422, 'UPLOAD_CORRUPT', `The bytes of upload ${uploadId} do not match its digest; it was discarded, start a new upload.`,
+      { uploadId });
+  }
+  const intake = await acceptEnvelope(authority, kiosk, upload.recordId, envelope);
+  await authority.repository.deleteUpload(uploadId);
+  return intake;
+}

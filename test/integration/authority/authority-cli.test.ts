@@ -1,0 +1,192 @@
+// The `gatehouse-authority` command line, run in-process: `serve` prints `ready <url>` and serves
+// until told to stop, tokens work once, revocation cuts a kiosk off, `records --json` lists what is
+// held, documents publish as new versions, and `bundle import` is idempotent and writes receipts
+// the kiosk can verify. The same on PostgreSQL with --database.
+
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SIGNING_KEY_FILE } from '../../../authority/authority-keys.js';
+import { main } from '../../../authority/cli/main.js';
+import { apiPaths } from '../../../authority/protocol/api.js';
+import { writeBundle } from '../../../authority/protocol/bundle.js';
+import { ReceiptFile, verifyReceipt } from '../../../authority/protocol/receipt.js';
+import { newKioskKeys, sealSample } from '../../unit/authority/sealing-fixtures.js';
+import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from './postgres-server.js';
+import { TestKiosk } from './test-kiosk.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gatehouse-authority-cli-'));
+  delete process.env.GATEHOUSE_AUTHORITY_DATA;
+  delete process.env.GATEHOUSE_AUTHORITY_DATABASE;
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs one command to its end. */
+async function cli(...args: string[]): Promise<Run> {
+  let out = '';
+  let err = '';
+  const code = await main(['node', 'gatehouse-authority', ...args], {
+    out: (text) => void (out += text),
+    err: (text) => void (err += text),
+    untilStopped: () => Promise.reject(new Error('only serve waits to be stopped')),
+  });
+  return { code, out, err };
+}
+
+/** Starts `serve`; resolves once it printed `ready <url>`. */
+async function serve(...args: string[]): Promise<{ url: string; stop(): Promise<Run> }> {
+  let out = '';
+  let err = '';
+  let stop!: () => void;
+  let ready!: (url: string) => void;
+  const readyUrl = new Promise<string>((resolve) => (ready = resolve));
+  const exited = main(['node', 'gatehouse-authority', 'serve', '--port', '0', ...args], {
+    out(text) {
+      out += text;
+      const match = /^ready (\S+)$/m.exec(out);
+      if (match) ready(match[1]!);
+    },
+    err: (text) => void (err += text),
+    untilStopped: () => new Promise((resolve) => (stop = resolve)),
+  });
+  const url = await Promise.race([readyUrl, exited.then((code) => Promise.reject(new Error(`serve exited ${code}: ${err}`)))]);
+  return { url, stop: async () => (stop(), { code: await exited, out, err }) };
+}
+
+const realClock = () => new Date();
+
+describe.each(STORAGE_BACKENDS)('gatehouse-authority on $backend', ({ backend, available }) => {
+  if (!available) {
+    it.skip(POSTGRES_MISSING, () => {});
+    return;
+  }
+
+  let postgres: TestPostgres | undefined;
+  afterAll(async () => postgres?.stop());
+  /** The global options naming this test's store. */
+  let store: string[];
+  beforeEach(async () => {
+    store = ['--data', dir];
+    if (backend === 'PostgreSQL') {
+      postgres ??= await startPostgres();
+      store.push('--database', await postgres.createDatabase());
+    }
+  });
+
+  it('serves on loopback after printing ready, registers with a one-time token and stops when told', async () => {
+    const server = await serve(...store);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const created = await cli(...store, 'token', 'create', '--ttl', '600', '--json');
+    const { token, expiresAt } = JSON.parse(created.out) as { token: string; expiresAt: string };
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(590_000);
+    const kiosk = await TestKiosk.register(server.url, token, realClock);
+    await expect(TestKiosk.register(server.url, token, realClock)).rejects.toThrow(/401.*TOKEN_USED/);
+    const sealed = kiosk.seal();
+    expect((await kiosk.send('PUT', apiPaths.record(sealed.recordId), sealed.bytes)).status).toBe(201);
+    expect(await server.stop()).toMatchObject({ code: 0, err: '' });
+    await expect(fetch(`${server.url}${apiPaths.kiosks}`)).rejects.toThrow();
+  });
+
+  it('keeps its keys in 0600 files and refuses a key file others can read', async () => {
+    expect((await cli(...store, 'token', 'create')).out).toMatch(/^ght_[A-Za-z0-9_-]{32}\n$/);
+    expect((await stat(join(dir, SIGNING_KEY_FILE))).mode & 0o777).toBe(0o600);
+    await chmod(join(dir, SIGNING_KEY_FILE), 0o644);
+    const refused = await cli(...store, 'records', '--json');
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.err)).toMatchObject({ error: { code: 'KEY_FILE_EXPOSED' } });
+  });
+
+  it('revokes a kiosk, lists what is held, and publishes documents', async () => {
+    const server = await serve(...store);
+    const kiosk = await TestKiosk.register(server.url, (await cli(...store, 'token', 'create')).out.trim(), realClock);
+    const sealed = kiosk.seal();
+    await kiosk.send('PUT', apiPaths.record(sealed.recordId), sealed.bytes);
+
+    const listed = JSON.parse((await cli(...store, 'records', '--json')).out);
+    expect(listed).toEqual({
+      records: [expect.objectContaining({ recordId: sealed.recordId, kioskId: kiosk.keys.id, digest: sealed.digest, size: sealed.size, kind: 'person-enrollment' })],
+      counts: { records: 1, kiosks: 1, revokedKiosks: 0, openUploads: 0, checkpoints: 0 },
+    });
+
+    await writeFile(join(dir, 'operators.json'), JSON.stringify([{ name: 'Officer Krause', role: 'officer', active: true }]));
+    expect((await cli(...store, 'operators', 'set', join(dir, 'operators.json'))).out).toBe('published operator list version 2\n');
+    expect((await kiosk.send('GET', apiPaths.operators)).body).toMatchObject({ version: 2, operators: [{ name: 'Officer Krause' }] });
+    await writeFile(join(dir, 'config.json'), '{"idleTimeoutSeconds": "soon"');
+    expect(await cli(...store, 'config', 'set', join(dir, 'config.json'))).toMatchObject({ code: 2, err: expect.stringContaining('CLI_FILE_UNREADABLE') });
+
+    expect(await cli(...store, 'kiosk', 'revoke', kiosk.keys.id)).toMatchObject({ code: 0, out: `revoked kiosk ${kiosk.keys.id}\n` });
+    expect((await kiosk.send('GET', apiPaths.record(sealed.recordId))).status).toBe(403);
+    expect((await cli(...store, 'kiosk', 'list')).out).toContain(`${kiosk.keys.id}`);
+    const unknown = await cli(...store, 'kiosk', 'revoke', randomUUID());
+    expect(unknown).toMatchObject({ code: 2, err: expect.stringMatching(/^gatehouse-authority: No kiosk .* \(KIOSK_NOT_FOUND\)\n$/) });
+    await server.stop();
+  });
+
+  it('imports a bundle idempotently and writes receipts the kiosk verifies', async () => {
+    const server = await serve(...store);
+    const kiosk = await TestKiosk.register(server.url, (await cli(...store, 'token', 'create')).out.trim(), realClock);
+    const sealed = [0, 1, 2].map(() => kiosk.seal({ partBytes: 2000 }));
+    await kiosk.send('PUT', apiPaths.record(sealed[0]!.recordId), sealed[0]!.bytes); // already delivered online
+    await server.stop();
+
+    const file = join(dir, 'export.ghbundle');
+    const exported = { bundleId: randomUUID(), kioskId: kiosk.keys.id, createdAt: new Date().toISOString(), kioskSigningPrivateKey: kiosk.keys.signing.privateKey };
+    await writeBundle(file, {
+      ...exported,
+      records: sealed.map(({ recordId, size, digest }) => ({ recordId, size, digest })),
+      readEnvelope: (id) => sealed.find((s) => s.recordId === id)!.bytes,
+    });
+    const receiptsFile = join(dir, 'receipts.json');
+    const first = await cli(...store, 'bundle', 'import', file, '--receipts', receiptsFile, '--json');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.out)).toMatchObject({ bundleId: exported.bundleId, stored: 2, duplicates: 1, refused: [] });
+    const receipts = ReceiptFile.parse(JSON.parse(await readFile(receiptsFile, 'utf8')));
+    expect(receipts.bundleId).toBe(exported.bundleId);
+    expect(receipts.receipts.map((receipt) => {
+      const record = sealed.find((s) => s.recordId === receipt.recordId)!;
+      return verifyReceipt(receipt, kiosk.authoritySigningKey, { recordId: record.recordId, digest: record.digest, kioskId: kiosk.keys.id }).ok;
+    })).toEqual([true, true, true]);
+
+    const again = await cli(...store, 'bundle', 'import', file);
+    expect(again).toMatchObject({ code: 0, out: `bundle ${exported.bundleId} from kiosk ${kiosk.keys.id}: 0 stored, 3 already held, 0 refused\n` });
+    expect(JSON.parse((await cli(...store, 'records', '--json')).out).counts.records).toBe(3);
+
+    const forged = sealSample({ ...newKioskKeys(kiosk.keys.id) }, kiosk.authoritySealingKey);
+    await writeBundle(file, {
+      ...exported,
+      bundleId: randomUUID(),
+      records: [{ recordId: forged.recordId, size: forged.size, digest: forged.digest }],
+      readEnvelope: () => forged.bytes,
+    });
+    const refused = await cli(...store, 'bundle', 'import', file, '--json');
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.out)).toMatchObject({ stored: 0, refused: [{ recordId: forged.recordId, code: 'ENVELOPE_SIGNATURE_INVALID' }] });
+
+    const stranger = newKioskKeys();
+    await writeBundle(file, { ...exported, kioskId: stranger.id, kioskSigningPrivateKey: stranger.signing.privateKey, records: [], readEnvelope: () => new Uint8Array() });
+    expect(await cli(...store, 'bundle', 'import', file)).toMatchObject({ code: 2, err: expect.stringContaining('(KIOSK_UNKNOWN)') });
+    expect(JSON.parse((await cli(...store, 'records', '--json')).out).counts.records).toBe(3);
+  });
+});
+
+describe('gatehouse-authority options', () => {
+  it('asks for a data directory', async () => {
+    expect(await cli('records')).toMatchObject({ code: 2, err: expect.stringContaining('--data DIR') });
+  });
+
+  it('refuses a --database that is not a postgres:// URL, and a bad port or ttl', async () => {
+    expect(await cli('--data', dir, '--database', 'mysql://x', 'records')).toMatchObject({ code: 2, err: expect.stringContaining('DATABASE_URL_INVALID') });
+    expect(await cli('--data', dir, 'serve', '--port', '70000')).toMatchObject({ code: 2, err: expect.stringContaining('CLI_INVALID_OPTIONS') });
+    expect(await cli('--data', dir, 'token', 'create', '--ttl', '0')).toMatchObject({ code: 2, err: expect.stringContaining('CLI_INVALID_OPTIONS') });
+  });
+});

@@ -1,0 +1,310 @@
+// The reference authority over loopback HTTP with real kiosks, on SQLite and on PostgreSQL:
+// registration, upload with verified receipts, permanent dedup, resumable chunked uploads with an
+// interrupted chunk, published documents, audit checkpoints, and every tampered, replayed,
+// unsigned, oversized or revoked request refused with its 4xx while nothing changes.
+
+import { request as httpRequest } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { apiPaths, CreateUploadResponse, RecordStored, UploadState } from '../../../authority/protocol/api.js';
+import { signAuditCheckpoint } from '../../../authority/protocol/audit-checkpoint.js';
+import { signRequest } from '../../../authority/protocol/http-signature.js';
+import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../../authority/protocol/keys.js';
+import { verifyReceipt } from '../../../authority/protocol/receipt.js';
+import { sha256Hex } from '../../../authority/protocol/wire-fields.js';
+import { operatorListDocument, stationConfigDocument } from '../../../authority/protocol/station-documents.js';
+import { publish } from '../../../authority/published-documents.js';
+import { revokeKiosk } from '../../../authority/registration.js';
+import { newKioskKeys, resign, sealSample, withHeader } from '../../unit/authority/sealing-fixtures.js';
+import { startHarness, type Harness } from './authority-harness.js';
+import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from './postgres-server.js';
+import { TestKiosk } from './test-kiosk.js';
+
+const LIMITS = { recordBodyBytes: 64 * 1024, chunkBytes: 16 * 1024, uploadBytes: 1024 * 1024 };
+
+let postgres: TestPostgres | undefined;
+afterAll(async () => postgres?.stop());
+
+describe.each(STORAGE_BACKENDS)('authority over HTTP on $backend', ({ backend, available }) => {
+  if (!available) {
+    it.skip(POSTGRES_MISSING, () => {});
+    return;
+  }
+
+  let h: Harness;
+  let kiosk: TestKiosk;
+  beforeEach(async () => {
+    let database: string | undefined;
+    if (backend === 'PostgreSQL') {
+      postgres ??= await startPostgres();
+      database = await postgres.createDatabase();
+    }
+    h = await startHarness({ database, limits: LIMITS });
+    kiosk = await h.kiosk();
+  });
+  afterEach(() => h.close());
+
+  /** Runs `refused`, expects its status and code, and that the authority holds exactly what it held before. */
+  async function expectRefusedWithoutChange(refused: () => Promise<{ status: number; body: { code?: string } }>, status: number, code: string) {
+    const before = await h.snapshot();
+    const reply = await refused();
+    expect({ status: reply.status, code: reply.body.code }).toEqual({ status, code });
+    expect(await h.snapshot()).toEqual(before);
+  }
+
+  describe('registration', () => {
+    it('gives the kiosk an id and the authority keys to pin', async () => {
+      expect(kiosk.pinned).toEqual(h.authority.keys.published);
+      expect(kiosk.pinned.signingKeyId).toBe(keyIdOf(h.authority.keys.signing.publicKey));
+      expect(await h.authority.repository.findKiosk(kiosk.keys.id)).toMatchObject({ name: 'Kiosk Hall A', revokedAt: null });
+    });
+
+    it('refuses a used, expired or unknown token and a malformed request, registering nothing', async () => {
+      const token = await h.token(60);
+      const keys = newKioskKeys();
+      const body = (t: string) => ({ token: t, name: 'Kiosk B', signingPublicKey: encodePublicKey(keys.signing.publicKey), sealingPublicKey: encodePublicKey(keys.sealing.publicKey) });
+      const register = (payload: object) => kiosk.send('POST', apiPaths.kiosks, payload, { unsigned: true });
+      expect((await register(body(token))).status).toBe(201);
+      await expectRefusedWithoutChange(() => register({ ...body(token), signingPublicKey: encodePublicKey(generateSigningKeyPair().publicKey) }), 401, 'TOKEN_USED');
+      const expiring = await h.token(60);
+      h.advance(61);
+      await expectRefusedWithoutChange(() => register(body(expiring)), 401, 'TOKEN_EXPIRED');
+      await expectRefusedWithoutChange(() => register(body('ght_not-a-token')), 401, 'TOKEN_UNKNOWN');
+      await expectRefusedWithoutChange(() => register({ ...body(expiring), sealingPublicKey: 'short' }), 400, 'REQUEST_INVALID');
+    });
+  });
+
+  describe('record upload', () => {
+    it('stores the envelope and answers with a receipt that verifies with the pinned key', async () => {
+      const sealed = kiosk.seal();
+      const reply = await kiosk.send('PUT', apiPaths.record(sealed.recordId), sealed.bytes);
+      expect(reply.status).toBe(201);
+      const stored = RecordStored.parse(reply.body);
+      expect(verifyReceipt(stored.receipt, kiosk.authoritySigningKey, { recordId: sealed.recordId, digest: sealed.digest, kioskId: kiosk.keys.id }))
+        .toMatchObject({ ok: true });
+      expect(stored.receipt.receivedAt).toBe(h.now().toISOString());
+      expect(Buffer.from((await h.authority.repository.readEnvelope(sealed.recordId))!).equals(Buffer.from(sealed.bytes))).toBe(true);
+      const status = await kiosk.send('GET', apiPaths.record(sealed.recordId));
+      expect(status).toMatchObject({ status: 200, body: stored });
+    });
+
+    it('answers the same record again with the original receipt, however much later', async () => {
+      const sealed = kiosk.seal();
+      const first = await kiosk.send('PUT', apiPaths.record(sealed.recordId), sealed.bytes);
+      h.advance(30 * 24 * 3600);
+      const before = await h.snapshot();
+      expect(await kiosk.send('PUT', apiPaths.record(sealed.recordId), sealed.bytes)).toMatchObject({ status: 200, body: first.body });
+      expect(await h.snapshot()).toEqual(before);
+    });
+
+    it('refuses different content under a record id already held, with 422, keeping the first', async () => {
+      const sealed = kiosk.seal();
+      await kiosk.send('PUT', apiPaths.record(sealed.recordId), sealed.bytes);
+      const other = kiosk.seal({ recordId: sealed.recordId });
+      await expectRefusedWithoutChange(() => kiosk.send('PUT', apiPaths.record(sealed.recordId), other.bytes), 422, 'RECORD_CONFLICT');
+    });
+
+    it('keeps another kiosk from reading a record status', async () => {
+      const sealed = kiosk.seal();
+      await kiosk.send('PUT', apiPaths.record(sealed.recordId), sealed.bytes);
+      const other = await h.kiosk('Kiosk B');
+      expect(await other.send('GET', apiPaths.record(sealed.recordId))).toMatchObject({ status: 404, body: { code: 'RECORD_NOT_FOUND' } });
+    });
+  });
+
+  describe('chunked upload', () => {
+    const chunksOf = (bytes: Uint8Array, size: number) =>
+      Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+
+    /** Sends the headers and half the body of a signed chunk, then drops the connection. */
+    function interruptedChunk(path: string, chunk: Uint8Array): Promise<void> {
+      const headers = { ...kiosk.signedHeaders('PUT', path, chunk), 'content-type': 'application/octet-stream', 'content-length': String(chunk.length) };
+      return new Promise((resolve) => {
+        const request = httpRequest(`${h.url}${path}`, { method: 'PUT', headers });
+        request.on('error', () => resolve());
+        request.write(chunk.subarray(0, chunk.length >> 1), () => {
+          request.destroy();
+          resolve();
+        });
+      });
+    }
+
+    it('resumes after an interrupted chunk and ends with the same receipt as a single upload would', async () => {
+      const sealed = kiosk.seal({ partBytes: 20_000 }); // ~40 KB: three chunks of 16 KiB
+      const created = await kiosk.send('POST', apiPaths.recordUploads(sealed.recordId), { size: sealed.size, digest: sealed.digest });
+      expect(created.status).toBe(201);
+      const upload = UploadState.parse(created.body);
+      expect(upload).toMatchObject({ offset: 0, size: sealed.size, maxChunkBytes: LIMITS.chunkBytes });
+      const [first, second, third] = chunksOf(sealed.bytes, upload.maxChunkBytes);
+
+      expect((await kiosk.send('PUT', apiPaths.uploadChunk(upload.uploadId, 0), first!)).body).toMatchObject({ offset: first!.length });
+      await interruptedChunk(apiPaths.uploadChunk(upload.uploadId, first!.length), second!);
+
+      const state = await kiosk.send('GET', apiPaths.upload(upload.uploadId));
+      expect(state.body).toMatchObject({ status: 'uploading', offset: first!.length });
+      const resumed = await kiosk.send('POST', apiPaths.recordUploads(sealed.recordId), { size: sealed.size, digest: sealed.digest });
+      expect(resumed).toMatchObject({ status: 200, body: { uploadId: upload.uploadId, offset: first!.length } });
+
+      const wrongOffset = await kiosk.send('PUT', apiPaths.uploadChunk(upload.uploadId, 0), second!);
+      expect(wrongOffset).toMatchObject({ status: 409, body: { code: 'UPLOAD_OFFSET_MISMATCH', details: { offset: first!.length } } });
+      const incomplete = await kiosk.send('POST', apiPaths.uploadComplete(upload.uploadId), { digest: sealed.digest });
+      expect(incomplete).toMatchObject({ status: 409, body: { code: 'UPLOAD_INCOMPLETE' } });
+
+      let offset = first!.length;
+      for (const chunk of [second!, third!]) {
+        const reply = await kiosk.send('PUT', apiPaths.uploadChunk(upload.uploadId, offset), chunk);
+        offset += chunk.length;
+        expect(reply).toMatchObject({ status: 200, body: { offset } });
+      }
+      const completed = await kiosk.send('POST', apiPaths.uploadComplete(upload.uploadId), { digest: sealed.digest });
+      expect(completed.status).toBe(201);
+      expect(verifyReceipt(RecordStored.parse(completed.body).receipt, kiosk.authoritySigningKey, { recordId: sealed.recordId, digest: sealed.digest }))
+        .toMatchObject({ ok: true });
+      expect(sha256Hex((await h.authority.repository.readEnvelope(sealed.recordId))!)).toBe(sealed.digest);
+      expect((await h.authority.repository.counts()).openUploads).toBe(0);
+
+      // The response to complete was lost: the upload is gone, the record answers with its receipt.
+      expect(await kiosk.send('POST', apiPaths.uploadComplete(upload.uploadId), { digest: sealed.digest }))
+        .toMatchObject({ status: 404, body: { code: 'UPLOAD_NOT_FOUND' } });
+      const again = await kiosk.send('POST', apiPaths.recordUploads(sealed.recordId), { size: sealed.size, digest: sealed.digest });
+      expect(again.status).toBe(200);
+      expect(CreateUploadResponse.parse(again.body)).toEqual(completed.body);
+    });
+
+    it('refuses chunks past the declared size, oversized chunks and replayed chunks without committing them', async () => {
+      const sealed = kiosk.seal({ partBytes: 4_000 }); // ~8 KB: less than one chunk
+      const upload = UploadState.parse((await kiosk.send('POST', apiPaths.recordUploads(sealed.recordId), { size: sealed.size, digest: sealed.digest })).body);
+      const path = apiPaths.uploadChunk(upload.uploadId, 0);
+      const chunk = sealed.bytes.subarray(0, 1000);
+      const first = await kiosk.send('PUT', path, chunk);
+      expect(first.body).toMatchObject({ offset: 1000 });
+      await expectRefusedWithoutChange(() => kiosk.sendRaw('PUT', path, chunk, first.sent), 401, 'SIG_REPLAYED');
+      const tooMuch = new Uint8Array(LIMITS.chunkBytes + 1);
+      expect(await kiosk.send('PUT', apiPaths.uploadChunk(upload.uploadId, 1000), tooMuch.subarray(0, LIMITS.chunkBytes + 1)))
+        .toMatchObject({ status: 413, body: { code: 'BODY_TOO_LARGE' } });
+      expect(await kiosk.send('PUT', apiPaths.uploadChunk(upload.uploadId, 1000), tooMuch.subarray(0, sealed.size - 999)))
+        .toMatchObject({ status: 422, body: { code: 'UPLOAD_OVERFLOW' } });
+      expect((await kiosk.send('GET', apiPaths.upload(upload.uploadId))).body).toMatchObject({ offset: 1000 });
+      expect(await kiosk.send('POST', apiPaths.recordUploads(randomUUID()), { size: LIMITS.uploadBytes + 1, digest: sealed.digest }))
+        .toMatchObject({ status: 413, body: { code: 'UPLOAD_TOO_LARGE' } });
+    });
+
+    it('refuses an envelope that does not open, keeping the upload for inspection', async () => {
+      const sealed = kiosk.seal({ partBytes: 100 });
+      const forged = resign(flipByte(sealed.bytes, sealed.size - 90), kiosk.keys.signing.privateKey);
+      const digest = sha256Hex(forged);
+      const upload = UploadState.parse((await kiosk.send('POST', apiPaths.recordUploads(sealed.recordId), { size: forged.length, digest })).body);
+      await kiosk.send('PUT', apiPaths.uploadChunk(upload.uploadId, 0), forged);
+      await expectRefusedWithoutChange(() => kiosk.send('POST', apiPaths.uploadComplete(upload.uploadId), { digest }), 422, 'ENVELOPE_DECRYPT_FAILED');
+      expect(await h.authority.repository.findRecord(sealed.recordId)).toBeUndefined();
+    });
+  });
+
+  describe('refuses and stores nothing for', () => {
+    const put = (k: TestKiosk, recordId: string, bytes: Uint8Array, options = {}) => k.send('PUT', apiPaths.record(recordId), bytes, options);
+
+    it('altered ciphertext, whether or not the kiosk key re-signed it', async () => {
+      const sealed = kiosk.seal();
+      const altered = flipByte(sealed.bytes, sealed.size - 90);
+      await expectRefusedWithoutChange(() => put(kiosk, sealed.recordId, altered), 422, 'ENVELOPE_SIGNATURE_INVALID');
+      await expectRefusedWithoutChange(() => put(kiosk, sealed.recordId, resign(altered, kiosk.keys.signing.privateKey)), 422, 'ENVELOPE_DECRYPT_FAILED');
+    });
+
+    it('a swapped record id, in the URL or in a re-signed header', async () => {
+      const sealed = kiosk.seal();
+      const otherId = randomUUID();
+      await expectRefusedWithoutChange(() => put(kiosk, otherId, sealed.bytes), 422, 'RECORD_ID_MISMATCH');
+      const swapped = withHeader(sealed.bytes, (header) => ({ ...header, recordId: otherId }), kiosk.keys.signing.privateKey);
+      await expectRefusedWithoutChange(() => put(kiosk, otherId, swapped), 422, 'ENVELOPE_DECRYPT_FAILED');
+    });
+
+    it('an envelope signed with a key other than the kiosk\'s, or sealed by another kiosk', async () => {
+      const impostor = newKioskKeys(kiosk.keys.id);
+      const forged = sealSample(impostor, kiosk.authoritySealingKey);
+      await expectRefusedWithoutChange(() => put(kiosk, forged.recordId, forged.bytes), 422, 'ENVELOPE_SIGNATURE_INVALID');
+      const other = await h.kiosk('Kiosk B');
+      const theirs = other.seal();
+      await expectRefusedWithoutChange(() => put(kiosk, theirs.recordId, theirs.bytes), 422, 'ENVELOPE_KIOSK_MISMATCH');
+    });
+
+    it('an envelope sealed to another authority', async () => {
+      const sealed = sealSample(kiosk.keys, generateSealingKeyPair().publicKey);
+      await expectRefusedWithoutChange(() => put(kiosk, sealed.recordId, sealed.bytes), 422, 'ENVELOPE_WRONG_AUTHORITY_KEY');
+    });
+
+    it('a replayed request', async () => {
+      const sealed = kiosk.seal();
+      const first = await put(kiosk, sealed.recordId, sealed.bytes);
+      expect(first.status).toBe(201);
+      await expectRefusedWithoutChange(() => kiosk.sendRaw('PUT', apiPaths.record(sealed.recordId), sealed.bytes, first.sent), 401, 'SIG_REPLAYED');
+      const checkpoint = signAuditCheckpoint({ kioskId: kiosk.keys.id, seq: 1, headHash: 'a'.repeat(64), at: h.now().toISOString() }, kiosk.keys.signing.privateKey);
+      const stored = await kiosk.send('POST', apiPaths.auditCheckpoints, checkpoint);
+      await expectRefusedWithoutChange(() => kiosk.sendRaw('POST', apiPaths.auditCheckpoints, Buffer.from(JSON.stringify(checkpoint)), stored.sent), 401, 'SIG_REPLAYED');
+    });
+
+    it('an unsigned request, a mis-signed one, or one with a swapped body', async () => {
+      const sealed = kiosk.seal();
+      await expectRefusedWithoutChange(() => put(kiosk, sealed.recordId, sealed.bytes, { unsigned: true }), 401, 'SIG_MISSING');
+      const stranger = generateSigningKeyPair().privateKey;
+      const misSigned = { alter: () => signRequest({ method: 'PUT', path: apiPaths.record(sealed.recordId), body: sealed.bytes, keyId: kiosk.keys.id, privateKey: stranger, now: h.now() }) };
+      await expectRefusedWithoutChange(() => put(kiosk, sealed.recordId, sealed.bytes, misSigned), 401, 'SIG_BAD');
+      const headers = kiosk.signedHeaders('PUT', apiPaths.record(sealed.recordId), kiosk.seal().bytes);
+      await expectRefusedWithoutChange(
+        () => kiosk.sendRaw('PUT', apiPaths.record(sealed.recordId), sealed.bytes, { ...headers, 'content-type': 'application/octet-stream' }), 401, 'DIGEST_MISMATCH');
+      await expectRefusedWithoutChange(() => put(kiosk, sealed.recordId, sealed.bytes, { now: new Date(h.now().getTime() - 301_000) }), 401, 'SIG_EXPIRED');
+    });
+
+    it('an oversized request', async () => {
+      const sealed = kiosk.seal({ partBytes: LIMITS.recordBodyBytes });
+      await expectRefusedWithoutChange(() => put(kiosk, sealed.recordId, sealed.bytes), 413, 'BODY_TOO_LARGE');
+    });
+
+    it('a revoked kiosk, which gets 403', async () => {
+      const sealed = kiosk.seal();
+      await revokeKiosk(h.authority, kiosk.keys.id);
+      await expectRefusedWithoutChange(() => put(kiosk, sealed.recordId, sealed.bytes), 403, 'KEY_REVOKED');
+      await expectRefusedWithoutChange(() => kiosk.send('GET', apiPaths.stationConfig), 403, 'KEY_REVOKED');
+    });
+
+    it('a kiosk that is not registered, and a route or media type that does not exist', async () => {
+      const unregistered = new TestKiosk(h.url, newKioskKeys(), kiosk.pinned, h.now);
+      const sealed = unregistered.seal();
+      await expectRefusedWithoutChange(() => put(unregistered, sealed.recordId, sealed.bytes), 401, 'KEY_UNKNOWN');
+      await expectRefusedWithoutChange(() => kiosk.send('DELETE', apiPaths.record(sealed.recordId)), 404, 'NOT_FOUND');
+      await expectRefusedWithoutChange(
+        () => kiosk.sendRaw('POST', apiPaths.auditCheckpoints, Buffer.from('x'), { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    });
+  });
+
+  describe('published documents', () => {
+    it('serves station configuration and operators signed by the pinned key, newest version first', async () => {
+      const config = await kiosk.send('GET', apiPaths.stationConfig);
+      expect(stationConfigDocument.verify(config.body, kiosk.authoritySigningKey)).toMatchObject({ ok: true, document: { version: 1, settings: {} } });
+      await publish(h.authority, { kind: 'operators', operators: [{ name: 'Officer Krause', role: 'officer', active: true }] });
+      const operators = await kiosk.send('GET', apiPaths.operators);
+      expect(operatorListDocument.verify(operators.body, kiosk.authoritySigningKey))
+        .toMatchObject({ ok: true, document: { version: 2, operators: [{ name: 'Officer Krause' }] } });
+      expect(await kiosk.send('GET', apiPaths.operators, undefined, { unsigned: true })).toMatchObject({ status: 401, body: { code: 'SIG_MISSING' } });
+    });
+  });
+
+  describe('audit checkpoints', () => {
+    it('stores a kiosk-signed checkpoint once and refuses a rewritten head or a forged signature', async () => {
+      const fields = { kioskId: kiosk.keys.id, seq: 12, headHash: 'a'.repeat(64), at: h.now().toISOString() };
+      const checkpoint = signAuditCheckpoint(fields, kiosk.keys.signing.privateKey);
+      expect(await kiosk.send('POST', apiPaths.auditCheckpoints, checkpoint)).toMatchObject({ status: 201, body: { status: 'stored', seq: 12 } });
+      expect(await kiosk.send('POST', apiPaths.auditCheckpoints, checkpoint)).toMatchObject({ status: 200, body: { seq: 12 } });
+      const rewritten = signAuditCheckpoint({ ...fields, headHash: 'b'.repeat(64) }, kiosk.keys.signing.privateKey);
+      await expectRefusedWithoutChange(() => kiosk.send('POST', apiPaths.auditCheckpoints, rewritten), 422, 'CHECKPOINT_CONFLICT');
+      const forged = signAuditCheckpoint({ ...fields, seq: 13 }, generateSigningKeyPair().privateKey);
+      await expectRefusedWithoutChange(() => kiosk.send('POST', apiPaths.auditCheckpoints, forged), 422, 'CHECKPOINT_SIGNATURE_INVALID');
+      expect(await h.authority.repository.listCheckpoints(kiosk.keys.id)).toEqual([{ ...checkpoint, receivedAt: h.now().toISOString() }]);
+    });
+  });
+});
+
+function flipByte(bytes: Uint8Array, at: number): Buffer {
+  const copy = Buffer.from(bytes);
+  copy[at]! ^= 0x01;
+  return copy;
+}
