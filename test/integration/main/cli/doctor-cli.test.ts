@@ -21,7 +21,7 @@ interface Check {
   detail: string;
 }
 
-const NAMES = ['node', 'sqlite (better-sqlite3)', 'serial ports (serialport)', 'USB HID (node-hid)', 'chromium', 'data directory writable'];
+const NAMES = ['node', 'sqlite (better-sqlite3)', 'serial ports (serialport)', 'USB HID (node-hid)', 'chromium', 'face analysis (TensorFlow.js)', 'data directory writable'];
 
 describe('gatehouse doctor', () => {
   it('prints {ok, checks} with every named check and exits accordingly', async () => {
@@ -40,6 +40,8 @@ describe('gatehouse doctor', () => {
     expect(byName.get('sqlite (better-sqlite3)')).toMatchObject({ ok: true, required: true, detail: expect.stringMatching(/^SQLite \d+\.\d+/) });
     expect(byName.get('data directory writable')).toMatchObject({ ok: true, required: true, detail: dir });
     expect(byName.get('chromium')?.required).toBe(false);
+    // The wasm backend runs where tfjs-node's native TensorFlow cannot be installed (as here).
+    expect(byName.get('face analysis (TensorFlow.js)')).toMatchObject({ ok: true, required: true, detail: expect.stringMatching(/^backend (wasm|tfjs-node)/) });
     expect(byName.get('USB HID (node-hid)')?.required).toBe(false);
     expect(fs.readdirSync(dir)).toEqual([]); // the probe file is gone again
 
