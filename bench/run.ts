@@ -8,12 +8,14 @@ import { faceBenchmark } from './face.bench.js';
 import { fingerprintUploadBenchmark } from './fingerprint-upload.bench.js';
 import { hostReadyBenchmark } from './host-ready.bench.js';
 import { mergeReport, renderSection, type Benchmark } from './report.js';
+import { syncBenchmark } from './sync.bench.js';
 
 const cli = join(projectRoot, 'bin', 'gatehouse.js');
 
 const benchmarks: Record<string, Benchmark> = {
   host: hostReadyBenchmark(cli),
   fingerprint: fingerprintUploadBenchmark,
+  sync: syncBenchmark(cli),
   face: faceBenchmark,
 };
 

@@ -21,6 +21,7 @@ import { RpcCodes, type RpcResult } from '../rpc/define.js';
 import {
   APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME, isTrustedSender, mayNavigate, permissionDecision, resolveAppAsset,
 } from './policy.js';
+import { SafeStorageKeyVault } from './safe-storage-key-vault.js';
 
 const log = createLog('electron');
 const rendererDir = join(projectRoot, 'dist', 'renderer');
@@ -53,7 +54,9 @@ function start(): void {
   const { values } = parseArgs({
     args: process.argv.slice(1), options: { data: { type: 'string' } }, strict: false, allowPositionals: true,
   });
-  const kiosk = openKiosk({ dataDir: resolveDataDir(typeof values.data === 'string' ? values.data : undefined), host: 'electron', log });
+  const dataDir = resolveDataDir(typeof values.data === 'string' ? values.data : undefined);
+  const kiosk = openKiosk({ dataDir, host: 'electron', log, keyVault: new SafeStorageKeyVault(dataDir) });
+  kiosk.sync.start();
   app.on('will-quit', () => kiosk.close());
   const screens = serveIpc(kiosk);
 

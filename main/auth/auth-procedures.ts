@@ -52,13 +52,11 @@ export function authHandlers({ db, now, idleTimeoutSeconds, endSessionsOf }: Aut
           () => ({ operatorId: row?.id ?? null, outcome: row?.disabled_at ? 'disabled' : 'failed' }),
         );
         if (after && isLocked(after, at)) throw lockedError(after.locked_until!, at);
-        if (row?.disabled_at && pinMatches) {
-          throw new GatehouseError('AUTH_DISABLED', 'This operator has been disabled. Ask a supervisor.');
-        }
+        if (row?.disabled_at && pinMatches) throw disabledError();
         throw new GatehouseError('AUTH_FAILED', 'Name or PIN is not right. Try again.');
       }
       ctx.commit(() => recordLoginSuccess(db, row.id), () => ({ operatorId: row.id, outcome: 'ok' }));
-      ctx.caller.login({ id: row.id, name: row.name, role: row.role });
+      ctx.caller.login({ id: row.id, name: row.name, role: row.role, via: 'pin' });
       return { operator: toOperatorView(getOperator(db, row.id), at), idleTimeoutSeconds: idleTimeoutSeconds() };
     },
 
@@ -109,7 +107,11 @@ export function authHandlers({ db, now, idleTimeoutSeconds, endSessionsOf }: Aut
   };
 }
 
-function lockedError(lockedUntil: string, now: Date): GatehouseError {
+export function disabledError(): GatehouseError {
+  return new GatehouseError('AUTH_DISABLED', 'This operator has been disabled. Ask a supervisor.');
+}
+
+export function lockedError(lockedUntil: string, now: Date): GatehouseError {
   const minutes = Math.max(1, Math.ceil((Date.parse(lockedUntil) - now.getTime()) / 60_000));
   return new GatehouseError('AUTH_LOCKED',
     `Too many wrong PINs. This operator is locked for ${minutes} more minute${minutes === 1 ? '' : 's'}, or until a supervisor unlocks it.`,

@@ -12,6 +12,8 @@ export interface SessionOperator {
   readonly id: number;
   readonly name: string;
   readonly role: Role;
+  /** How they logged in; enrolling a login finger needs the PIN. */
+  readonly via: 'pin' | 'fingerprint';
 }
 
 export interface ScreenSessionDeps {

@@ -12,6 +12,12 @@ import { registerMrzCommand } from './commands/mrz.js';
 import { registerOperatorCommand } from './commands/operator.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSimCommand } from './commands/sim.js';
+import { registerEnrollCommand } from './commands/enroll.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerProvisionCommand } from './commands/provision.js';
+import { registerQueueCommand } from './commands/queue.js';
+import { registerReceiptsCommand } from './commands/receipts.js';
+import { registerSyncCommand } from './commands/sync.js';
 
 export function buildProgram(): Command {
   const program = new Command('gatehouse')
@@ -26,6 +32,12 @@ export function buildProgram(): Command {
   registerMrzCommand(program);
   registerFaceCommand(program);
   registerSimCommand(program);
+  registerProvisionCommand(program);
+  registerEnrollCommand(program);
+  registerSyncCommand(program);
+  registerQueueCommand(program);
+  registerExportCommand(program);
+  registerReceiptsCommand(program);
   return program;
 }
 

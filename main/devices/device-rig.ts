@@ -3,28 +3,43 @@
 
 import type { Db } from '../store/database.js';
 import { readDevicesConfig } from './device-config.js';
-import { startDocumentSimulation, type DocumentSimulation } from './device-simulation.js';
+import {
+  startDocumentSimulation, startFingerprintSimulation, type DocumentSimulation, type FingerprintSimulation,
+} from './device-simulation.js';
 import { DocumentReaderService } from './document-reader-service.js';
+import { FingerprintService } from './fingerprint-service.js';
 
 export interface DeviceRig {
   readonly documentReader: DocumentReaderService;
-  /** Present when the kiosk runs on simulators. */
+  readonly fingerprint: FingerprintService;
+  /** Present when the kiosk runs on a simulated document reader. */
   readonly simulation: DocumentSimulation | null;
+  /** Present when the kiosk runs on a simulated fingerprint module. */
+  readonly fingerprintSimulation: FingerprintSimulation | null;
   stop(): Promise<void>;
 }
 
 export async function startDeviceRig({ dataDir, db, now }: { dataDir: string; db: Db; now: () => Date }): Promise<DeviceRig> {
-  const configured = readDevicesConfig(db).documentReader;
+  const devices = readDevicesConfig(db);
+  const configured = devices.documentReader;
   const simulation = configured ? null : await startDocumentSimulation(dataDir, 'mrz', now);
   const readerConfig = configured ?? simulation!.readerConfig;
   const documentReader = new DocumentReaderService(readerConfig, { simulated: simulation !== null, now });
   documentReader.start();
+  const fingerprintSimulation = devices.fingerprint ? null : await startFingerprintSimulation(dataDir);
+  const fingerprint = new FingerprintService(devices.fingerprint ?? fingerprintSimulation!.config,
+    { simulated: fingerprintSimulation !== null });
+  fingerprint.start();
   return {
     documentReader,
+    fingerprint,
     simulation,
+    fingerprintSimulation,
     async stop() {
       await documentReader.stop();
+      await fingerprint.stop();
       await simulation?.stop();
+      await fingerprintSimulation?.stop();
     },
   };
 }

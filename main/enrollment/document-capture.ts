@@ -15,6 +15,8 @@ type Field = z.infer<typeof DocumentField>;
 /** A read as held in memory until the record is sealed; `view` is all a screen sees. */
 export interface DocumentCapture {
   readonly view: DocumentReadView;
+  /** `view` with the suggested OCR correction applied (its fields, validity and expiry), if there is one. */
+  readonly correctedView: DocumentReadView | null;
   readonly mrzLines: string[] | null;
   /** CN ID card photo (WLT, opaque: decoding needs a licensed vendor library). */
   readonly cardPhoto: Uint8Array | null;
@@ -50,20 +52,25 @@ function mrzFields(result: MrzResult): Field[] {
 
 export function captureFromMrz(result: MrzResult, source: 'mrz' | 'keyboard', at: Date): DocumentCapture {
   const { corrected } = result;
+  const view: DocumentReadView = {
+    readId: randomUUID(),
+    at: at.toISOString(),
+    source,
+    documentType: result.format,
+    valid: result.valid,
+    expired: !result.checks.notExpired,
+    fields: mrzFields(result),
+    suggestedCorrection: corrected
+      ? { fields: mrzFields(corrected), changes: result.corrections.map(({ field, from, to }) => ({ field, from, to })) }
+      : null,
+    portraitAvailable: false,
+  };
   return {
-    view: {
-      readId: randomUUID(),
-      at: at.toISOString(),
-      source,
-      documentType: result.format,
-      valid: result.valid,
-      expired: !result.checks.notExpired,
-      fields: mrzFields(result),
-      suggestedCorrection: corrected
-        ? { fields: mrzFields(corrected), changes: result.corrections.map(({ field, from, to }) => ({ field, from, to })) }
-        : null,
-      portraitAvailable: false,
-    },
+    view,
+    // A misread date can make the read look expired (or not) where the corrected one is not.
+    correctedView: corrected && view.suggestedCorrection
+      ? { ...view, fields: view.suggestedCorrection.fields, valid: corrected.valid, expired: !corrected.checks.notExpired }
+      : null,
     mrzLines: result.lines,
     cardPhoto: null,
   };
@@ -95,6 +102,7 @@ export function captureFromCnid(card: CnidCard, at: Date): DocumentCapture {
       suggestedCorrection: null,
       portraitAvailable: card.portraitAvailable,
     },
+    correctedView: null,
     mrzLines: null,
     cardPhoto: card.photo,
   };

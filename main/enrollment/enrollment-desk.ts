@@ -13,11 +13,13 @@ import { KeyboardWedgeDecoder } from '../../native/idreader/mrz-reader/keyboard-
 import type { MrzFrameEvent } from '../../native/idreader/mrz-reader/framings.js';
 import { parseMrz } from '../../native/idreader/mrz/index.js';
 import { captureFromMrz, type DocumentCapture } from './document-capture.js';
+import type { FaceOutcome } from './face-check.js';
 import { EnrollmentSession, type Flow, type ReadFailureView } from './enrollment-session.js';
+import { readFingerprintPolicy } from './fingerprint-policy.js';
 
 type EnrollmentMethods =
   | 'enrollment.start' | 'enrollment.current' | 'enrollment.acceptDocument' | 'enrollment.retryDocument'
-  | 'enrollment.cancel' | 'document.keyboardKeys';
+  | 'enrollment.cancel' | 'enrollment.recordFaceException' | 'document.keyboardKeys';
 
 export class EnrollmentDesk {
   readonly #sessions = new Map<ScreenSession, EnrollmentSession>();
@@ -26,6 +28,25 @@ export class EnrollmentDesk {
 
   current(screen: ScreenSession): EnrollmentSession | null {
     return this.#sessions.get(screen) ?? null;
+  }
+
+  /** The screen's enrollment, or the error a screen without one gets. */
+  require(screen: ScreenSession): EnrollmentSession {
+    const session = this.#sessions.get(screen);
+    if (!session) throw new GatehouseError('ENROLLMENT_NONE', 'No enrollment is in progress on this screen; start one first.');
+    return session;
+  }
+
+  /** Writes the session's step to its enrollments row (in the caller's transaction). */
+  /** The face step's accepted outcome joins the enrollment; the screen follows. */
+  completeFace(session: EnrollmentSession, outcome: FaceOutcome): void {
+    session.completeFace(outcome);
+    this.saveStep(session);
+    for (const [screen, held] of this.#sessions) if (held === session) screen.emit('enrollment.changed', session.view());
+  }
+
+  saveStep(session: EnrollmentSession): void {
+    this.#setState(session, session.step);
   }
 
   /** A reader produced a document: every screen on the document step gets it. */
@@ -54,25 +75,33 @@ export class EnrollmentDesk {
       },
       'enrollment.current': (_input, ctx) => this.current(ctx.caller)?.view() ?? null,
       'enrollment.acceptDocument': ({ readId, useCorrection }, ctx) => {
-        const session = this.#require(ctx.caller);
+        const session = this.require(ctx.caller);
         ctx.commit(() => {
           session.acceptDocument(readId, useCorrection);
-          this.#setState(session, session.step);
+          this.saveStep(session);
         }, () => ({ enrollmentId: session.id, correctionApplied: useCorrection }));
         return session.view();
       },
       'enrollment.retryDocument': (_input, ctx) => {
-        const session = this.#require(ctx.caller);
+        const session = this.require(ctx.caller);
         session.retryDocument();
         return session.view();
       },
       'enrollment.cancel': (_input, ctx) => {
-        const session = this.#require(ctx.caller);
+        const session = this.require(ctx.caller);
         ctx.commit(() => this.#close(ctx.caller, session, 'cancelled'), () => ({ enrollmentId: session.id }));
         return {};
       },
+      'enrollment.recordFaceException': ({ reason }, ctx) => {
+        const session = this.require(ctx.caller);
+        ctx.commit(() => {
+          session.recordFaceException(reason);
+          this.saveStep(session);
+        }, () => ({ enrollmentId: session.id, reason }));
+        return session.view();
+      },
       'document.keyboardKeys': ({ keys }, ctx) => {
-        const session = this.#require(ctx.caller);
+        const session = this.require(ctx.caller);
         if (session.step !== 'document') return {};
         let wedge = this.#wedges.get(session);
         if (!wedge) this.#wedges.set(session, wedge = new KeyboardWedgeDecoder());
@@ -83,12 +112,14 @@ export class EnrollmentDesk {
   }
 
   #open(screen: ScreenSession, flow: Flow): EnrollmentSession {
-    const session = new EnrollmentSession(flow);
+    const session = new EnrollmentSession(flow, readFingerprintPolicy(this.db).fingers);
     const at = this.now().toISOString();
     this.db.prepare('INSERT INTO enrollments (id, flow, state, operator_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(session.id, flow, session.step, screen.operator?.id ?? null, at, at);
     this.#sessions.set(screen, session);
-    const stopWatching = screen.onEnd(() => this.#abandon(screen, 'session-ended'));
+    // The screen has logged its operator out by the time it ends: the abandonment is theirs.
+    const actor = screen.actor;
+    const stopWatching = screen.onEnd(() => this.#abandon(screen, 'session-ended', actor));
     this.#unwatch.set(session, stopWatching);
     return session;
   }
@@ -110,12 +141,6 @@ export class EnrollmentDesk {
     if (offered) screen.emit('enrollment.changed', session.view());
   }
 
-  #require(screen: ScreenSession): EnrollmentSession {
-    const session = this.#sessions.get(screen);
-    if (!session) throw new GatehouseError('ENROLLMENT_NONE', 'No enrollment is in progress on this screen; start one first.');
-    return session;
-  }
-
   #setState(session: EnrollmentSession, state: string): void {
     this.db.prepare('UPDATE enrollments SET state = ?, updated_at = ? WHERE id = ?').run(state, this.now().toISOString(), session.id);
   }
@@ -123,18 +148,19 @@ export class EnrollmentDesk {
   #close(screen: ScreenSession, session: EnrollmentSession, state: 'cancelled' | 'abandoned'): void {
     this.#setState(session, state);
     this.#sessions.delete(screen);
+    session.close();
     this.#unwatch.get(session)?.();
     this.#unwatch.delete(session);
     this.#wedges.delete(session);
   }
 
   /** Ends an enrollment that nobody cancelled (idle timeout, screen gone, restarted). */
-  #abandon(screen: ScreenSession, reason: string): void {
+  #abandon(screen: ScreenSession, reason: string, actor = screen.actor): void {
     const session = this.#sessions.get(screen);
     if (!session) return;
     this.db.transaction(() => {
       this.#close(screen, session, 'abandoned');
-      appendAudit(this.db, { actor: screen.actor, action: 'enrollment.abandoned', details: { enrollmentId: session.id, reason } });
+      appendAudit(this.db, { actor, action: 'enrollment.abandoned', details: { enrollmentId: session.id, reason } });
     })();
   }
 }

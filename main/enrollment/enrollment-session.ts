@@ -5,8 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { GatehouseError } from '../errors.js';
-import type { Enrollment, EnrollmentStep, ReadFailure } from '../rpc/contract.js';
+import type { Enrollment, EnrollmentStep, FaceExceptionReason, ReadFailure } from '../rpc/contract.js';
 import type { DocumentCapture } from './document-capture.js';
+import type { FaceOutcome } from './face-check.js';
+import { FingerprintCaptures } from './fingerprint-captures.js';
+import { DEFAULT_FINGERS } from './fingerprint-policy.js';
 
 export type Flow = 'person' | 'company';
 type Step = z.infer<typeof EnrollmentStep>;
@@ -25,8 +28,15 @@ export class EnrollmentSession {
   #document: DocumentCapture | null = null;
   #pending: DocumentCapture | null = null;
   #failure: ReadFailureView | null = null;
+  /** The fingers asked for and what became of them; null in flows without fingerprints. */
+  readonly fingerprints: FingerprintCaptures | null;
+  #faceException: { reason: z.infer<typeof FaceExceptionReason> } | null = null;
+  #face: FaceOutcome | null = null;
+  readonly #closed = new AbortController();
 
-  constructor(readonly flow: Flow) {}
+  constructor(readonly flow: Flow, fingers: readonly number[] = DEFAULT_FINGERS) {
+    this.fingerprints = FLOW_STEPS[flow].includes('fingerprints') ? new FingerprintCaptures(fingers) : null;
+  }
 
   get step(): Step {
     return FLOW_STEPS[this.flow][this.#stepIndex]!;
@@ -56,13 +66,11 @@ export class EnrollmentSession {
     if (this.step !== 'document' || !pending || pending.view.readId !== readId) {
       throw new GatehouseError('ENROLLMENT_NO_SUCH_READ', 'That document read is no longer current; read the document again.');
     }
-    const suggestion = pending.view.suggestedCorrection;
-    if (useCorrection && !suggestion) {
+    const corrected = pending.correctedView;
+    if (useCorrection && !corrected) {
       throw new GatehouseError('ENROLLMENT_NO_CORRECTION', 'There is no suggested correction for this read.');
     }
-    const accepted: DocumentCapture = useCorrection && suggestion
-      ? { ...pending, view: { ...pending.view, fields: suggestion.fields, valid: true } }
-      : pending;
+    const accepted: DocumentCapture = useCorrection && corrected ? { ...pending, view: corrected } : pending;
     if (!accepted.view.valid) {
       throw new GatehouseError('ENROLLMENT_DOCUMENT_INVALID', 'The document does not check out (a check digit or checksum fails). Read it again or use another document.');
     }
@@ -80,6 +88,51 @@ export class EnrollmentSession {
     this.#failure = null;
   }
 
+  /** The fingerprint step's captures, while the flow is on that step. */
+  fingerprintStep(): FingerprintCaptures {
+    if (this.step !== 'fingerprints' || !this.fingerprints) throw this.#notAt('fingerprints');
+    return this.fingerprints;
+  }
+
+  /** Leaves the fingerprint step once every requested finger has a capture or an exception. */
+  finishFingerprints(): void {
+    this.fingerprintStep().assertComplete();
+    this.#stepIndex += 1;
+  }
+
+  /** The officer's decision that the face cannot be captured: recorded, and the flow moves on. */
+  recordFaceException(reason: z.infer<typeof FaceExceptionReason>): void {
+    if (this.step !== 'face') throw this.#notAt('face');
+    this.#faceException = { reason };
+    this.#stepIndex += 1;
+  }
+
+  get face(): FaceOutcome | null {
+    return this.#face;
+  }
+
+  /** The face check passed (match, or the officer confirmed a review result): keep it, move on. */
+  completeFace(outcome: FaceOutcome): void {
+    if (this.step !== 'face') throw this.#notAt('face');
+    this.#face = outcome;
+    this.#stepIndex += 1;
+  }
+
+  /** Aborted when the enrollment ends (cancelled, abandoned), so work for it stops. */
+  get closed(): AbortSignal {
+    return this.#closed.signal;
+  }
+
+  close(): void {
+    this.fingerprints?.clear();
+    this.#closed.abort();
+  }
+
+  #notAt(step: Step): GatehouseError {
+    return new GatehouseError('ENROLLMENT_WRONG_STEP', `The enrollment is at the ${this.step} step, not the ${step} step.`,
+      { step: this.step, expected: step });
+  }
+
   view(): EnrollmentView {
     return {
       id: this.id,
@@ -89,6 +142,14 @@ export class EnrollmentSession {
       document: this.#document?.view ?? null,
       pendingRead: this.#pending?.view ?? null,
       readFailure: this.#failure,
+      fingerprints: this.fingerprints?.view() ?? null,
+      faceException: this.#faceException,
+      face: this.#face && {
+        decision: this.#face.verification.decision === 'match' ? 'match' : 'review',
+        distance: this.#face.verification.distance,
+        capture: this.#face.capture,
+        livenessPassed: this.#face.livenessPassed,
+      },
     };
   }
 }

@@ -5,16 +5,26 @@
 import { appendAudit } from '../audit/audit-log.js';
 import { auditHandlers } from '../audit/audit-procedures.js';
 import { authHandlers } from '../auth/auth-procedures.js';
+import { fingerprintLoginHandlers } from '../auth/fingerprint-login.js';
 import { ScreenSession } from '../auth/screen-session.js';
 import type { DeviceRig } from '../devices/device-rig.js';
 import { devicesHandlers } from '../devices/devices-procedures.js';
 import { EnrollmentDesk } from '../enrollment/enrollment-desk.js';
+import { faceHandlers } from '../enrollment/face-procedures.js';
+import { FaceService } from '../face/face-service.js';
+import { fingerprintStepHandlers } from '../enrollment/fingerprint-step.js';
 import { createLog, type Log } from '../log.js';
 import { procedures, type Procedures } from '../rpc/contract.js';
 import { RpcDispatcher, type Handlers } from '../rpc/dispatcher.js';
 import { createEventSink } from '../rpc/event-sink.js';
 import type { EventName } from '../rpc/contract.js';
 import { openDatabase, type Db } from '../store/database.js';
+import type { QueuedRecord } from '../store/outbox.js';
+import { FileKeyVault, type KeyVault } from '../provisioning/key-vault.js';
+import { Provisioning } from '../provisioning/provisioning.js';
+import { approveAndSeal, type EnrollmentRecord } from '../sync/record-sealer.js';
+import { syncHandlers } from '../sync/sync-procedures.js';
+import { SyncService, type SyncProgressView } from '../sync/sync-service.js';
 import { databasePath } from './data-dir.js';
 import { readSettings } from './station-settings.js';
 import { StatusBoard } from './status-board.js';
@@ -25,12 +35,22 @@ export interface KioskOptions {
   host: 'electron' | 'browser';
   now?: () => Date;
   log?: Log;
+  /** Where the kiosk's private keys live; a 0600 file under dataDir unless the host brings its own. */
+  keyVault?: KeyVault;
 }
 
 export interface Kiosk {
   readonly db: Db;
   readonly dispatcher: RpcDispatcher<Procedures, ScreenSession>;
   readonly status: StatusBoard;
+  readonly provisioning: Provisioning;
+  /** Delivers the outbox; the host starts it. */
+  readonly sync: SyncService;
+  /**
+   * Seals an approved record and queues it (envelope, outbox row and `record.sealed` audit
+   * entry in one transaction); returns once committed. KIOSK_NOT_PROVISIONED before provisioning.
+   */
+  sealRecord(record: EnrollmentRecord, actor: string): QueuedRecord;
   /** A new screen; `send` delivers contract events to it. */
   openScreen(send: (name: EventName, payload: unknown) => void): ScreenSession;
   /** The screen went away: stop its timers and drop its capture data. */
@@ -40,11 +60,16 @@ export interface Kiosk {
   close(): void;
 }
 
-export function openKiosk({ dataDir, host, now = () => new Date(), log = createLog('kiosk') }: KioskOptions): Kiosk {
+export function openKiosk({ dataDir, host, now = () => new Date(), log = createLog('kiosk'), keyVault }: KioskOptions): Kiosk {
   const db = openDatabase(databasePath(dataDir));
   const status = new StatusBoard(db);
+  const provisioning = new Provisioning(db, keyVault ?? new FileKeyVault(dataDir), now);
+  const sync = new SyncService({ db, credentials: () => provisioning.credentials, status, log, now });
+  provisioning.on('provisioned', () => sync.kick());
+  const syncWatchers = new Map<ScreenSession, (progress: SyncProgressView) => void>();
   const idleTimeoutSeconds = () => readSettings(db).idleTimeoutSeconds;
   const desk = new EnrollmentDesk(db, now);
+  const face = new FaceService();
   let devices: DeviceRig | null = null;
   const screens = new Map<ScreenSession, (current: ReturnType<StatusBoard['current']>) => void>();
   const endSessionsOf = (operatorId: number) => {
@@ -55,7 +80,14 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     ...authHandlers({ db, now, idleTimeoutSeconds, endSessionsOf }),
     ...auditHandlers(db),
     ...desk.handlers(),
+    ...faceHandlers(desk, face, () => {
+      const camera = status.current().devices.find((d) => d.kind === 'camera');
+      if (camera?.state !== 'ready') status.setDevice({ kind: 'camera', name: 'Camera', state: 'ready', simulated: false });
+    }),
     ...devicesHandlers(() => devices),
+    ...fingerprintStepHandlers({ db, desk, module: () => devices?.fingerprint ?? null }),
+    ...fingerprintLoginHandlers({ db, now, idleTimeoutSeconds, module: () => devices?.fingerprint ?? null }),
+    ...syncHandlers({ db, provisioning, sync, now }),
   } satisfies Handlers<Procedures, ScreenSession>;
   const dispatcher = new RpcDispatcher<Procedures, ScreenSession>(procedures, handlers, db, log);
 
@@ -68,18 +100,34 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     db,
     dispatcher,
     status,
+    provisioning,
+    sync,
+    sealRecord(record, actor) {
+      const queued = approveAndSeal(db, provisioning.require(), record, actor, now());
+      sync.kick();
+      return queued;
+    },
     openScreen(send) {
       const emit = createEventSink(send);
       const screen = new ScreenSession({ idleTimeoutSeconds, emit, onIdleExpire });
       const forward = (current: ReturnType<StatusBoard['current']>) => emit('system.statusChanged', current);
       status.on('changed', forward);
       screens.set(screen, forward);
+      // Sync progress is for the staff who watch sync, not for a person at the kiosk.
+      const watch = (progress: SyncProgressView) => {
+        if (screen.role === 'supervisor' || screen.role === 'technician') emit('sync.progress', progress);
+      };
+      sync.on('progress', watch);
+      syncWatchers.set(screen, watch);
       return screen;
     },
     closeScreen(screen) {
       const forward = screens.get(screen);
       if (forward) status.off('changed', forward);
       screens.delete(screen);
+      const watch = syncWatchers.get(screen);
+      if (watch) sync.off('progress', watch);
+      syncWatchers.delete(screen);
       screen.dispose();
     },
     attachDevices(rig) {
@@ -89,9 +137,13 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
       reader.on('failure', (failure) => desk.deliverFailure(failure));
       reader.on('status', (device) => status.setDevice(device));
       status.setDevice(reader.status);
+      rig.fingerprint.on('status', (device) => status.setDevice(device));
+      status.setDevice(rig.fingerprint.status);
     },
     close() {
       for (const screen of [...screens.keys()]) this.closeScreen(screen);
+      void sync.stop();
+      void face.close();
       db.close();
     },
   };

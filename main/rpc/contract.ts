@@ -5,8 +5,11 @@
 import { z } from 'zod';
 import { ROLES, event, procedure } from './define.js';
 import {
-  AuditEntry, AuditVerification, Empty, Enrollment, Operator, OperatorName, Pin, Settings, SystemStatus,
+  AuditEntry, AuditVerification, Empty, Enrollment, FingerPosition, Operator, OperatorName, Pin, Settings, SystemStatus,
 } from './schemas.js';
+import { faceEvents, faceProcedures } from './procedures/face.js';
+import { fingerprintEvents, fingerprintProcedures } from './procedures/fingerprint.js';
+import { syncEvents, syncProcedures } from './procedures/sync.js';
 
 export * from './schemas.js';
 
@@ -147,7 +150,13 @@ export const procedures = {
   }),
   'devices.simulate': procedure({
     summary: 'Simulated devices only: present a sample document, place or lift a finger.',
-    input: z.object({ action: z.enum(['present-document', 'present-bad-document', 'remove-document']), sample: z.enum(['passport', 'id-card', 'visa', 'cnid']).default('passport') }).strict(),
+    input: z.object({
+      action: z.enum(['present-document', 'present-bad-document', 'remove-document', 'place-finger', 'lift-finger']),
+      sample: z.enum(['passport', 'id-card', 'visa', 'cnid']).default('passport'),
+      /** place-finger: this finger of this simulated person ("applicant", or an operator's name). */
+      finger: FingerPosition.default(2),
+      person: z.string().trim().min(1).max(64).default('applicant'),
+    }).strict(),
     output: Empty,
     access: 'anyone',
   }),
@@ -158,6 +167,9 @@ export const procedures = {
     access: ['technician'],
     audit: 'settings.update',
   }),
+  ...faceProcedures,
+  ...fingerprintProcedures,
+  ...syncProcedures,
 } as const;
 
 export const events = {
@@ -177,6 +189,9 @@ export const events = {
     summary: 'Device, network or queue state changed.',
     payload: SystemStatus,
   }),
+  ...faceEvents,
+  ...fingerprintEvents,
+  ...syncEvents,
 } as const;
 
 export type Procedures = typeof procedures;

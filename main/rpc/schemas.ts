@@ -67,6 +67,46 @@ export const ReadFailure = z.object({ at: z.string(), code: z.string(), message:
 
 export const EnrollmentStep = z.enum(['document', 'face', 'fingerprints', 'details', 'review']);
 
+/** ISO/IEC 19794-4 finger positions: 1 right thumb … 5 right little, 6 left thumb … 10 left little. */
+export const FingerPosition = z.number().int().min(1).max(10);
+
+export const FingerQuality = z.object({
+  /** What the score is: an NFIQ 2-style estimate, not a certified NFIQ 2 score. */
+  method: z.string(),
+  score: z.number().int().min(0).max(100),
+  /** Each 0…1. */
+  components: z.object({ contrast: z.number(), orientationCoherence: z.number(), usableArea: z.number() }),
+});
+
+export const FingerExceptionReason = z.enum(['missing', 'injured', 'bandaged', 'other']);
+
+/** What became of one requested finger; never the image or template themselves. */
+export const FingerOutcome = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('pending') }),
+  z.object({
+    kind: z.literal('captured'),
+    quality: FingerQuality,
+    /** False when the last allowed attempt was kept below the quality threshold. */
+    qualityAccepted: z.boolean(),
+    attempts: z.number().int().positive(),
+    /** The finger is already enrolled: as another finger of this enrollment, or as an operator's login finger. */
+    duplicateOf: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('session'), position: FingerPosition }),
+      /** operatorId is null for a library template no operator is known for. */
+      z.object({ kind: z.literal('operator'), operatorId: z.number().int().positive().nullable() }),
+    ]).nullable(),
+  }),
+  z.object({ kind: z.literal('exception'), reason: FingerExceptionReason, note: z.string() }),
+]);
+
+export const FingerprintStep = z.object({
+  fingers: z.array(z.object({ position: FingerPosition, outcome: FingerOutcome })),
+  /** The finger being captured right now. */
+  capturing: FingerPosition.nullable(),
+});
+
+export const FaceExceptionReason = z.enum(['no-camera', 'injured', 'medical', 'other']);
+
 export const Enrollment = z.object({
   id: z.string(),
   flow: z.enum(['person', 'company']),
@@ -77,6 +117,17 @@ export const Enrollment = z.object({
   /** The latest read while on the document step, waiting for the officer's decision. */
   pendingRead: DocumentRead.nullable(),
   readFailure: ReadFailure.nullable(),
+  /** The fingers the person flow asks for and their captures or exceptions; null in flows without fingerprints. */
+  fingerprints: FingerprintStep.nullable(),
+  /** The officer's record that the face could not be captured. */
+  faceException: z.object({ reason: FaceExceptionReason }).nullable(),
+  /** The accepted face check: its decision band and how the capture was taken. */
+  face: z.object({
+    decision: z.enum(['match', 'review']),
+    distance: z.number().nullable(),
+    capture: z.enum(['automatic', 'officer']),
+    livenessPassed: z.boolean(),
+  }).nullable(),
 });
 
 export const AuditEntry = z.object({

@@ -2,14 +2,15 @@
 // two impressions with a lift between, merge them into a template, upload template and
 // image, judge the image's quality (retrying below the threshold), search the module's
 // library for the same finger, and package the result as an ISO/IEC 19794-4 record.
-// Missing or injured fingers are recorded as exceptions instead.
+// Missing or injured fingers are recorded as exceptions instead. Also identifies a
+// finger against the library (one impression and Search) for logging in by finger.
 
 import { EventEmitter } from 'node:events';
 import { DeviceError } from '../device-error.js';
 import { encodeGreyPng, unpackR30xImage, type GreyImage } from './finger-image.js';
 import { estimateFingerQuality, type FingerQualityEstimate } from './finger-quality.js';
 import { encodeFingerImageRecord } from './iso19794-4.js';
-import type { R30xDriver, R30xProgress } from './r30x-driver.js';
+import type { R30xDriver, R30xProgress, R30xSearchResult } from './r30x-driver.js';
 
 export interface FingerCaptureOptions {
   /** ISO finger position 1 (right thumb) … 10 (left little). */
@@ -28,10 +29,20 @@ export interface FingerCaptureOptions {
   search?: { startPage: number; count: number };
   /** Store the template in this slot afterwards, so later fingers of the session are checked against it. */
   storePage?: number;
+  /**
+   * Templates captured before (e.g. the other fingers of this enrollment), each compared with the new
+   * one on the module (DownChar into char buffer 2, then Match); unlike `storePage` nothing is stored.
+   */
+  compareWith?: readonly Uint8Array[];
   /** Scan resolution written to the ISO record (R30x sensors: 500 ppi). */
   resolutionPpi?: number;
   signal?: AbortSignal;
 }
+
+/** Identifying a finger against the library: one impression, no template or image leaves the module. */
+export type FingerIdentifyOptions = Pick<FingerCaptureOptions, 'placeTimeoutMs' | 'pollIntervalMs' | 'search' | 'signal'>;
+
+type WaitOptions = Pick<FingerCaptureOptions, 'placeTimeoutMs' | 'liftTimeoutMs' | 'pollIntervalMs' | 'signal'> & { position?: number };
 
 export type FingerCaptureProgress =
   | { step: 'place'; impression: 1 | 2; attempt: number; waitedMs: number; timeoutMs: number }
@@ -56,11 +67,13 @@ export interface CapturedFinger {
   attempts: number;
   /** The library slot the finger already matches (an operator, or a finger earlier in the session). */
   duplicate: { page: number; score: number } | null;
+  /** The first of `compareWith` the finger matches, by its index there. */
+  earlierMatch: { index: number; score: number } | null;
   /** ISO/IEC 19794-4:2005 finger image record with the PNG. */
   isoRecord: Uint8Array;
 }
 
-export type FingerExceptionReason = 'missing' | 'injured' | 'bandaged' | 'unusable';
+export type FingerExceptionReason = 'missing' | 'injured' | 'bandaged' | 'other';
 
 export interface FingerException {
   kind: 'exception';
@@ -113,13 +126,19 @@ export class FingerCaptureFlow extends EventEmitter<FingerCaptureEvents> {
     }
   }
 
+  /** Waits for a finger, takes one impression and searches the library for it (log-in by finger). */
+  async identify(options: FingerIdentifyOptions = {}): Promise<R30xSearchResult> {
+    await this.waitForFinger(options, 1, 1);
+    await this.driver.img2Tz(1);
+    return this.searchLibrary(options);
+  }
+
   private async finish(options: FingerCaptureOptions,
     captured: Pick<CapturedFinger, 'image' | 'quality' | 'qualityAccepted' | 'attempts'>): Promise<CapturedFinger> {
     const template = await this.driver.upChar(1, ({ bytes, total }) =>
       this.emit('progress', { step: 'template-upload', bytes, total }));
-    this.emit('progress', { step: 'search' });
-    const range = options.search ?? { startPage: 0, count: (await this.driver.readSysPara()).capacity };
-    const hit = await this.driver.search(1, range.startPage, range.count);
+    const hit = await this.searchLibrary(options);
+    const earlierMatch = await this.matchEarlier(options.compareWith ?? []);
     if (options.storePage !== undefined) await this.driver.store(1, options.storePage);
     const png = encodeGreyPng(captured.image);
     const resolution = options.resolutionPpi ?? 500;
@@ -143,17 +162,35 @@ export class FingerCaptureFlow extends EventEmitter<FingerCaptureEvents> {
       png,
       isoRecord,
       duplicate: hit.found ? { page: hit.page, score: hit.score } : null,
+      earlierMatch,
       ...captured,
     };
   }
 
-  private async retry(options: FingerCaptureOptions, attempt: number, reason: string): Promise<void> {
+  /** Searches the library with char buffer 1. */
+  private async searchLibrary(options: Pick<FingerCaptureOptions, 'search'>): Promise<R30xSearchResult> {
+    this.emit('progress', { step: 'search' });
+    const range = options.search ?? { startPage: 0, count: (await this.driver.readSysPara()).capacity };
+    return this.driver.search(1, range.startPage, range.count);
+  }
+
+  /** Compares char buffer 1 (the new template) with each earlier template loaded into char buffer 2. */
+  private async matchEarlier(templates: readonly Uint8Array[]): Promise<CapturedFinger['earlierMatch']> {
+    for (const [index, template] of templates.entries()) {
+      await this.driver.downChar(2, template);
+      const { matched, score } = await this.driver.match();
+      if (matched) return { index, score };
+    }
+    return null;
+  }
+
+  private async retry(options: WaitOptions, attempt: number, reason: string): Promise<void> {
     this.emit('progress', { step: 'retry', attempt, reason });
     await this.waitForLift(options, attempt);
   }
 
   /** Polls GenImg until it captures a finger. */
-  private async waitForFinger(options: FingerCaptureOptions, attempt: number, impression: 1 | 2): Promise<void> {
+  private async waitForFinger(options: WaitOptions, attempt: number, impression: 1 | 2): Promise<void> {
     const timeoutMs = options.placeTimeoutMs ?? 20_000;
     const placed = await this.poll(options, timeoutMs, 'present', (waitedMs) =>
       this.emit('progress', { step: 'place', impression, attempt, waitedMs, timeoutMs }));
@@ -165,7 +202,7 @@ export class FingerCaptureFlow extends EventEmitter<FingerCaptureEvents> {
   }
 
   /** Polls GenImg until the sensor is empty; a finger kept down is not an error, the next impression is taken anyway. */
-  private async waitForLift(options: FingerCaptureOptions, attempt: number): Promise<void> {
+  private async waitForLift(options: WaitOptions, attempt: number): Promise<void> {
     const timeoutMs = options.liftTimeoutMs ?? 10_000;
     const lifted = await this.poll(options, timeoutMs, 'absent', (waitedMs) =>
       this.emit('progress', { step: 'lift', attempt, waitedMs, timeoutMs }));
@@ -173,7 +210,7 @@ export class FingerCaptureFlow extends EventEmitter<FingerCaptureEvents> {
   }
 
   /** GenImg until the finger is `want`, or the time is up (false). */
-  private async poll(options: FingerCaptureOptions, timeoutMs: number, want: 'present' | 'absent',
+  private async poll(options: WaitOptions, timeoutMs: number, want: 'present' | 'absent',
     report: (waitedMs: number) => void): Promise<boolean> {
     const started = Date.now();
     for (;;) {

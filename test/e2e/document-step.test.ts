@@ -58,7 +58,7 @@ describe('document step on the simulated MRZ reader', () => {
     await screenshot(page, 'document-passport-read');
 
     await page.getByTestId('accept-document').click();
-    await page.getByTestId('step-face').waitFor();
+    await page.getByTestId('face-step').waitFor();
     expect(await page.locator('[aria-current=step]').textContent()).toBe('Face');
     await page.getByTestId('flow-cancel').click();
     await page.close();

@@ -41,6 +41,8 @@ export function registerServeCommand(program: Command): void {
       kiosk.attachDevices(devices);
       const host = await startBrowserHost({ kiosk, rendererDir: join(projectRoot, 'dist', 'renderer'), port, log });
       shutdown.add('browser host', () => host.close());
+      kiosk.sync.start();
+      shutdown.add('sync', () => kiosk.sync.stop());
       if (shutdown.requested) return;
       process.stdout.write(`ready ${host.url}\n`);
       if (options.browser) {

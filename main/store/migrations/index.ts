@@ -3,5 +3,11 @@ import type { Migration } from '../migrate.js';
 import { operatorsSettings } from './0001-operators-settings.js';
 import { audit } from './0002-audit.js';
 import { enrollmentsOutbox } from './0003-enrollments-outbox.js';
+import { operatorFingers } from './0004-operator-fingers.js';
+import { kioskIdentity } from './0005-kiosk-identity.js';
+import { sealedPayloads } from './0006-sealed-payloads.js';
+import { authoritySync } from './0007-authority-sync.js';
 
-export const allMigrations: readonly Migration[] = [operatorsSettings, audit, enrollmentsOutbox];
+export const allMigrations: readonly Migration[] = [
+  operatorsSettings, audit, enrollmentsOutbox, operatorFingers, kioskIdentity, sealedPayloads, authoritySync,
+];

@@ -6,7 +6,10 @@ import type { z } from 'zod';
 import type { Enrollment } from '../../../main/rpc/contract';
 import { ErrorText } from '../components/ErrorText';
 import { useKiosk } from '../kiosk-context';
+import { FaceExceptionPanel } from '../components/FaceExceptionPanel';
 import { DocumentStep } from '../steps/DocumentStep';
+import { FaceStep } from '../steps/FaceStep';
+import { FingerprintStep } from '../steps/FingerprintStep';
 
 export type Flow = 'person' | 'company';
 type EnrollmentView = z.infer<typeof Enrollment>;
@@ -38,11 +41,15 @@ export function FlowScreen({ flow, onExit }: { flow: Flow; onExit(): void }) {
       )}
       <ErrorText error={error} />
       {enrollment?.step === 'document' && <DocumentStep enrollment={enrollment} onChange={setEnrollment} />}
-      {enrollment && enrollment.step !== 'document' && (
+      {enrollment?.step === 'face' && <FaceStep officerPresent={flow === 'person'} />}
+      {enrollment?.step === 'fingerprints' && <FingerprintStep enrollment={enrollment} onChange={setEnrollment} />}
+      {enrollment && !['document', 'face', 'fingerprints'].includes(enrollment.step) && (
         <section className="step" data-testid={`step-${enrollment.step}`}>
           <p className="lead">{t('flow.stepUnavailable', { step: t(`flow.steps.${enrollment.step}`) })}</p>
         </section>
       )}
+      {/* Only an officer may record that the face cannot be captured: the person flow always has one logged in. */}
+      {enrollment?.step === 'face' && flow === 'person' && <FaceExceptionPanel onChange={setEnrollment} />}
       <div className="actions">
         <button type="button" onClick={cancel} data-testid="flow-cancel">{t('flow.cancel')}</button>
       </div>

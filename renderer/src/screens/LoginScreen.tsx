@@ -1,10 +1,15 @@
-// Staff login with name and PIN; shows lockouts and failures in the screen's language.
+// Staff login with name and PIN, or by an enrolled finger when the fingerprint scanner is
+// there; shows lockouts and failures in the screen's language.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { Operator } from '../../../main/rpc/contract';
 import { ErrorText } from '../components/ErrorText';
+import { FingerprintLiveState } from '../components/FingerprintLiveState';
+import { FingerSimulatorPanel } from '../components/FingerSimulatorPanel';
 import { PinPad } from '../components/PinPad';
+import { useFingerprintProgress } from '../hooks/useFingerprintProgress';
+import { useSystemStatus } from '../hooks/useSystemStatus';
 import { useKiosk } from '../kiosk-context';
 
 export function LoginScreen({ reason, onLoggedIn, onCancel }: {
@@ -18,6 +23,28 @@ export function LoginScreen({ reason, onLoggedIn, onCancel }: {
   const [pin, setPin] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [byFinger, setByFinger] = useState(false);
+  const [progress, clearProgress] = useFingerprintProgress();
+  const scanner = useSystemStatus()?.devices.find((device) => device.kind === 'fingerprint');
+  const scannerPresent = scanner?.state === 'ready' || scanner?.state === 'busy';
+
+  const loginByFinger = async () => {
+    setByFinger(true);
+    setError(null);
+    clearProgress();
+    try {
+      const { operator } = await client.call('auth.loginFingerprint', {});
+      onLoggedIn(operator);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setByFinger(false);
+    }
+  };
+  const cancel = () => {
+    if (byFinger) void client.call('fingerprint.cancel', {}).catch(() => undefined);
+    onCancel();
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -48,11 +75,17 @@ export function LoginScreen({ reason, onLoggedIn, onCancel }: {
         </label>
         <PinPad value={pin} onChange={setPin} />
         <ErrorText error={error} />
+        {byFinger && <FingerprintLiveState progress={progress} finger={t('fingerprint.login.yourFinger')} />}
         <div className="actions">
-          <button type="button" onClick={onCancel}>{t('flow.cancel')}</button>
-          <button type="submit" className="primary" disabled={busy || !name || !pin}>{t('login.submit')}</button>
+          <button type="button" onClick={cancel}>{t('flow.cancel')}</button>
+          {scannerPresent && !byFinger && (
+            <button type="button" data-testid="login-fingerprint" onClick={() => void loginByFinger()}>{t('fingerprint.login.button')}</button>
+          )}
+          <button type="submit" className="primary" disabled={busy || byFinger || !name || !pin}>{t('login.submit')}</button>
         </div>
       </form>
+      {/* The typed name says whose virtual finger to place: each operator's fingers are their own. */}
+      {scannerPresent && scanner?.simulated && <FingerSimulatorPanel person={name} finger={2} />}
     </main>
   );
 }

@@ -1,11 +1,15 @@
-// What a logged-in operator can do from here: officers start enrollments; supervisors
-// and technicians manage operators and verify the audit log; everyone can log out.
+// What a logged-in operator can do from here: officers start enrollments; officers and
+// supervisors enroll their login finger; supervisors and technicians manage operators, watch
+// sync and verify the audit log; technicians register the kiosk; everyone can log out.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { Operator } from '../../../main/rpc/contract';
 import type { Role } from '../../../main/rpc/define';
 import { ErrorText } from '../components/ErrorText';
+import { OperatorFingerPanel } from '../components/OperatorFingerPanel';
+import { ProvisioningPanel } from '../components/ProvisioningPanel';
+import { SyncPanel } from '../components/SyncPanel';
 import { useKiosk } from '../kiosk-context';
 
 type OperatorView = z.infer<typeof Operator>;
@@ -29,7 +33,10 @@ export function StaffScreen({ operator, onLogout, onEnroll }: {
           <span className="choice-label">{t('staff.startEnrollment')}</span>
         </button>
       )}
+      {operator.role !== 'technician' && <OperatorFingerPanel operator={operator} />}
       {manages && <OperatorPanel self={operator} />}
+      {manages && <SyncPanel supervisor={operator.role === 'supervisor'} />}
+      {operator.role === 'technician' && <ProvisioningPanel />}
       {manages && <AuditPanel />}
     </main>
   );

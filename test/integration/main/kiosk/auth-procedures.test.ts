@@ -66,7 +66,7 @@ describe('auth.login', () => {
       operator: { id: olga.id, name: olga.name, role: 'officer', createdAt: expect.any(String), disabled: false, lockedUntil: null },
       idleTimeoutSeconds: 120,
     });
-    expect(screen.operator).toEqual({ id: olga.id, name: olga.name, role: 'officer' });
+    expect(screen.operator).toEqual({ id: olga.id, name: olga.name, role: 'officer', via: 'pin' });
     expect(outputOf(await h.call(screen, 'auth.whoami'))).toMatchObject({ id: olga.id });
     expect(outputOf(await h.call(h.openScreen().screen, 'auth.whoami'))).toBeNull(); // other screens are untouched
   });

@@ -66,7 +66,7 @@ function restoreScreens(): void {
   if (anonymousScreen.operator) anonymousScreen.end('logout');
   if (technicianScreen.operator?.id !== h.operator('technician').id) {
     const { id, name, role } = h.operator('technician');
-    technicianScreen.login({ id, name, role });
+    technicianScreen.login({ id, name, role, via: 'pin' });
   }
 }
 

@@ -57,6 +57,30 @@ const samples = {
   'enrollment.cancel': { input: () => ({}), allowed: { code: 'ENROLLMENT_NONE' } },
   'document.keyboardKeys': { input: () => ({ keys: [{ key: 'P', at: 1 }] }), allowed: { code: 'ENROLLMENT_NONE' } },
   'devices.simulate': { input: () => ({ action: 'present-document' }), allowed: { code: 'DEVICES_NOT_SIMULATED' } },
+  'fingerprint.capture': { input: () => ({ position: 2 }), allowed: { code: 'ENROLLMENT_NONE' } },
+  'fingerprint.cancel': { input: () => ({}), allowed: 'ok' },
+  'fingerprint.retry': { input: () => ({ position: 2 }), allowed: { code: 'ENROLLMENT_NONE' } },
+  'fingerprint.recordException': { input: () => ({ position: 7, reason: 'bandaged' }), allowed: { code: 'ENROLLMENT_NONE' } },
+  'fingerprint.finish': { input: () => ({}), allowed: { code: 'ENROLLMENT_NONE' } },
+  'fingerprint.image': { input: () => ({ position: 2 }), allowed: { code: 'ENROLLMENT_NONE' } },
+  'enrollment.recordFaceException': { input: () => ({ reason: 'no-camera' }), allowed: { code: 'ENROLLMENT_NONE' } },
+  // This kiosk runs no devices, so the handlers refuse once the caller has passed the access check.
+  'auth.enrollFingerprint': { input: () => ({ position: 2 }), allowed: { code: 'FINGERPRINT_NOT_AVAILABLE' } },
+  'auth.loginFingerprint': { input: () => ({}), allowed: { code: 'FINGERPRINT_NOT_AVAILABLE' } },
+  'provisioning.status': { input: () => ({}), allowed: 'ok' },
+  // Nothing listens on the discard port, so registration fails after the access check and stores nothing.
+  'provisioning.register': { input: () => ({ authorityUrl: 'http://127.0.0.1:9', token: 'ght_sample', name: 'Hall A' }), allowed: { code: 'AUTHORITY_UNREACHABLE' } },
+  'sync.status': { input: () => ({}), allowed: 'ok' },
+  'sync.now': { input: () => ({}), allowed: 'ok' },
+  'sync.export': { input: () => ({ directory: '/tmp' }), allowed: { code: 'KIOSK_NOT_PROVISIONED' } },
+  'sync.importReceipts': { input: () => ({ file: '/tmp/receipts.json' }), allowed: { code: 'KIOSK_NOT_PROVISIONED' } },
+  // No enrollment is on the face step in this matrix, so the face handlers refuse after the access check.
+  'face.portrait': { input: () => ({ image: 'AAAAAAAAAAAAAAAAAAAA' }), allowed: { code: 'FACE_NOT_ON_STEP' } },
+  'face.frame': { input: () => ({ image: 'AAAAAAAAAAAAAAAAAAAA', at: 1 }), allowed: { code: 'FACE_NOT_ON_STEP' } },
+  'face.capture': { input: () => ({ manual: false }), allowed: { code: 'FACE_NOT_ON_STEP' } },
+  'face.decide': { input: () => ({ samePerson: true }), allowed: { code: 'FACE_NOT_ON_STEP' } },
+  'face.retry': { input: () => ({}), allowed: { code: 'FACE_NOT_ON_STEP' } },
+  'face.accept': { input: () => ({}), allowed: { code: 'FACE_NOT_ON_STEP' } },
 } satisfies Record<MethodName, Sample>;
 
 const methods = Object.keys(procedures) as MethodName[];
@@ -114,6 +138,27 @@ describe('RPC access matrix', () => {
       'enrollment.cancel': 'anyone',
       'document.keyboardKeys': 'anyone',
       'devices.simulate': 'anyone',
+      'face.portrait': 'anyone',
+      'face.frame': 'anyone',
+      'face.capture': 'anyone',
+      'face.decide': 'officer,supervisor',
+      'face.retry': 'anyone',
+      'face.accept': 'anyone',
+      'fingerprint.capture': 'officer,supervisor',
+      'fingerprint.cancel': 'anyone',
+      'fingerprint.retry': 'officer,supervisor',
+      'fingerprint.recordException': 'officer,supervisor',
+      'fingerprint.finish': 'officer,supervisor',
+      'fingerprint.image': 'officer,supervisor',
+      'enrollment.recordFaceException': 'officer,supervisor',
+      'auth.enrollFingerprint': 'officer,supervisor',
+      'auth.loginFingerprint': 'anyone',
+      'provisioning.status': 'supervisor,technician',
+      'provisioning.register': 'technician',
+      'sync.status': 'supervisor,technician',
+      'sync.now': 'supervisor,technician',
+      'sync.export': 'supervisor',
+      'sync.importReceipts': 'supervisor',
     });
   });
 
@@ -163,10 +208,12 @@ describe('RPC access matrix', () => {
 
 describe('input validation on every procedure', () => {
   it.each(methods)('%s rejects unknown keys and non-object input with RPC_INVALID_INPUT', async (method) => {
-    const { screen } = await h.loggedIn('technician'); // allowed to call every procedure
+    const { access } = procedures[method];
+    const role: Role = access === 'anyone' || access.includes('technician') ? 'technician' : access[0]!; // allowed to call it
+    const { screen } = await h.loggedIn(role);
     try {
       const before = auditHeadSeq(h.kiosk);
-      const extraKey = await h.call(screen, method, { ...(samples[method] as Sample).input(h, 'technician') as object, smuggled: 1 });
+      const extraKey = await h.call(screen, method, { ...(samples[method] as Sample).input(h, role) as object, smuggled: 1 });
       expect(extraKey).toMatchObject({ ok: false, error: { code: RpcCodes.invalidInput } });
       const issues = errorOf(extraKey).details.issues as Array<{ path: string[] }>;
       expect(issues.length).toBeGreaterThan(0);

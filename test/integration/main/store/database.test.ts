@@ -53,18 +53,18 @@ describe('openDatabase on a real file', () => {
     const file = path.join(tempDir(), 'store.db');
     const future = new Database(file);
     future.exec('CREATE TABLE from_the_future (id INTEGER PRIMARY KEY)');
-    future.pragma('user_version = 7');
+    future.pragma('user_version = 999');
     future.close();
     const before = fs.readFileSync(file);
 
     expect(() => openDatabase(file)).toThrow(
       expect.objectContaining({
         code: 'STORE_FROM_NEWER_VERSION',
-        message: `The store ${file} was written by a newer Gatehouse (schema 7); this build supports up to ${allMigrations.length}. Update Gatehouse; do not delete the file.`,
+        message: `The store ${file} was written by a newer Gatehouse (schema 999); this build supports up to ${allMigrations.length}. Update Gatehouse; do not delete the file.`,
       }),
     );
     const reopened = new Database(file, { readonly: true });
-    expect(reopened.pragma('user_version', { simple: true })).toBe(7);
+    expect(reopened.pragma('user_version', { simple: true })).toBe(999);
     expect(reopened.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all()).toEqual([{ name: 'from_the_future' }]);
     reopened.close();
     expect(fs.readFileSync(file).equals(before)).toBe(true);

@@ -13,7 +13,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const officer = { id: 3, name: 'Olga Officer', role: 'officer' } as const;
+const officer = { id: 3, name: 'Olga Officer', role: 'officer', via: 'pin' } as const;
 
 function screen(timeoutSeconds = 120) {
   const events: Array<[EventName, unknown]> = [];

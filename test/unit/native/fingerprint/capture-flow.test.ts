@@ -67,6 +67,32 @@ describe('FingerCaptureFlow', () => {
     expect((await other.flow.capture({ position: 2, ...FAST })).duplicate).toBeNull();
   });
 
+  it('compares the new template with earlier ones on the module without storing anything', async () => {
+    const { sim, flow } = await rig();
+    cooperate(flow, sim, 21);
+    const first = await flow.capture({ position: 2, ...FAST });
+    expect(first.earlierMatch).toBeNull();
+    const other = await rig();
+    cooperate(other.flow, other.sim, 22);
+    const unrelated = (await other.flow.capture({ position: 7, ...FAST })).template;
+    const again = await flow.capture({ position: 7, compareWith: [unrelated, first.template], ...FAST });
+    expect(again.earlierMatch).toMatchObject({ index: 1, score: expect.any(Number) });
+    expect(again.duplicate).toBeNull();
+    expect(sim.status().templates).toBe(0);
+  });
+
+  it('identifies a placed finger by searching the library, and reports an unknown one as not found', async () => {
+    const { sim, flow } = await rig();
+    cooperate(flow, sim, 31);
+    await flow.capture({ position: 2, storePage: 5, ...FAST });
+    flow.removeAllListeners('progress');
+    expect(await flow.identify(FAST)).toMatchObject({ found: true, page: 5 });
+    sim.placeFinger(32);
+    expect(await flow.identify(FAST)).toEqual({ found: false });
+    sim.liftFinger();
+    await expect(flow.identify({ placeTimeoutMs: 30, ...FAST })).rejects.toMatchObject({ code: 'FINGER_NOT_PLACED' });
+  });
+
   it('retries below the quality threshold and keeps the last attempt, marked, when none reaches it', async () => {
     const { sim, flow, events } = await rig();
     cooperate(flow, sim, 3);

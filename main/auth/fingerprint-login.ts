@@ -1,0 +1,91 @@
+// RPC handlers for logging in by finger: an operator who logged in with the PIN stores
+// one finger in the module's library (Store at a slot ReadConList shows free; the slot is
+// mapped to the operator in operator_fingers) and later logs in by placing it (Search).
+// Lockouts and disabled operators apply as for the PIN, which stays the fallback.
+
+import type { R30xDriver } from '../../native/fingerprint/r30x-driver.js';
+import { availableModule, type FingerprintService } from '../devices/fingerprint-service.js';
+import { flowReportingTo } from '../devices/fingerprint-progress.js';
+import { captureOptions, readFingerprintPolicy } from '../enrollment/fingerprint-policy.js';
+import { GatehouseError } from '../errors.js';
+import type { Procedures } from '../rpc/contract.js';
+import type { Handlers } from '../rpc/dispatcher.js';
+import type { Db } from '../store/database.js';
+import { disabledError, lockedError } from './auth-procedures.js';
+import { getOperator, isLocked, recordLoginSuccess, toOperatorView } from './operator-repository.js';
+import { operatorAtPage, operatorFingerOf, pagesInUse, saveOperatorFinger } from './operator-fingers.js';
+import type { ScreenSession } from './screen-session.js';
+
+/** ReadConList reports the library in index pages of 256 slots. */
+const SLOTS_PER_INDEX_PAGE = 256;
+
+export interface FingerprintLoginDeps {
+  db: Db;
+  now(): Date;
+  idleTimeoutSeconds(): number;
+  module(): FingerprintService | null;
+}
+
+export function fingerprintLoginHandlers({ db, now, idleTimeoutSeconds, module }: FingerprintLoginDeps)
+  : Pick<Handlers<Procedures, ScreenSession>, 'auth.enrollFingerprint' | 'auth.loginFingerprint'> {
+  return {
+    'auth.enrollFingerprint': async ({ position }, ctx) => {
+      const screen = ctx.caller;
+      const operator = screen.operator!; // the procedure's roles need someone logged in
+      if (operator.via !== 'pin') {
+        throw new GatehouseError('AUTH_PIN_REQUIRED', 'Log in with name and PIN to enroll a finger for logging in.');
+      }
+      const scanner = availableModule(module());
+      const policy = readFingerprintPolicy(db);
+      const page = await scanner.use(screen, async ({ driver, library, signal }) => {
+        const captured = await flowReportingTo(screen.emit, driver, position)
+          .capture({ position, ...captureOptions(policy), search: library, signal });
+        const holder = captured.duplicate ? operatorAtPage(db, captured.duplicate.page) : null;
+        if (holder !== null && holder !== operator.id) {
+          throw new GatehouseError('AUTH_FINGER_TAKEN', 'This finger is already enrolled for another operator; use one of your own fingers.');
+        }
+        // A template no operator is known for (left by an enrollment that did not finish) is this finger: reuse its slot.
+        const orphan = captured.duplicate && holder === null ? captured.duplicate.page : undefined;
+        const target = operatorFingerOf(db, operator.id)?.page ?? orphan ?? await freeLibraryPage(driver, library.count, db);
+        await driver.store(1, target);
+        return target;
+      });
+      ctx.commit(() => saveOperatorFinger(db, { operatorId: operator.id, page, position }, now()),
+        () => ({ operatorId: operator.id, page, position }));
+      return { position };
+    },
+
+    'auth.loginFingerprint': async (_input, ctx) => {
+      const screen = ctx.caller;
+      const scanner = availableModule(module());
+      const { placeTimeoutMs } = captureOptions(readFingerprintPolicy(db));
+      const hit = await scanner.use(screen, ({ driver, library, signal }) =>
+        flowReportingTo(screen.emit, driver, null).identify({ placeTimeoutMs, search: library, signal }));
+      const operatorId = hit.found ? operatorAtPage(db, hit.page) : null;
+      const row = operatorId === null ? undefined : getOperator(db, operatorId);
+      const at = now();
+      const outcome = !row ? 'not-found' : isLocked(row, at) ? 'locked' : row.disabled_at ? 'disabled' : 'ok';
+      ctx.commit(() => {
+        if (row && outcome === 'ok') recordLoginSuccess(db, row.id);
+      }, () => ({ operatorId: row?.id ?? null, outcome }));
+      if (!row) {
+        throw new GatehouseError('AUTH_FINGER_UNKNOWN', 'This finger is not enrolled for any operator. Try again, or log in with name and PIN.');
+      }
+      if (outcome === 'locked') throw lockedError(row.locked_until!, at);
+      if (outcome === 'disabled') throw disabledError();
+      screen.login({ id: row.id, name: row.name, role: row.role, via: 'fingerprint' });
+      return { operator: toOperatorView(getOperator(db, row.id), at), idleTimeoutSeconds: idleTimeoutSeconds() };
+    },
+  };
+}
+
+/** The lowest library slot that neither the module (ReadConList) nor an operator's record holds. */
+async function freeLibraryPage(driver: R30xDriver, capacity: number, db: Db): Promise<number> {
+  const used = new Set(pagesInUse(db));
+  for (let index = 0; index * SLOTS_PER_INDEX_PAGE < capacity; index++) {
+    for (const slot of (await driver.readConList(index)).usedSlots) used.add(slot);
+  }
+  for (let page = 0; page < capacity; page++) if (!used.has(page)) return page;
+  throw new GatehouseError('AUTH_FINGER_LIBRARY_FULL',
+    `The fingerprint scanner's library is full (${capacity} fingers); ask a technician to clear fingers no longer used.`);
+}

@@ -1,0 +1,34 @@
+// `gatehouse enroll --synthetic N`: seal and queue N synthetic records of realistic size
+// (≈ 300 KB: portraits, finger images, templates, JSON), each in its own transaction as an
+// approved enrollment is, for load tests and benchmarks.
+
+import type { Command } from 'commander';
+import { GatehouseError } from '../../errors.js';
+import { approveAndSeal } from '../../sync/record-sealer.js';
+import { syntheticRecord } from '../../sync/synthetic-records.js';
+import { printJson } from '../cli-context.js';
+import { integerOption, withProvisionedStore } from '../provisioned-store.js';
+
+export function registerEnrollCommand(program: Command): void {
+  program.command('enroll')
+    .description('seal and queue records without a person at the kiosk (load tests)')
+    .requiredOption('--synthetic <count>', 'how many synthetic records to seal and queue')
+    .option('--small', 'records of a few hundred bytes instead of ≈ 300 KB')
+    .option('--json', 'print JSON')
+    .action(async (options: { synthetic: string; small?: boolean; json?: boolean }, command: Command) => {
+      const count = integerOption('--synthetic', options.synthetic, 1, 1_000_000);
+      const queued = await withProvisionedStore(command, ({ db, provisioning }) => {
+        const credentials = provisioning.credentials;
+        if (credentials === null) {
+          throw new GatehouseError('KIOSK_NOT_PROVISIONED', 'Records are sealed to the authority, so provision the kiosk first ("gatehouse provision").');
+        }
+        let bytes = 0;
+        for (let index = 1; index <= count; index += 1) {
+          bytes += approveAndSeal(db, credentials, syntheticRecord(index, options.small ? 'small' : 'realistic'), 'cli').size;
+        }
+        return { queued: count, bytes };
+      });
+      if (options.json) printJson(queued);
+      else process.stdout.write(`sealed and queued ${queued.queued} synthetic records (${queued.bytes} bytes)\n`);
+    });
+}

@@ -1,0 +1,136 @@
+// Runs the fingerprint module (R30x / ZFM / AS608) over its serial link: connects the
+// driver at every (re)connection, reports the module's state to the status board, and
+// hands the module to one operation at a time (captures and log-ins queue up, whichever
+// screen asks), each cancellable by its owner.
+
+import { EventEmitter } from 'node:events';
+import type { z } from 'zod';
+import { DeviceError } from '../../native/device-error.js';
+import { R30xDriver } from '../../native/fingerprint/r30x-driver.js';
+import type { R30xSystemParameters } from '../../native/fingerprint/r30x-protocol.js';
+import type { DeviceLink, LinkStatus } from '../../native/transport/device-link.js';
+import { serialDeviceLink } from '../../native/transport/serial-transport.js';
+import { GatehouseError } from '../errors.js';
+import type { DeviceStatus } from '../rpc/schemas.js';
+import type { FingerprintConfig } from './device-config.js';
+
+type DeviceStatusView = z.infer<typeof DeviceStatus>;
+
+/** What an operation gets: the connected driver, the module's parameters, and its cancellation. */
+export interface ModuleAccess {
+  driver: R30xDriver;
+  parameters: R30xSystemParameters;
+  /** Every slot of the module's library, as a Search range. */
+  library: { startPage: number; count: number };
+  signal: AbortSignal;
+}
+
+/** Who runs an operation (a screen): its end cancels the operation. */
+export interface FingerprintOwner {
+  onEnd(cleanup: () => void): () => void;
+}
+
+export class FingerprintService extends EventEmitter<{ status: [status: DeviceStatusView] }> {
+  readonly #link: DeviceLink;
+  #status: DeviceStatusView;
+  #module: Omit<ModuleAccess, 'signal'> | null = null;
+  /** Bumped at every link change, so a handshake that finishes late is ignored. */
+  #generation = 0;
+  #queueTail: Promise<unknown> = Promise.resolve();
+  readonly #running = new Map<FingerprintOwner, AbortController>();
+
+  constructor(private readonly config: FingerprintConfig, { simulated }: { simulated: boolean }) {
+    super();
+    this.#status = { kind: 'fingerprint', name: 'Fingerprint scanner', state: 'disconnected', simulated };
+    this.#link = serialDeviceLink('fingerprint scanner', { path: config.path, baudRate: config.baud });
+    this.#link.on('status', (status) => this.#linkChanged(status));
+  }
+
+  get status(): DeviceStatusView {
+    return this.#status;
+  }
+
+  start(): void {
+    this.#link.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const controller of this.#running.values()) controller.abort();
+    await this.#link.stop();
+  }
+
+  /**
+   * Runs `task` with the module to itself once the operations queued before it are done.
+   * One operation per owner at a time; `cancel(owner)`, the owner's end or any of `signals`
+   * cancels it (the capture flow stops at its next poll; a queued one never starts).
+   */
+  async use<T>(owner: FingerprintOwner, task: (access: ModuleAccess) => Promise<T>, signals: AbortSignal[] = []): Promise<T> {
+    if (this.#running.has(owner)) {
+      throw new GatehouseError('FINGERPRINT_BUSY', 'A fingerprint operation is already running on this screen; finish or cancel it first.');
+    }
+    const controller = new AbortController();
+    this.#running.set(owner, controller);
+    const stopWatching = owner.onEnd(() => controller.abort());
+    const turn = this.#queueTail.then(() => this.#run(task, AbortSignal.any([controller.signal, ...signals])));
+    this.#queueTail = turn.catch(() => undefined);
+    try {
+      return await turn;
+    } finally {
+      stopWatching();
+      this.#running.delete(owner);
+    }
+  }
+
+  /** Cancels the owner's operation; false when it has none. */
+  cancel(owner: FingerprintOwner): boolean {
+    const controller = this.#running.get(owner);
+    controller?.abort();
+    return controller !== undefined;
+  }
+
+  async #run<T>(task: (access: ModuleAccess) => Promise<T>, signal: AbortSignal): Promise<T> {
+    if (signal.aborted) throw new DeviceError('FINGER_CAPTURE_CANCELLED', 'Fingerprint capture was cancelled.');
+    const module = this.#module;
+    if (!module) {
+      throw new GatehouseError('FINGERPRINT_NOT_READY',
+        `The fingerprint scanner is not ready (${this.#status.state}${this.#status.reason ? `: ${this.#status.reason}` : ''}) — `
+        + 'check its cable; the status bar shows when it is ready again.', { state: this.#status.state });
+    }
+    this.#report('busy');
+    try {
+      return await task({ ...module, signal });
+    } finally {
+      if (this.#module === module) this.#report('ready');
+    }
+  }
+
+  #linkChanged({ state, reason }: LinkStatus): void {
+    const generation = ++this.#generation;
+    this.#module = null;
+    if (state !== 'connected') {
+      this.#report(state === 'error' ? 'error' : 'disconnected', reason);
+      return;
+    }
+    this.#report('connected');
+    const driver = new R30xDriver(this.#link.transport!, { address: this.config.address, password: this.config.password });
+    driver.connect().then((parameters) => {
+      if (generation !== this.#generation) return;
+      this.#module = { driver, parameters, library: { startPage: 0, count: parameters.capacity } };
+      this.#report('ready');
+    }, (error: unknown) => {
+      if (generation === this.#generation) this.#report('error', error instanceof Error ? error.message : String(error));
+    });
+  }
+
+  #report(state: DeviceStatusView['state'], reason?: string): void {
+    const { kind, name, simulated } = this.#status;
+    this.#status = { kind, name, state, simulated, ...(reason ? { reason } : {}) };
+    this.emit('status', this.#status);
+  }
+}
+
+/** The module, or the error a screen shows on a kiosk without one. */
+export function availableModule(module: FingerprintService | null): FingerprintService {
+  if (!module) throw new GatehouseError('FINGERPRINT_NOT_AVAILABLE', 'This kiosk has no fingerprint scanner running.');
+  return module;
+}

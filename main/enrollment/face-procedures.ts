@@ -1,0 +1,117 @@
+// RPC handlers of the face step: each enrollment on the face step gets a FaceCheck; the
+// kiosk's one face worker does the analysis. Only the accepted outcome (decision,
+// distance, thresholds, model hash, backend, the two portraits) joins the enrollment.
+
+import type { z } from 'zod';
+import type { ScreenSession } from '../auth/screen-session.js';
+import { GatehouseError } from '../errors.js';
+import type { FrameAnalysis } from '../face/face-analyzer.js';
+import type { FaceService } from '../face/face-service.js';
+import type { Procedures } from '../rpc/contract.js';
+import type { Handlers } from '../rpc/dispatcher.js';
+import type { FaceGuidance, FaceResult } from '../rpc/procedures/face.js';
+import type { EnrollmentDesk } from './enrollment-desk.js';
+import type { EnrollmentSession } from './enrollment-session.js';
+import { FaceCheck, type FaceOutcome } from './face-check.js';
+
+type FaceMethods = 'face.portrait' | 'face.frame' | 'face.capture' | 'face.decide' | 'face.retry' | 'face.accept';
+
+const dataUrl = (jpeg: Uint8Array) => `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}`;
+const jpegOf = (base64: string) => new Uint8Array(Buffer.from(base64, 'base64'));
+
+function resultView(check: FaceCheck, outcome: FaceOutcome): z.input<typeof FaceResult> {
+  const { verification } = outcome;
+  return {
+    decision: verification.decision,
+    distance: verification.distance,
+    thresholds: verification.thresholds,
+    modelHash: verification.modelHash,
+    backend: verification.backend,
+    capture: outcome.capture,
+    livenessPassed: outcome.livenessPassed,
+    officerDecision: outcome.officerDecision,
+    accepted: check.accepted,
+    livePortrait: dataUrl(outcome.livePortrait),
+    documentPortrait: dataUrl(outcome.documentPortrait),
+  };
+}
+
+function guidanceView(check: FaceCheck, analysis: FrameAnalysis | null, at: number): z.input<typeof FaceGuidance> {
+  const { liveness } = check;
+  const secondsLeft = liveness.deadlineAt === null ? null : Math.max(0, Math.ceil((liveness.deadlineAt - at) / 1000));
+  return {
+    status: analysis ? 'analyzed' : 'dropped',
+    state: analysis?.state ?? null,
+    width: analysis?.width ?? 0,
+    height: analysis?.height ?? 0,
+    boxes: analysis?.faces.map((face) => face.box) ?? [],
+    instructions: analysis ? [...analysis.guidance] : [],
+    liveness: { step: liveness.step, prompt: liveness.prompt, secondsLeft },
+    readyToCapture: check.readyToCapture,
+  };
+}
+
+/** `cameraSeen` is told whenever a screen delivers camera pictures (the camera lives in the screen). */
+export function faceHandlers(desk: EnrollmentDesk, face: FaceService, cameraSeen: () => void): Pick<Handlers<Procedures, ScreenSession>, FaceMethods> {
+  const checks = new WeakMap<EnrollmentSession, FaceCheck>();
+  const checkOf = (screen: ScreenSession): [EnrollmentSession, FaceCheck] => {
+    const session = desk.current(screen);
+    if (!session || session.step !== 'face') {
+      throw new GatehouseError('FACE_NOT_ON_STEP', 'The face step is not showing on this screen.');
+    }
+    let check = checks.get(session);
+    if (!check) checks.set(session, check = new FaceCheck());
+    return [session, check];
+  };
+  const requireOfficer = (screen: ScreenSession) => {
+    if (screen.role !== 'officer' && screen.role !== 'supervisor') {
+      throw new GatehouseError('RPC_FORBIDDEN', 'Only an officer or supervisor may do this; log in first.');
+    }
+  };
+
+  return {
+    'face.portrait': async ({ image }, ctx) => {
+      const [, check] = checkOf(ctx.caller);
+      cameraSeen();
+      const jpeg = jpegOf(image);
+      await check.setPortrait(await face.client(), jpeg);
+      return { documentPortrait: dataUrl(jpeg) };
+    },
+    'face.frame': async ({ image, at }, ctx) => {
+      const [, check] = checkOf(ctx.caller);
+      if (!check.hasPortrait) throw new GatehouseError('FACE_NO_PORTRAIT', 'Capture the document photo first.');
+      cameraSeen();
+      const analysis = await check.frame(await face.client(), jpegOf(image), at);
+      return guidanceView(check, analysis, at);
+    },
+    'face.capture': async ({ manual }, ctx) => {
+      const [, check] = checkOf(ctx.caller);
+      if (manual) requireOfficer(ctx.caller);
+      const outcome = await check.capture(await face.client(), manual ? 'officer' : 'automatic');
+      return resultView(check, outcome);
+    },
+    'face.decide': ({ samePerson }, ctx) => {
+      const [, check] = checkOf(ctx.caller);
+      return resultView(check, check.decide(samePerson));
+    },
+    'face.retry': (_input, ctx) => {
+      checkOf(ctx.caller)[1].restartLive();
+      return {};
+    },
+    'face.accept': (_input, ctx) => {
+      const [session, check] = checkOf(ctx.caller);
+      const outcome = check.outcome;
+      if (!outcome || !check.accepted) {
+        throw new GatehouseError('FACE_NOT_ACCEPTED', 'The face check has not passed: capture again, or let the officer decide.');
+      }
+      ctx.commit(() => desk.completeFace(session, outcome), () => ({
+        enrollmentId: session.id,
+        decision: outcome.verification.decision,
+        capture: outcome.capture,
+        livenessPassed: outcome.livenessPassed,
+      }));
+      checks.delete(session);
+      return { step: session.step };
+    },
+  };
+}

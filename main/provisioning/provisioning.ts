@@ -1,0 +1,122 @@
+// Provisioning a kiosk: generate its Ed25519 signing and X25519 sealing keys here, register
+// the public halves with the authority using a one-time token, keep the private halves in the
+// key vault and pin the authority's keys. Used by the technician screen and `gatehouse provision`.
+import { EventEmitter } from 'node:events';
+import type { z } from 'zod';
+import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../authority/protocol/keys.js';
+import { GatehouseError } from '../errors.js';
+import type { ProvisioningStatus } from '../rpc/procedures/sync.js';
+import type { Db } from '../store/database.js';
+import { AuthorityClient } from '../sync/authority-client.js';
+import type { KeyVault, KioskKeys } from './key-vault.js';
+import {
+  insertIdentity, loadCredentials, pinnedAuthorityKeys, readIdentity, type KioskCredentials, type KioskIdentity,
+} from './kiosk-credentials.js';
+
+export interface RegisterInput {
+  authorityUrl: string;
+  token: string;
+  /** How the authority lists this kiosk. */
+  name: string;
+}
+
+/** What the technician screen shows: kiosk id, authority, and the key ids to compare with the authority's. */
+export type ProvisioningStatusView = z.infer<typeof ProvisioningStatus>;
+
+/** The authority URL as given, if it is an http(s) URL without credentials, query or fragment. */
+function authorityUrlOf(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new GatehouseError('PROVISIONING_URL_INVALID', `"${text}" is not a URL; give the authority's address, e.g. https://authority.example:8443.`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
+    throw new GatehouseError('PROVISIONING_URL_INVALID', 'The authority URL must be http(s)://host[:port][/path] without user, query or fragment.');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+export class Provisioning extends EventEmitter<{ provisioned: [KioskCredentials] }> {
+  #credentials: KioskCredentials | null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly vault: KeyVault,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    super();
+    this.#credentials = loadCredentials(db, vault);
+  }
+
+  /** The credentials, or null before provisioning. */
+  get credentials(): KioskCredentials | null {
+    return this.#credentials;
+  }
+
+  /** The credentials; KIOSK_NOT_PROVISIONED before provisioning. */
+  require(): KioskCredentials {
+    if (this.#credentials === null) {
+      throw new GatehouseError('KIOSK_NOT_PROVISIONED', 'This kiosk is not registered with an authority yet; a technician must provision it first.');
+    }
+    return this.#credentials;
+  }
+
+  status(): ProvisioningStatusView {
+    const identity = readIdentity(this.db);
+    if (identity === null) {
+      return { provisioned: false, kioskId: null, name: null, authorityUrl: null, registeredAt: null, fingerprints: null };
+    }
+    return {
+      provisioned: true,
+      kioskId: identity.kioskId,
+      name: identity.name,
+      authorityUrl: identity.authorityUrl,
+      registeredAt: identity.registeredAt,
+      fingerprints: {
+        kioskSigning: keyIdOf(this.require().keys.signing.publicKey),
+        kioskSealing: keyIdOf(this.require().keys.sealing.publicKey),
+        authoritySigning: identity.authority.signingKeyId,
+        authoritySealing: identity.authority.sealingKeyId,
+      },
+    };
+  }
+
+  /**
+   * Registers with the authority. `commit` stores the identity; callers pass one that writes
+   * their audit entry in the same transaction (RPC: ctx.commit; CLI: its own transaction).
+   */
+  async register(input: RegisterInput, commit: (store: () => KioskIdentity) => KioskIdentity): Promise<ProvisioningStatusView> {
+    if (readIdentity(this.db) !== null) {
+      throw new GatehouseError('PROVISIONING_ALREADY_DONE',
+        'This kiosk is already registered with an authority; its queued records are sealed to that authority, so it cannot be registered again.');
+    }
+    const authorityUrl = authorityUrlOf(input.authorityUrl);
+    const keys: KioskKeys = { signing: generateSigningKeyPair(), sealing: generateSealingKeyPair() };
+    const registered = await new AuthorityClient({ baseUrl: authorityUrl, now: this.now }).register({
+      token: input.token,
+      name: input.name,
+      signingPublicKey: encodePublicKey(keys.signing.publicKey),
+      sealingPublicKey: encodePublicKey(keys.sealing.publicKey),
+    });
+    const pinned = pinnedAuthorityKeys(registered.authority);
+    const identity: KioskIdentity = {
+      kioskId: registered.kioskId,
+      name: registered.name,
+      authorityUrl,
+      signingPublicKey: encodePublicKey(keys.signing.publicKey),
+      sealingPublicKey: encodePublicKey(keys.sealing.publicKey),
+      authority: registered.authority,
+      registeredAt: registered.registeredAt,
+    };
+    // Keys first: an identity without its keys would be a kiosk that can never sign again.
+    this.vault.save(keys);
+    commit(() => {
+      insertIdentity(this.db, identity);
+      return identity;
+    });
+    this.#credentials = { identity, keys, authoritySigningKey: pinned.signing, authoritySealingKey: pinned.sealing };
+    this.emit('provisioned', this.#credentials);
+    return this.status();
+  }
+}

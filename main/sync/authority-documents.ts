@@ -1,0 +1,49 @@
+// The documents the authority publishes to its kiosks (station configuration, operator list):
+// each is verified against the pinned authority key and kept only if its version is higher than
+// the one held, so a replayed older document changes nothing.
+import { z } from 'zod';
+import { operatorListDocument, stationConfigDocument, type StationConfig } from '../../authority/protocol/station-documents.js';
+import { GatehouseError } from '../errors.js';
+import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
+import type { Db } from '../store/database.js';
+
+export type AuthorityDocumentKind = 'station-config' | 'operators';
+
+const KINDS = { 'station-config': stationConfigDocument, operators: operatorListDocument } as const;
+
+/** How long a sealed envelope is kept after its receipt, unless the station configuration says otherwise. */
+const DEFAULT_RETENTION_HOURS = 7 * 24;
+const RetentionHours = z.number().min(0).max(24 * 365);
+
+/**
+ * Verifies `document` as `kind` and keeps it when newer than the one held; returns the version
+ * now held. A document that fails verification is refused (AUTHORITY_DOCUMENT_INVALID).
+ */
+export function acceptAuthorityDocument(db: Db, credentials: KioskCredentials, kind: AuthorityDocumentKind, document: unknown, now: Date): number {
+  const checked = KINDS[kind].verify(document, credentials.authoritySigningKey);
+  if (!checked.ok) {
+    throw new GatehouseError('AUTHORITY_DOCUMENT_INVALID', `The ${kind} from the authority was refused: ${checked.message}`, { kind, reason: checked.code });
+  }
+  const { version } = checked.document;
+  db.prepare(`INSERT INTO authority_documents (kind, version, document, verified_at) VALUES (?, ?, ?, ?)
+              ON CONFLICT (kind) DO UPDATE SET version = excluded.version, document = excluded.document, verified_at = excluded.verified_at
+              WHERE excluded.version > authority_documents.version`)
+    .run(kind, version, JSON.stringify(checked.document), now.toISOString());
+  return heldVersion(db, kind)!;
+}
+
+export function heldVersion(db: Db, kind: AuthorityDocumentKind): number | null {
+  const row = db.prepare('SELECT version FROM authority_documents WHERE kind = ?').get(kind) as { version: number } | undefined;
+  return row?.version ?? null;
+}
+
+function heldStationConfig(db: Db): StationConfig | null {
+  const row = db.prepare("SELECT document FROM authority_documents WHERE kind = 'station-config'").get() as { document: string } | undefined;
+  return row === undefined ? null : (JSON.parse(row.document) as StationConfig);
+}
+
+/** The retention after a receipt: `sealedRetentionHours` from the station configuration, else the default. */
+export function retentionMs(db: Db): number {
+  const configured = RetentionHours.safeParse(heldStationConfig(db)?.settings.sealedRetentionHours);
+  return (configured.success ? configured.data : DEFAULT_RETENTION_HOURS) * 3_600_000;
+}

@@ -1,0 +1,310 @@
+// The sync loop that runs inside the kiosk: probe the authority, pull the signed station
+// configuration and operator list, deliver due records, push a signed audit checkpoint and purge
+// envelopes whose receipts are old enough; then sleep until the next record is due, a new one is
+// queued or someone presses "sync now". It reports network state to the status board and
+// progress to the sync panel, and stops (no retry loop) when the authority refuses the kiosk.
+import { EventEmitter } from 'node:events';
+import type { z } from 'zod';
+import { checkpointToPush, recordAcknowledgedCheckpoint } from '../audit/audit-checkpoints.js';
+import type { StatusBoard } from '../kiosk/status-board.js';
+import type { Log } from '../log.js';
+import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
+import type { SyncProgress } from '../rpc/procedures/sync.js';
+import type { Db } from '../store/database.js';
+import { purgeEnvelopes, queueSummary } from '../store/outbox.js';
+import { acceptAuthorityDocument } from './authority-documents.js';
+import { AuthorityClient } from './authority-client.js';
+import { OutboxUploader, type TransferProgress, type UploadLimits } from './outbox-uploader.js';
+import { classifyFailure, DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy, type SyncFailure } from './retry-policy.js';
+
+export type SyncProgressView = z.infer<typeof SyncProgress>;
+
+export interface SyncServiceOptions {
+  db: Db;
+  /** The kiosk's credentials, null until it is provisioned. */
+  credentials(): KioskCredentials | null;
+  status?: StatusBoard;
+  log: Log;
+  now?: () => Date;
+  random?: () => number;
+  policy?: RetryPolicy;
+  limits?: Partial<UploadLimits>;
+  /** Per request to the authority. */
+  timeoutMs?: number;
+  /** How often an idle kiosk looks again (new documents, records due later). */
+  idlePollMs?: number;
+  /** How often the station configuration and operator list are pulled. */
+  documentsEveryMs?: number;
+  /** Envelopes purged per round at most. */
+  purgeBatch?: number;
+}
+
+export interface RoundResult {
+  state: SyncProgressView['state'];
+  delivered: number;
+  retried: number;
+  rejected: number;
+  purged: number;
+  checkpointSeq: number | null;
+  failure: SyncFailure | null;
+}
+
+const PROGRESS_EVERY_MS = 250;
+
+export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> {
+  private readonly now: () => Date;
+  private readonly policy: RetryPolicy;
+  private state: SyncProgressView['state'] = 'idle';
+  private failures = 0;
+  private lastSuccessAt: string | null = null;
+  private lastError: SyncProgressView['lastError'] = null;
+  private transfer: TransferProgress | null = null;
+  private resumeAt = 0;
+  private documentsPulledAt = -Infinity;
+  private running = false;
+  private round: Promise<RoundResult> | null = null;
+  private wake: (() => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private progressTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: SyncServiceOptions) {
+    super();
+    this.now = options.now ?? (() => new Date());
+    this.policy = options.policy ?? DEFAULT_RETRY_POLICY;
+    this.setMaxListeners(0);
+    if (options.credentials() === null) this.state = 'not-provisioned';
+    else options.status?.setNetwork('offline');
+  }
+
+  /** Runs the loop in the background until stop(). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.loop();
+  }
+
+  /** Ends the loop; pending progress is dropped at once, a round in flight is awaited. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.progressTimer) clearTimeout(this.progressTimer);
+    this.progressTimer = null;
+    this.wake?.();
+    await this.round?.catch(() => undefined);
+  }
+
+  /** A record was queued, or the kiosk was provisioned: look now. */
+  kick(): void {
+    if (this.state === 'not-provisioned' && this.options.credentials() !== null) this.state = 'idle';
+    this.emitProgress();
+    this.wake?.();
+  }
+
+  /** "Sync now": clears a halt and any backoff, and runs a round at once. */
+  syncNow(): SyncProgressView {
+    if (this.state === 'halted') this.state = 'idle';
+    this.resumeAt = 0;
+    this.failures = 0;
+    this.kick();
+    return this.progress();
+  }
+
+  /**
+   * One round: probe, pull documents when due, deliver, checkpoint, purge. Runs the rounds one
+   * at a time; a call while one runs waits for it and runs the next.
+   */
+  async runOnce(): Promise<RoundResult> {
+    while (this.round) await this.round.catch(() => undefined);
+    this.round = this.doRound();
+    try {
+      return await this.round;
+    } finally {
+      this.round = null;
+      this.emitProgress();
+    }
+  }
+
+  progress(): SyncProgressView {
+    const queue = queueSummary(this.options.db);
+    return {
+      state: this.state,
+      queueDepth: queue.queued,
+      exported: queue.exported,
+      rejected: queue.rejected,
+      oldestUnsyncedAt: queue.oldestQueuedAt,
+      lastSuccessAt: this.lastSuccessAt,
+      nextAttemptAt: this.nextAttemptAt(queue.nextAttemptAt),
+      transfer: this.transfer,
+      lastError: this.lastError,
+    };
+  }
+
+  /** When the next try is planned, if that is still ahead: the later of the backoff and the next record due. */
+  private nextAttemptAt(recordDue: string | null): string | null {
+    if (this.state === 'halted' || this.state === 'not-provisioned') return null;
+    const next = Math.max(this.resumeAt, recordDue === null ? 0 : Date.parse(recordDue));
+    return next > this.now().getTime() ? new Date(next).toISOString() : null;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      if (this.state !== 'halted' && this.state !== 'not-provisioned' && this.now().getTime() >= this.resumeAt) {
+        try {
+          await this.runOnce();
+        } catch (error) {
+          this.options.log.error('sync round failed', { error: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      if (!this.running) break;
+      await this.sleep(this.sleepMs());
+    }
+  }
+
+  private sleepMs(): number {
+    const idle = this.options.idlePollMs ?? 60_000;
+    if (this.state === 'halted' || this.state === 'not-provisioned') return idle;
+    const now = this.now().getTime();
+    if (this.resumeAt > now) return this.resumeAt - now;
+    const due = queueSummary(this.options.db).nextAttemptAt;
+    return due === null ? idle : Math.min(idle, Math.max(0, Date.parse(due) - now));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = () => {
+        if (this.timer) clearTimeout(this.timer);
+        this.wake = null;
+        resolve();
+      };
+      this.timer = setTimeout(() => this.wake?.(), ms);
+    });
+  }
+
+  private async doRound(): Promise<RoundResult> {
+    const result: RoundResult = { state: this.state, delivered: 0, retried: 0, rejected: 0, purged: 0, checkpointSeq: null, failure: null };
+    const credentials = this.options.credentials();
+    result.purged = this.purge();
+    if (credentials === null) {
+      this.state = 'not-provisioned';
+      return { ...result, state: this.state };
+    }
+    if (this.state === 'halted') return result;
+    const client = new AuthorityClient({
+      baseUrl: credentials.identity.authorityUrl,
+      signer: { keyId: credentials.identity.kioskId, privateKey: credentials.keys.signing.privateKey },
+      timeoutMs: this.options.timeoutMs,
+      now: this.now,
+    });
+    this.setState('syncing');
+    try {
+      await client.probe();
+      this.options.status?.setNetwork('online');
+      await this.pullDocuments(client, credentials);
+      const drained = await this.drain(client, credentials);
+      Object.assign(result, { delivered: drained.delivered, retried: drained.retried, rejected: drained.rejected });
+      if (drained.stoppedBy) {
+        result.failure = this.failed(drained.stoppedBy);
+      } else {
+        result.checkpointSeq = await this.pushCheckpoint(client, credentials);
+        this.succeeded();
+      }
+    } catch (error) {
+      result.failure = this.failed(classifyFailure(error));
+    }
+    result.purged += this.purge();
+    return { ...result, state: this.state };
+  }
+
+  private async drain(client: AuthorityClient, credentials: KioskCredentials) {
+    const uploader = new OutboxUploader({
+      db: this.options.db, client, credentials, policy: this.policy, limits: this.options.limits, now: this.now,
+      random: this.options.random, failuresSoFar: this.failures,
+    });
+    uploader.on('transfer', (transfer) => {
+      this.transfer = transfer;
+      this.emitProgress();
+    });
+    uploader.on('delivered', () => {
+      this.lastSuccessAt = this.now().toISOString();
+      this.lastError = null;
+      this.emitProgress();
+    });
+    uploader.on('failed', (recordId, failure) => {
+      this.options.log.warn('record not delivered', { recordId, code: failure.code, kind: failure.kind });
+    });
+    return uploader.drain();
+  }
+
+  private async pullDocuments(client: AuthorityClient, credentials: KioskCredentials): Promise<void> {
+    const now = this.now();
+    if (now.getTime() - this.documentsPulledAt < (this.options.documentsEveryMs ?? 15 * 60_000)) return;
+    const { db } = this.options;
+    acceptAuthorityDocument(db, credentials, 'station-config', await client.stationConfig(), now);
+    acceptAuthorityDocument(db, credentials, 'operators', await client.operators(), now);
+    this.documentsPulledAt = now.getTime();
+  }
+
+  private async pushCheckpoint(client: AuthorityClient, credentials: KioskCredentials): Promise<number | null> {
+    const { db } = this.options;
+    const checkpoint = checkpointToPush(db, credentials.identity.kioskId, credentials.keys.signing.privateKey, this.now());
+    if (checkpoint === null) return null;
+    await client.pushCheckpoint(checkpoint);
+    recordAcknowledgedCheckpoint(db, checkpoint, this.now());
+    return checkpoint.seq;
+  }
+
+  private purge(): number {
+    const { db } = this.options;
+    const purged = db.transaction(() => purgeEnvelopes(db, this.now().toISOString(), this.options.purgeBatch ?? 500)).immediate();
+    if (purged > 0) this.options.log.info('sealed envelopes purged after their receipts', { count: purged });
+    return purged;
+  }
+
+  private succeeded(): void {
+    this.failures = 0;
+    this.resumeAt = 0;
+    this.lastSuccessAt = this.now().toISOString();
+    this.lastError = null; // the panel shows the failure that stands, not one sync has recovered from
+    this.setState('idle');
+  }
+
+  private failed(failure: SyncFailure): SyncFailure {
+    const now = this.now();
+    this.lastError = { code: failure.code, message: failure.message, at: now.toISOString() };
+    if (failure.kind === 'halt') {
+      this.options.log.error('sync halted: the authority refused this kiosk', { code: failure.code });
+      this.setState('halted');
+      return failure;
+    }
+    this.failures += 1;
+    this.resumeAt = now.getTime() + retryDelayMs(this.failures, this.policy, failure.retryAfterMs, this.options.random);
+    if (failure.code === 'AUTHORITY_UNREACHABLE') this.options.status?.setNetwork('offline');
+    this.setState(failure.code === 'AUTHORITY_UNREACHABLE' ? 'offline' : 'idle');
+    return failure;
+  }
+
+  private setState(state: SyncProgressView['state']): void {
+    if (state !== 'syncing') this.transfer = null; // a transfer shows only while a round runs
+    if (this.state === state) return;
+    this.state = state;
+    this.emitProgress(true);
+  }
+
+  /** Progress at most every PROGRESS_EVERY_MS (the last one always arrives); `now` skips the wait. */
+  private emitProgress(now = false): void {
+    if (now) {
+      if (this.progressTimer) clearTimeout(this.progressTimer);
+      this.progressTimer = null;
+      this.publish();
+      return;
+    }
+    this.progressTimer ??= setTimeout(() => {
+      this.progressTimer = null;
+      this.publish();
+    }, PROGRESS_EVERY_MS).unref();
+  }
+
+  private publish(): void {
+    this.emit('progress', this.progress());
+    this.options.status?.changed();
+  }
+}

@@ -1,0 +1,194 @@
+// The face step: first the document's photo (held up to the camera when the reader gave
+// no portrait), then the live picture with the face box, plain guidance and the liveness
+// prompts; capture is automatic once quality and liveness hold, or taken by the officer.
+// The result shows both faces side by side with the decision band.
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { z } from 'zod';
+import type { FaceGuidance, FaceResult } from '../../../main/rpc/procedures/face';
+import { ErrorText } from '../components/ErrorText';
+import { useCamera } from '../hooks/useCamera';
+import { useKiosk } from '../kiosk-context';
+
+type Guidance = z.infer<typeof FaceGuidance>;
+type Result = z.infer<typeof FaceResult>;
+type Phase = 'portrait' | 'live' | 'result';
+
+export function FaceStep({ officerPresent }: { officerPresent: boolean }) {
+  const client = useKiosk();
+  const { t } = useTranslation();
+  const camera = useCamera();
+  const [phase, setPhase] = useState<Phase>('portrait');
+  const [documentPortrait, setDocumentPortrait] = useState<string | null>(null);
+  const [guidance, setGuidance] = useState<Guidance | null>(null);
+  const [result, setResult] = useState<Result | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const capturing = useRef(false);
+
+  const capture = async (manual: boolean) => {
+    if (capturing.current) return;
+    capturing.current = true;
+    try {
+      setResult(await client.call('face.capture', { manual }));
+      setPhase('result');
+      setError(null);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      capturing.current = false;
+    }
+  };
+
+  // Live guidance: one frame at a time, as fast as the face worker answers.
+  useEffect(() => {
+    if (phase !== 'live' || !camera.ready) return undefined;
+    let live = true;
+    void (async () => {
+      while (live) {
+        const image = await camera.grab();
+        if (!image) { await new Promise((r) => setTimeout(r, 100)); continue; }
+        try {
+          const next = await client.call('face.frame', { image, at: performance.now() });
+          if (!live) return;
+          if (next.status === 'analyzed') setGuidance(next);
+          if (next.readyToCapture) { await capture(false); return; }
+        } catch (failure) {
+          if (live) setError(failure);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    })();
+    return () => { live = false; };
+  }, [phase, camera.ready]);
+
+  const takePortrait = async () => {
+    const image = await camera.grab();
+    if (!image) return;
+    try {
+      setDocumentPortrait((await client.call('face.portrait', { image })).documentPortrait);
+      setPhase('live');
+      setError(null);
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  const retry = async () => {
+    await client.call('face.retry', {});
+    setResult(null);
+    setGuidance(null);
+    setPhase('live');
+  };
+
+  return (
+    <section className="step face-step" data-testid="face-step" data-phase={phase}>
+      {phase !== 'result' && (
+        <>
+          <p className="lead">{t(phase === 'portrait' ? 'face.holdDocument' : 'face.lookAtCamera')}</p>
+          <div className="camera">
+            <video ref={camera.videoRef} muted playsInline data-testid="camera-preview" />
+            {phase === 'live' && guidance && <FaceBoxes guidance={guidance} />}
+          </div>
+          {camera.error && <p className="error" role="alert">{t('face.cameraError')}</p>}
+          {phase === 'live' && guidance && <GuidancePanel guidance={guidance} />}
+        </>
+      )}
+      {phase === 'result' && result && <ResultPanel result={result} />}
+      <ErrorText error={error} />
+      <div className="actions">
+        {phase === 'portrait' && (
+          <button type="button" className="primary" disabled={!camera.ready} onClick={takePortrait} data-testid="capture-document-photo">
+            {t('face.captureDocumentPhoto')}
+          </button>
+        )}
+        {phase === 'live' && documentPortrait && <img className="thumb" src={documentPortrait} alt={t('face.documentPhoto')} />}
+        {phase === 'live' && officerPresent && (
+          <button type="button" onClick={() => capture(true)} data-testid="capture-manual">{t('face.captureNow')}</button>
+        )}
+        {phase === 'live' && guidance?.liveness.step === 'failed' && (
+          <button type="button" onClick={retry} data-testid="face-retry">{t('face.tryAgain')}</button>
+        )}
+        {phase === 'result' && result && <ResultActions result={result} officerPresent={officerPresent}
+          onDecided={setResult} onRetry={retry} onError={setError} />}
+      </div>
+    </section>
+  );
+}
+
+function FaceBoxes({ guidance }: { guidance: Guidance }) {
+  if (!guidance.width) return null;
+  return (
+    <>
+      {guidance.boxes.map((box, index) => (
+        <div key={index} className={`face-box face-box-${guidance.state}`} data-testid="face-box" style={{
+          // The preview is mirrored like a looking glass, so the box is too.
+          left: `${((guidance.width - box.x - box.width) / guidance.width) * 100}%`, top: `${(box.y / guidance.height) * 100}%`,
+          width: `${(box.width / guidance.width) * 100}%`, height: `${(box.height / guidance.height) * 100}%`,
+        }} />
+      ))}
+    </>
+  );
+}
+
+function GuidancePanel({ guidance }: { guidance: Guidance }) {
+  const { t } = useTranslation();
+  const say = (instruction: { code: string; text: string }) => t(`face.instructions.${instruction.code}`, { defaultValue: instruction.text });
+  const { liveness } = guidance;
+  const headline = guidance.state === 'no-face' ? t('face.noFace')
+    : guidance.state === 'several-faces' ? t('face.severalFaces')
+      : guidance.instructions[0] ? say(guidance.instructions[0]) : t('face.good');
+  return (
+    <div className="guidance" data-testid="face-guidance" data-state={guidance.state ?? ''}>
+      <p className="guidance-main" data-testid="guidance-main">{headline}</p>
+      {liveness.prompt && (
+        <p className="liveness" data-testid="liveness-prompt" data-step={liveness.step}>
+          {say(liveness.prompt)}{liveness.secondsLeft !== null ? ` (${liveness.secondsLeft} s)` : ''}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function ResultPanel({ result }: { result: Result }) {
+  const { t } = useTranslation();
+  return (
+    <div className="face-result" data-testid="face-result" data-decision={result.decision}>
+      <div className="portraits">
+        <figure><img src={result.documentPortrait} alt="" /><figcaption>{t('face.documentPhoto')}</figcaption></figure>
+        <figure><img src={result.livePortrait} alt="" /><figcaption>{t('face.livePhoto')}</figcaption></figure>
+      </div>
+      <p className={`verdict verdict-face-${result.decision}`} data-testid="face-decision">{t(`face.decision.${result.decision}`)}</p>
+      <p className="face-figures">
+        {t('face.figures', {
+          distance: result.distance === null ? '—' : result.distance.toFixed(3),
+          match: result.thresholds.match, review: result.thresholds.review,
+        })}
+        {' · '}{t(result.capture === 'officer' ? 'face.capturedByOfficer' : 'face.capturedAutomatically')}
+        {!result.livenessPassed && ` · ${t('face.livenessNotPassed')}`}
+      </p>
+    </div>
+  );
+}
+
+function ResultActions({ result, officerPresent, onDecided, onRetry, onError }: {
+  result: Result; officerPresent: boolean; onDecided(result: Result): void; onRetry(): void; onError(error: unknown): void;
+}) {
+  const client = useKiosk();
+  const { t } = useTranslation();
+  const decide = (samePerson: boolean) => client.call('face.decide', { samePerson }).then(onDecided, onError);
+  return (
+    <>
+      <button type="button" onClick={onRetry} data-testid="face-retry">{t('face.tryAgain')}</button>
+      {result.decision === 'review' && result.officerDecision === null && officerPresent && (
+        <>
+          <button type="button" onClick={() => decide(false)} data-testid="face-not-same">{t('face.notSamePerson')}</button>
+          <button type="button" onClick={() => decide(true)} data-testid="face-same">{t('face.samePerson')}</button>
+        </>
+      )}
+      {result.accepted && (
+        <button type="button" className="primary" data-testid="face-accept"
+          onClick={() => client.call('face.accept', {}).catch(onError)}>{t('face.continue')}</button>
+      )}
+    </>
+  );
+}

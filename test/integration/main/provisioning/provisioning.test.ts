@@ -1,0 +1,132 @@
+// Provisioning against the real authority: keys generated on the kiosk, registration with a
+// one-time token, the authority keys pinned; refusals store nothing; a kiosk whose key file
+// is missing or swapped refuses to start signing. Also through the technician's RPC.
+
+import fs from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../../../authority/protocol/keys.js';
+import { FileKeyVault } from '../../../../main/provisioning/key-vault.js';
+import { loadCredentials, readIdentity, type KioskIdentity } from '../../../../main/provisioning/kiosk-credentials.js';
+import { Provisioning } from '../../../../main/provisioning/provisioning.js';
+import { openDatabase, type Db } from '../../../../main/store/database.js';
+import { auditRowsAfter, openKioskHarness, outputOf, type KioskHarness } from '../../../fixtures/kiosk-harness.js';
+import { startHarness, type Harness } from '../../authority/authority-harness.js';
+
+let h: Harness;
+let dataDir: string;
+let db: Db;
+beforeEach(async () => {
+  h = await startHarness();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-provision-'));
+  db = openDatabase(path.join(dataDir, 'gatehouse.sqlite'));
+});
+afterEach(async () => {
+  db.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  await h.close();
+});
+
+const commitPlain = (store: () => KioskIdentity) => db.transaction(store)();
+
+describe('Provisioning', () => {
+  it('registers keys generated here and pins the authority keys', async () => {
+    const vault = new FileKeyVault(dataDir);
+    const provisioning = new Provisioning(db, vault, h.now);
+    expect(provisioning.status()).toMatchObject({ provisioned: false, kioskId: null, fingerprints: null });
+    const status = await provisioning.register({ authorityUrl: `${h.url}/`, token: await h.token(), name: 'Hall A' }, commitPlain);
+
+    const published = h.authority.keys.published;
+    const kiosk = (await h.authority.repository.listKiosks())[0]!;
+    const credentials = provisioning.require();
+    expect(status).toEqual({
+      provisioned: true, kioskId: kiosk.id, name: 'Hall A', authorityUrl: h.url, registeredAt: kiosk.registeredAt,
+      fingerprints: {
+        kioskSigning: keyIdOf(credentials.keys.signing.publicKey), kioskSealing: keyIdOf(credentials.keys.sealing.publicKey),
+        authoritySigning: published.signingKeyId, authoritySealing: published.sealingKeyId,
+      },
+    });
+    expect(kiosk.signingPublicKey).toBe(encodePublicKey(credentials.keys.signing.publicKey));
+    expect(kiosk.sealingPublicKey).toBe(encodePublicKey(credentials.keys.sealing.publicKey));
+    expect(readIdentity(db)?.authority).toEqual(published);
+    expect(fs.statSync(vault.file).mode & 0o777).toBe(0o600);
+    // The database holds no private key: only the vault file does.
+    const privateBytes = credentials.keys.signing.privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32);
+    expect(fs.readFileSync(path.join(dataDir, 'gatehouse.sqlite')).includes(privateBytes)).toBe(false);
+    expect(loadCredentials(db, vault)?.identity.kioskId).toBe(kiosk.id);
+  });
+
+  it('registers once: a second attempt is refused before the authority is asked', async () => {
+    const provisioning = new Provisioning(db, new FileKeyVault(dataDir), h.now);
+    await provisioning.register({ authorityUrl: h.url, token: await h.token(), name: 'Hall A' }, commitPlain);
+    const token = await h.token();
+    await expect(provisioning.register({ authorityUrl: h.url, token, name: 'Hall A' }, commitPlain))
+      .rejects.toMatchObject({ code: 'PROVISIONING_ALREADY_DONE' });
+    expect(await h.authority.repository.listKiosks()).toHaveLength(1);
+  });
+
+  it('stores nothing when the authority refuses the token or the address is wrong', async () => {
+    const vault = new FileKeyVault(dataDir);
+    const provisioning = new Provisioning(db, vault, h.now);
+    await expect(provisioning.register({ authorityUrl: h.url, token: 'ght_unknown', name: 'Hall A' }, commitPlain))
+      .rejects.toMatchObject({ code: 'TOKEN_UNKNOWN', status: 401, message: expect.stringContaining('not known here') });
+    await expect(provisioning.register({ authorityUrl: 'ftp://authority', token: 't', name: 'Hall A' }, commitPlain))
+      .rejects.toMatchObject({ code: 'PROVISIONING_URL_INVALID' });
+    await expect(provisioning.register({ authorityUrl: 'http://127.0.0.1:9', token: 't', name: 'Hall A' }, commitPlain))
+      .rejects.toMatchObject({ code: 'AUTHORITY_UNREACHABLE' });
+    expect(readIdentity(db)).toBeNull();
+    expect(fs.existsSync(vault.file)).toBe(false);
+  });
+
+  it('refuses an answer whose keys do not match their ids', async () => {
+    const signing = generateSigningKeyPair().publicKey;
+    const sealing = generateSealingKeyPair().publicKey;
+    const impostor = createServer((_request, response) => {
+      response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({
+        kioskId: '7d5e9f3c-1b2a-4c3d-8e9f-0a1b2c3d4e5f', name: 'Hall A', registeredAt: '2025-03-01T12:00:00.000Z',
+        authority: { signingKeyId: keyIdOf(sealing), signingPublicKey: encodePublicKey(signing), sealingKeyId: keyIdOf(sealing), sealingPublicKey: encodePublicKey(sealing) },
+      }));
+    });
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    try {
+      const provisioning = new Provisioning(db, new FileKeyVault(dataDir), h.now);
+      await expect(provisioning.register({ authorityUrl: `http://127.0.0.1:${(impostor.address() as AddressInfo).port}`, token: 't', name: 'Hall A' }, commitPlain))
+        .rejects.toMatchObject({ code: 'AUTHORITY_KEYS_INCONSISTENT' });
+      expect(readIdentity(db)).toBeNull();
+    } finally {
+      impostor.close();
+    }
+  });
+
+  it('will not sign with a key file that is missing or belongs to another kiosk', async () => {
+    const vault = new FileKeyVault(dataDir);
+    await new Provisioning(db, vault, h.now).register({ authorityUrl: h.url, token: await h.token(), name: 'Hall A' }, commitPlain);
+    vault.save({ signing: generateSigningKeyPair(), sealing: generateSealingKeyPair() });
+    expect(() => new Provisioning(db, vault)).toThrow(expect.objectContaining({ code: 'KEY_VAULT_MISMATCH' }));
+    fs.rmSync(vault.file);
+    expect(() => new Provisioning(db, vault)).toThrow(expect.objectContaining({ code: 'KEY_VAULT_EMPTY' }));
+  });
+});
+
+describe('provisioning over RPC', () => {
+  let kh: KioskHarness;
+  beforeEach(async () => { kh = await openKioskHarness({ now: h.now }); });
+  afterEach(() => kh.close());
+
+  it('lets a technician register the kiosk and audits it; the status shows the fingerprints to compare', async () => {
+    const { screen } = await kh.loggedIn('technician');
+    const before = auditRowsAfter(kh.kiosk, 0).length;
+    const status = outputOf<{ kioskId: string; fingerprints: { authoritySigning: string } }>(
+      await kh.call(screen, 'provisioning.register', { authorityUrl: h.url, token: await h.token(), name: 'Hall B' }));
+    expect(status.fingerprints.authoritySigning).toBe(h.authority.keys.published.signingKeyId);
+    const written = auditRowsAfter(kh.kiosk, before);
+    expect(written.map((r) => [r.action, JSON.parse(r.details)])).toEqual([['provisioning.register', { kioskId: status.kioskId, name: 'Hall B' }]]);
+    expect(outputOf(await kh.call(screen, 'provisioning.status'))).toEqual(status);
+    expect(kh.kiosk.provisioning.credentials?.identity.kioskId).toBe(status.kioskId);
+    const { screen: supervisor } = await kh.loggedIn('supervisor');
+    expect(outputOf(await kh.call(supervisor, 'sync.status'))).toMatchObject({ state: 'idle', queueDepth: 0 });
+  });
+});

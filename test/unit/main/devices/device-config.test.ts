@@ -1,0 +1,91 @@
+// The technician's device configuration (settings key "devices"): what the schema takes,
+// with its defaults, what it refuses, and how a bad stored value is reported.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DevicesConfig, DocumentReaderConfig, FingerprintConfig, readDevicesConfig } from '../../../../main/devices/device-config.js';
+import { GatehouseError } from '../../../../main/errors.js';
+import { openDatabase, type Db } from '../../../../main/store/database.js';
+import { setSetting } from '../../../../main/store/settings.js';
+
+describe('DevicesConfig', () => {
+  it('means "no reader configured" (run on simulators) when empty', () => {
+    expect(DevicesConfig.parse({})).toMatchObject({ documentReader: null });
+    expect(DevicesConfig.parse({ documentReader: null })).toMatchObject({ documentReader: null });
+  });
+
+  it('fills in the default baud rates and framing options', () => {
+    expect(DocumentReaderConfig.parse({ kind: 'cnid', path: '/dev/ttyUSB0' })).toEqual({ kind: 'cnid', path: '/dev/ttyUSB0', baud: 115_200 });
+    const mrz = DocumentReaderConfig.parse({ kind: 'mrz', path: '/dev/ttyACM0', framing: { framing: 'stx-etx', bcc: 'xor' } });
+    expect(mrz).toMatchObject({ kind: 'mrz', path: '/dev/ttyACM0', baud: 9600, framing: { framing: 'stx-etx', bcc: 'xor' } });
+    expect(DocumentReaderConfig.parse({ kind: 'mrz', path: '/dev/ttyS1', baud: 19_200, framing: { framing: 'lines' } }))
+      .toMatchObject({ baud: 19_200 });
+  });
+
+  const MRZ = { kind: 'mrz', path: '/dev/ttyACM0', framing: { framing: 'lines' } };
+  it.each<[string, unknown]>([
+    ['an unknown reader kind', { kind: 'barcode', path: '/dev/ttyACM0' }],
+    ['no kind', { path: '/dev/ttyACM0' }],
+    ['no path', { kind: 'cnid' }],
+    ['an empty path', { kind: 'cnid', path: '' }],
+    ['a path over 256 characters', { kind: 'cnid', path: `/dev/${'x'.repeat(256)}` }],
+    ['a path that is no string', { kind: 'cnid', path: 3 }],
+    ['a zero baud rate', { kind: 'cnid', path: '/dev/ttyUSB0', baud: 0 }],
+    ['a negative baud rate', { ...MRZ, baud: -9600 }],
+    ['a fractional baud rate', { ...MRZ, baud: 9600.5 }],
+    ['a baud rate given as text', { ...MRZ, baud: '9600' }],
+    ['an MRZ reader without framing', { kind: 'mrz', path: '/dev/ttyACM0' }],
+    ['an unknown framing', { ...MRZ, framing: { framing: 'json' } }],
+    ['an unknown line end', { ...MRZ, framing: { framing: 'lines', lineEnd: 'nul' } }],
+    ['a block check on plain lines', { ...MRZ, framing: { framing: 'lines', bcc: 'xor' } }],
+    ['markers that are no hex', { ...MRZ, framing: { framing: 'markers', startMarker: 'zz', endMarker: '03' } }],
+    ['the same start and end marker', { ...MRZ, framing: { framing: 'markers', startMarker: '1b4d', endMarker: '1B4D' } }],
+    ['a framing on a CN ID reader', { kind: 'cnid', path: '/dev/ttyUSB0', framing: { framing: 'lines' } }],
+    ['an unknown key', { ...MRZ, vendor: 'acme' }],
+  ])('refuses a document reader with %s', (_, reader) => {
+    expect(DocumentReaderConfig.safeParse(reader).success).toBe(false);
+    expect(DevicesConfig.safeParse({ documentReader: reader }).success).toBe(false);
+  });
+
+  it('takes a fingerprint module with the R30x defaults, and refuses rates the module cannot run at', () => {
+    expect(DevicesConfig.parse({}).fingerprint).toBeNull();
+    expect(FingerprintConfig.parse({ path: '/dev/ttyUSB1' })).toEqual({ path: '/dev/ttyUSB1', baud: 57_600, address: 0xffff_ffff, password: 0 });
+    expect(FingerprintConfig.parse({ path: '/dev/ttyUSB1', baud: 115_200, address: 1, password: 0x1234 })).toMatchObject({ baud: 115_200 });
+    for (const bad of [{ baud: 56_000 }, { baud: 0 }, { baud: 124_800 }, { address: -1 }, { password: 2 ** 32 }, { path: '' }, { vendor: 'zfm' }]) {
+      expect(FingerprintConfig.safeParse({ path: '/dev/ttyUSB1', ...bad }).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('refuses unknown top-level keys', () => {
+    expect(DevicesConfig.safeParse({ documentReader: null, documentScanner: { path: '/dev/ttyS0' } }).success).toBe(false);
+    expect(DevicesConfig.safeParse([]).success).toBe(false);
+  });
+});
+
+describe('readDevicesConfig', () => {
+  let db: Db;
+  beforeEach(() => {
+    db = openDatabase(':memory:');
+  });
+  afterEach(() => db.close());
+
+  it('is "no reader" while nothing is stored', () => {
+    expect(readDevicesConfig(db)).toMatchObject({ documentReader: null });
+  });
+
+  it('reads the stored configuration with its defaults', () => {
+    setSetting(db, 'devices', { documentReader: { kind: 'cnid', path: '/dev/ttyUSB0' } });
+    expect(readDevicesConfig(db).documentReader).toEqual({ kind: 'cnid', path: '/dev/ttyUSB0', baud: 115_200 });
+  });
+
+  it('names the setting when the stored value is bad, instead of falling back to simulators', () => {
+    setSetting(db, 'devices', { documentReader: { kind: 'mrz', path: '/dev/ttyACM0' } });
+    let thrown: unknown;
+    try {
+      readDevicesConfig(db);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(GatehouseError);
+    expect(thrown).toMatchObject({ code: 'SETTING_INVALID', details: { key: 'devices' } });
+  });
+});
