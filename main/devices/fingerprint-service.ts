@@ -30,6 +30,8 @@ export interface FingerprintOwner {
   onEnd(cleanup: () => void): () => void;
 }
 
+const WIDEST_PACKET = 256;
+
 export class FingerprintService extends EventEmitter<{ status: [status: DeviceStatusView] }> {
   readonly #link: DeviceLink;
   #status: DeviceStatusView;
@@ -113,7 +115,10 @@ export class FingerprintService extends EventEmitter<{ status: [status: DeviceSt
     }
     this.#report('connected');
     const driver = new R30xDriver(this.#link.transport!, { address: this.config.address, password: this.config.password });
-    driver.connect().then((parameters) => {
+    driver.connect().then(async (connected) => {
+      // 256-byte data packets carry an image at ~96 % of the line rate (128: ~92 %).
+      const parameters = connected.packetSize === WIDEST_PACKET ? connected
+        : (await driver.setSysPara('packetSize', WIDEST_PACKET), await driver.readSysPara());
       if (generation !== this.#generation) return;
       this.#module = { driver, parameters, library: { startPage: 0, count: parameters.capacity } };
       this.#report('ready');
