@@ -13,6 +13,7 @@ import type { ScreenSession } from '../auth/screen-session.js';
 import { GatehouseError } from '../errors.js';
 import { contentSecurityPolicy } from '../host/content-security-policy.js';
 import { resolveDataDir } from '../kiosk/data-dir.js';
+import { startDeviceRig } from '../devices/device-rig.js';
 import { openKiosk, type Kiosk } from '../kiosk/kiosk.js';
 import { projectRoot } from '../kiosk/project-root.js';
 import { createLog } from '../log.js';
@@ -46,7 +47,7 @@ if (app.requestSingleInstanceLock()) {
   app.quit();
 }
 
-function start(): void {
+async function start(): Promise<void> {
   serveRenderer();
   Menu.setApplicationMenu(null);
   guardSession(session.defaultSession);
@@ -56,8 +57,18 @@ function start(): void {
   });
   const dataDir = resolveDataDir(typeof values.data === 'string' ? values.data : undefined);
   const kiosk = openKiosk({ dataDir, host: 'electron', log, keyVault: new SafeStorageKeyVault(dataDir) });
+  const devices = await startDeviceRig({ dataDir, db: kiosk.db, now: () => new Date() });
+  kiosk.attachDevices(devices);
   kiosk.sync.start();
-  app.on('will-quit', () => kiosk.close());
+  app.on('will-quit', (event) => {
+    // Stop the devices (and simulators' ptys) before the store closes, then quit for real.
+    event.preventDefault();
+    app.removeAllListeners('will-quit');
+    void devices.stop().finally(() => {
+      kiosk.close();
+      app.quit();
+    });
+  });
   const screens = serveIpc(kiosk);
 
   const window = new BrowserWindow({

@@ -7,10 +7,11 @@ import type { Handlers } from '../rpc/dispatcher.js';
 import { GatehouseError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import {
-  countOperators, createOperator, disableOperator, findOperatorByName, getOperator, isLocked,
-  listOperators, recordLoginFailure, recordLoginSuccess, toOperatorView, unlockOperator,
+  countOperators, createOperator, disableOperator, findOperatorByName, getOperator,
+  listOperators, recordLoginSuccess, toOperatorView, unlockOperator,
 } from './operator-repository.js';
-import { decoyHash, hashPin, verifyPin } from './pin-hash.js';
+import { checkOperatorPin } from './pin-check.js';
+import { hashPin } from './pin-hash.js';
 import type { ScreenSession } from './screen-session.js';
 
 type AuthMethods =
@@ -39,22 +40,12 @@ export function authHandlers({ db, now, idleTimeoutSeconds, endSessionsOf }: Aut
     },
 
     'auth.login': async ({ name, pin }, ctx) => {
-      const row = findOperatorByName(db, name);
+      const found = findOperatorByName(db, name);
       const at = now();
-      if (row && isLocked(row, at)) {
-        ctx.commit(() => null, () => ({ operatorId: row.id, outcome: 'locked' }));
-        throw lockedError(row.locked_until!, at);
-      }
-      const pinMatches = await verifyPin(pin, row?.pin_hash ?? await decoyHash());
-      if (!row || !pinMatches || row.disabled_at) {
-        const after = ctx.commit(
-          () => (row && !row.disabled_at ? recordLoginFailure(db, row.id, at) : null),
-          () => ({ operatorId: row?.id ?? null, outcome: row?.disabled_at ? 'disabled' : 'failed' }),
-        );
-        if (after && isLocked(after, at)) throw lockedError(after.locked_until!, at);
-        if (row?.disabled_at && pinMatches) throw disabledError();
-        throw new GatehouseError('AUTH_FAILED', 'Name or PIN is not right. Try again.');
-      }
+      const row = await checkOperatorPin({
+        db, row: found, pin, at,
+        recordRefusal: (outcome, change) => ctx.commit(change, () => ({ operatorId: found?.id ?? null, outcome })),
+      });
       ctx.commit(() => recordLoginSuccess(db, row.id), () => ({ operatorId: row.id, outcome: 'ok' }));
       ctx.caller.login({ id: row.id, name: row.name, role: row.role, via: 'pin' });
       return { operator: toOperatorView(getOperator(db, row.id), at), idleTimeoutSeconds: idleTimeoutSeconds() };
@@ -105,15 +96,4 @@ export function authHandlers({ db, now, idleTimeoutSeconds, endSessionsOf }: Aut
       return toOperatorView(row, now());
     },
   };
-}
-
-export function disabledError(): GatehouseError {
-  return new GatehouseError('AUTH_DISABLED', 'This operator has been disabled. Ask a supervisor.');
-}
-
-export function lockedError(lockedUntil: string, now: Date): GatehouseError {
-  const minutes = Math.max(1, Math.ceil((Date.parse(lockedUntil) - now.getTime()) / 60_000));
-  return new GatehouseError('AUTH_LOCKED',
-    `Too many wrong PINs. This operator is locked for ${minutes} more minute${minutes === 1 ? '' : 's'}, or until a supervisor unlocks it.`,
-    { lockedUntil });
 }

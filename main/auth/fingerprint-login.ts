@@ -11,7 +11,7 @@ import { GatehouseError } from '../errors.js';
 import type { Procedures } from '../rpc/contract.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import type { Db } from '../store/database.js';
-import { disabledError, lockedError } from './auth-procedures.js';
+import { disabledError, lockedError } from './pin-check.js';
 import { getOperator, isLocked, recordLoginSuccess, toOperatorView } from './operator-repository.js';
 import { operatorAtPage, operatorFingerOf, pagesInUse, saveOperatorFinger } from './operator-fingers.js';
 import type { ScreenSession } from './screen-session.js';

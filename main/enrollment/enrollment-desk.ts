@@ -37,7 +37,6 @@ export class EnrollmentDesk {
     return session;
   }
 
-  /** Writes the session's step to its enrollments row (in the caller's transaction). */
   /** The face step's accepted outcome joins the enrollment; the screen follows. */
   completeFace(session: EnrollmentSession, outcome: FaceOutcome): void {
     session.completeFace(outcome);
@@ -45,8 +44,14 @@ export class EnrollmentDesk {
     for (const [screen, held] of this.#sessions) if (held === session) screen.emit('enrollment.changed', session.view());
   }
 
+  /** Writes the session's step to its enrollments row (in the caller's transaction). */
   saveStep(session: EnrollmentSession): void {
     this.#setState(session, session.step);
+  }
+
+  /** The record is sealed (in the caller's transaction): the enrollment ends and its data is dropped. */
+  finishSealed(screen: ScreenSession, session: EnrollmentSession): void {
+    this.#close(screen, session, 'sealed');
   }
 
   /** A reader produced a document: every screen on the document step gets it. */
@@ -145,7 +150,7 @@ export class EnrollmentDesk {
     this.db.prepare('UPDATE enrollments SET state = ?, updated_at = ? WHERE id = ?').run(state, this.now().toISOString(), session.id);
   }
 
-  #close(screen: ScreenSession, session: EnrollmentSession, state: 'cancelled' | 'abandoned'): void {
+  #close(screen: ScreenSession, session: EnrollmentSession, state: 'sealed' | 'cancelled' | 'abandoned'): void {
     this.#setState(session, state);
     this.#sessions.delete(screen);
     session.close();

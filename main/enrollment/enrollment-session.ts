@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { GatehouseError } from '../errors.js';
-import type { Enrollment, EnrollmentStep, FaceExceptionReason, ReadFailure } from '../rpc/contract.js';
+import type {
+  ConsentAcceptance, Enrollment, EnrollmentDetails, EnrollmentStep, FaceExceptionReason, ReadFailure,
+} from '../rpc/contract.js';
 import type { DocumentCapture } from './document-capture.js';
 import type { FaceOutcome } from './face-check.js';
 import { FingerprintCaptures } from './fingerprint-captures.js';
@@ -15,6 +17,9 @@ export type Flow = 'person' | 'company';
 type Step = z.infer<typeof EnrollmentStep>;
 export type EnrollmentView = z.infer<typeof Enrollment>;
 export type ReadFailureView = z.infer<typeof ReadFailure>;
+export type Details = z.infer<typeof EnrollmentDetails>;
+export type Consent = z.infer<typeof ConsentAcceptance>;
+type FaceException = { reason: z.infer<typeof FaceExceptionReason> };
 
 export const FLOW_STEPS: Record<Flow, readonly Step[]> = {
   person: ['document', 'face', 'fingerprints', 'details', 'review'],
@@ -30,8 +35,10 @@ export class EnrollmentSession {
   #failure: ReadFailureView | null = null;
   /** The fingers asked for and what became of them; null in flows without fingerprints. */
   readonly fingerprints: FingerprintCaptures | null;
-  #faceException: { reason: z.infer<typeof FaceExceptionReason> } | null = null;
+  #faceException: FaceException | null = null;
   #face: FaceOutcome | null = null;
+  #details: Details | null = null;
+  #consent: Consent | null = null;
   readonly #closed = new AbortController();
 
   constructor(readonly flow: Flow, fingers: readonly number[] = DEFAULT_FINGERS) {
@@ -118,13 +125,56 @@ export class EnrollmentSession {
     this.#stepIndex += 1;
   }
 
+  get faceException(): FaceException | null {
+    return this.#faceException;
+  }
+
+  /** The details step's form for this flow: kept, and the flow moves on to the review. */
+  saveDetails(details: Details): void {
+    if (this.step !== 'details') throw this.#notAt('details');
+    if (details.flow !== this.flow) {
+      throw new GatehouseError('ENROLLMENT_WRONG_FLOW', `These are ${details.flow} details; this enrollment is for a ${this.flow}.`,
+        { flow: this.flow });
+    }
+    this.#details = details;
+    this.#stepIndex += 1;
+  }
+
+  /** Back from the review to change the details; the consent is asked for again. */
+  reopenDetails(): void {
+    if (this.step !== 'review') throw this.#notAt('review');
+    this.#consent = null;
+    this.#stepIndex -= 1;
+  }
+
+  /** The person ticked (or unticked: null) the consent on the review step. */
+  setConsent(consent: Consent | null): void {
+    if (this.step !== 'review') throw this.#notAt('review');
+    this.#consent = consent;
+  }
+
+  /** What sealing needs: refuses an enrollment that is not on review or whose consent is missing. */
+  readyToSeal(): { document: DocumentCapture; details: Details; consent: Consent } {
+    if (this.step !== 'review') throw this.#notAt('review');
+    const document = this.#document!; // the document step ends only with one accepted
+    const details = this.#details!; // the details step ends only with details saved
+    if (!this.#consent) throw new GatehouseError('ENROLLMENT_NO_CONSENT', 'The person has not accepted the consent text yet.');
+    return { document, details, consent: this.#consent };
+  }
+
   /** Aborted when the enrollment ends (cancelled, abandoned), so work for it stops. */
   get closed(): AbortSignal {
     return this.#closed.signal;
   }
 
+  /** Ends the enrollment (sealed, cancelled or abandoned): its captures are dropped. */
   close(): void {
     this.fingerprints?.clear();
+    this.#document = null;
+    this.#pending = null;
+    this.#face = null;
+    this.#details = null;
+    this.#consent = null;
     this.#closed.abort();
   }
 
@@ -150,6 +200,8 @@ export class EnrollmentSession {
         capture: this.#face.capture,
         livenessPassed: this.#face.livenessPassed,
       },
+      details: this.#details,
+      consent: this.#consent,
     };
   }
 }

@@ -30,6 +30,12 @@ export interface FaceOutcome {
   readonly officerDecision: 'same-person' | 'not-same-person' | null;
 }
 
+/** The outcome without its images: what the screen is shown and the sealed record keeps. */
+export function faceOutcomeFacts({ verification, capture, livenessPassed, officerDecision }: FaceOutcome) {
+  const { decision, distance, thresholds, modelHash, backend } = verification;
+  return { decision, distance, thresholds, modelHash, backend, capture, livenessPassed, officerDecision };
+}
+
 export class FaceCheck {
   #portrait: { jpeg: Uint8Array; prepared: PreparedPortrait } | null = null;
   #liveness: LivenessState = startLiveness();

@@ -12,7 +12,7 @@ import type { Handlers } from '../rpc/dispatcher.js';
 import type { FaceGuidance, FaceResult } from '../rpc/procedures/face.js';
 import type { EnrollmentDesk } from './enrollment-desk.js';
 import type { EnrollmentSession } from './enrollment-session.js';
-import { FaceCheck, type FaceOutcome } from './face-check.js';
+import { FaceCheck, faceOutcomeFacts, type FaceOutcome } from './face-check.js';
 
 type FaceMethods = 'face.portrait' | 'face.frame' | 'face.capture' | 'face.decide' | 'face.retry' | 'face.accept';
 
@@ -20,16 +20,8 @@ const dataUrl = (jpeg: Uint8Array) => `data:image/jpeg;base64,${Buffer.from(jpeg
 const jpegOf = (base64: string) => new Uint8Array(Buffer.from(base64, 'base64'));
 
 function resultView(check: FaceCheck, outcome: FaceOutcome): z.input<typeof FaceResult> {
-  const { verification } = outcome;
   return {
-    decision: verification.decision,
-    distance: verification.distance,
-    thresholds: verification.thresholds,
-    modelHash: verification.modelHash,
-    backend: verification.backend,
-    capture: outcome.capture,
-    livenessPassed: outcome.livenessPassed,
-    officerDecision: outcome.officerDecision,
+    ...faceOutcomeFacts(outcome),
     accepted: check.accepted,
     livePortrait: dataUrl(outcome.livePortrait),
     documentPortrait: dataUrl(outcome.documentPortrait),

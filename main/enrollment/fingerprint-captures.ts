@@ -92,6 +92,11 @@ export class FingerprintCaptures {
     }
   }
 
+  /** Each requested finger's capture or exception, in the order asked for (pending fingers left out). */
+  outcomes(): Array<FingerCapture | FingerException> {
+    return this.requested.flatMap((position) => this.#outcomes.get(position) ?? []);
+  }
+
   /** Counts for the audit log (no biometric data). */
   summary(): { captured: number; exceptions: number } {
     const captured = this.#captures().length;

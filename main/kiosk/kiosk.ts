@@ -13,6 +13,8 @@ import { EnrollmentDesk } from '../enrollment/enrollment-desk.js';
 import { faceHandlers } from '../enrollment/face-procedures.js';
 import { FaceService } from '../face/face-service.js';
 import { fingerprintStepHandlers } from '../enrollment/fingerprint-step.js';
+import { readConsentDocument } from '../enrollment/consent-text.js';
+import { reviewHandlers } from '../enrollment/review-procedures.js';
 import { createLog, type Log } from '../log.js';
 import { procedures, type Procedures } from '../rpc/contract.js';
 import { RpcDispatcher, type Handlers } from '../rpc/dispatcher.js';
@@ -26,6 +28,7 @@ import { approveAndSeal, type EnrollmentRecord } from '../sync/record-sealer.js'
 import { syncHandlers } from '../sync/sync-procedures.js';
 import { SyncService, type SyncProgressView } from '../sync/sync-service.js';
 import { databasePath } from './data-dir.js';
+import { version } from './project-root.js';
 import { readSettings } from './station-settings.js';
 import { StatusBoard } from './status-board.js';
 import { systemHandlers } from './system-procedures.js';
@@ -69,6 +72,11 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
   const syncWatchers = new Map<ScreenSession, (progress: SyncProgressView) => void>();
   const idleTimeoutSeconds = () => readSettings(db).idleTimeoutSeconds;
   const desk = new EnrollmentDesk(db, now);
+  const sealRecord = (record: EnrollmentRecord, actor: string): QueuedRecord => {
+    const queued = approveAndSeal(db, provisioning.require(), record, actor, now());
+    sync.kick();
+    return queued;
+  };
   const face = new FaceService();
   let devices: DeviceRig | null = null;
   const screens = new Map<ScreenSession, (current: ReturnType<StatusBoard['current']>) => void>();
@@ -88,6 +96,7 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     ...fingerprintStepHandlers({ db, desk, module: () => devices?.fingerprint ?? null }),
     ...fingerprintLoginHandlers({ db, now, idleTimeoutSeconds, module: () => devices?.fingerprint ?? null }),
     ...syncHandlers({ db, provisioning, sync, now }),
+    ...reviewHandlers({ db, desk, now, consent: readConsentDocument(), kioskVersion: version, seal: sealRecord }),
   } satisfies Handlers<Procedures, ScreenSession>;
   const dispatcher = new RpcDispatcher<Procedures, ScreenSession>(procedures, handlers, db, log);
 
@@ -102,11 +111,7 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     status,
     provisioning,
     sync,
-    sealRecord(record, actor) {
-      const queued = approveAndSeal(db, provisioning.require(), record, actor, now());
-      sync.kick();
-      return queued;
-    },
+    sealRecord,
     openScreen(send) {
       const emit = createEventSink(send);
       const screen = new ScreenSession({ idleTimeoutSeconds, emit, onIdleExpire });

@@ -9,6 +9,7 @@ import {
 } from './schemas.js';
 import { faceEvents, faceProcedures } from './procedures/face.js';
 import { fingerprintEvents, fingerprintProcedures } from './procedures/fingerprint.js';
+import { reviewProcedures } from './procedures/review.js';
 import { syncEvents, syncProcedures } from './procedures/sync.js';
 
 export * from './schemas.js';
@@ -169,6 +170,7 @@ export const procedures = {
   }),
   ...faceProcedures,
   ...fingerprintProcedures,
+  ...reviewProcedures,
   ...syncProcedures,
 } as const;
 

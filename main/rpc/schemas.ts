@@ -107,6 +107,50 @@ export const FingerprintStep = z.object({
 
 export const FaceExceptionReason = z.enum(['no-camera', 'injured', 'medical', 'other']);
 
+/** A postal address, as the person writes it (several lines). */
+const PostalAddress = z.string().trim().min(5, 'at least 5 characters').max(300);
+/** One line of text, e.g. a company name. */
+const TextLine = (max: number) => z.string().trim().min(1, 'required').max(max).regex(/^[^\n\r\t]*$/, 'one line');
+/** What "other" means; given with the choice "other" and only then. */
+const OtherNote = TextLine(200).nullable().default(null);
+const noteGoesWithOther = (choice: string, note: string | null) => (choice === 'other') === (note !== null);
+const NOTE_WITH_OTHER = 'a note with "other", and only then';
+
+const PhoneNumber = z.string().trim()
+  .regex(/^\+?[0-9 ()/-]+$/, 'digits, spaces, ( ) / - and a leading +')
+  .refine((phone) => { const digits = phone.replace(/\D/g, '').length; return digits >= 6 && digits <= 15; }, '6 to 15 digits');
+const EmailAddress = z.string().trim().max(254).pipe(z.email('an e-mail address'));
+
+export const EnrollmentPurpose = z.enum(['residence-registration', 'licence-application', 'employment-screening', 'other']);
+export const LegalForm = z.enum(['sole-trader', 'limited-company', 'partnership', 'association', 'other']);
+export const CompanyRole = z.enum(['owner', 'director', 'authorised-representative']);
+
+/** The details step of the person flow: where the person lives, how to reach them, why they enroll. */
+export const PersonDetails = z.strictObject({
+  flow: z.literal('person'),
+  address: PostalAddress,
+  phone: PhoneNumber.nullable().default(null),
+  email: EmailAddress.nullable().default(null),
+  purpose: EnrollmentPurpose,
+  purposeNote: OtherNote,
+}).refine((d) => noteGoesWithOther(d.purpose, d.purposeNote), { path: ['purposeNote'], message: NOTE_WITH_OTHER });
+
+/** The details step of the company flow: the company's particulars and the registering person's role in it. */
+export const CompanyDetails = z.strictObject({
+  flow: z.literal('company'),
+  companyName: TextLine(200),
+  registrationNumber: TextLine(40).regex(/^[\p{L}\p{N}][\p{L}\p{N} ./-]*$/u, 'letters, digits, spaces and . / -'),
+  legalForm: LegalForm,
+  legalFormNote: OtherNote,
+  registeredAddress: PostalAddress,
+  role: CompanyRole,
+}).refine((d) => noteGoesWithOther(d.legalForm, d.legalFormNote), { path: ['legalFormNote'], message: NOTE_WITH_OTHER });
+
+export const EnrollmentDetails = z.discriminatedUnion('flow', [PersonDetails, CompanyDetails]);
+
+/** The person's acceptance of the consent text: which version, in which language, when. */
+export const ConsentAcceptance = z.object({ version: z.string(), language: Language, acceptedAt: z.string() });
+
 export const Enrollment = z.object({
   id: z.string(),
   flow: z.enum(['person', 'company']),
@@ -128,6 +172,10 @@ export const Enrollment = z.object({
     capture: z.enum(['automatic', 'officer']),
     livenessPassed: z.boolean(),
   }).nullable(),
+  /** What the details step saved; kept in memory only, like everything captured. */
+  details: EnrollmentDetails.nullable(),
+  /** Set once the person ticked the consent on the review step. */
+  consent: ConsentAcceptance.nullable(),
 });
 
 export const AuditEntry = z.object({

@@ -95,7 +95,7 @@ describe('fingerprint step on the simulated module', () => {
     await screenshot(page, 'fingerprint-both-captured');
 
     await page.getByTestId('fingerprints-finish').click();
-    await page.getByTestId('step-details').waitFor();
+    await page.getByTestId('details-step').waitFor();
     expect(await page.locator('[aria-current=step]').textContent()).toBe('Details');
     await page.getByTestId('flow-cancel').click();
     await page.close();

@@ -1,15 +1,19 @@
 // An enrollment flow: starts the enrollment in the kiosk, follows its state (which
-// lives in main; this screen only renders it) and shows the current step.
+// lives in main; this screen only renders it) and shows the current step; once the record
+// is sealed it says so, and "Done" leaves the flow.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { Enrollment } from '../../../main/rpc/contract';
+import type { Sealed } from '../components/ApprovalForm';
 import { ErrorText } from '../components/ErrorText';
 import { useKiosk } from '../kiosk-context';
 import { FaceExceptionPanel } from '../components/FaceExceptionPanel';
+import { DetailsStep } from '../steps/DetailsStep';
 import { DocumentStep } from '../steps/DocumentStep';
 import { FaceStep } from '../steps/FaceStep';
 import { FingerprintStep } from '../steps/FingerprintStep';
+import { ReviewStep, SealedNotice } from '../steps/ReviewStep';
 
 export type Flow = 'person' | 'company';
 type EnrollmentView = z.infer<typeof Enrollment>;
@@ -19,6 +23,7 @@ export function FlowScreen({ flow, onExit }: { flow: Flow; onExit(): void }) {
   const { t } = useTranslation();
   const [enrollment, setEnrollment] = useState<EnrollmentView | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [sealed, setSealed] = useState<Sealed | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -32,27 +37,28 @@ export function FlowScreen({ flow, onExit }: { flow: Flow; onExit(): void }) {
   return (
     <main className="screen flow" data-testid={`flow-${flow}`}>
       <h1>{t(`flow.${flow}`)}</h1>
-      {enrollment && (
-        <ol className="steps" data-testid="step-rail">
-          {enrollment.steps.map((step) => (
-            <li key={step} aria-current={step === enrollment.step ? 'step' : undefined}>{t(`flow.steps.${step}`)}</li>
-          ))}
-        </ol>
-      )}
       <ErrorText error={error} />
-      {enrollment?.step === 'document' && <DocumentStep enrollment={enrollment} onChange={setEnrollment} />}
-      {enrollment?.step === 'face' && <FaceStep officerPresent={flow === 'person'} />}
-      {enrollment?.step === 'fingerprints' && <FingerprintStep enrollment={enrollment} onChange={setEnrollment} />}
-      {enrollment && !['document', 'face', 'fingerprints'].includes(enrollment.step) && (
-        <section className="step" data-testid={`step-${enrollment.step}`}>
-          <p className="lead">{t('flow.stepUnavailable', { step: t(`flow.steps.${enrollment.step}`) })}</p>
-        </section>
+      {sealed ? <SealedNotice sealed={sealed} onDone={onExit} /> : enrollment && (
+        <>
+          <ol className="steps" data-testid="step-rail">
+            {enrollment.steps.map((step) => (
+              <li key={step} aria-current={step === enrollment.step ? 'step' : undefined}>{t(`flow.steps.${step}`)}</li>
+            ))}
+          </ol>
+          {enrollment.step === 'document' && <DocumentStep enrollment={enrollment} onChange={setEnrollment} />}
+          {enrollment.step === 'face' && <FaceStep officerPresent={flow === 'person'} />}
+          {enrollment.step === 'fingerprints' && <FingerprintStep enrollment={enrollment} onChange={setEnrollment} />}
+          {enrollment.step === 'details' && <DetailsStep enrollment={enrollment} onChange={setEnrollment} />}
+          {enrollment.step === 'review' && <ReviewStep enrollment={enrollment} onChange={setEnrollment} onSealed={setSealed} />}
+          {/* Only an officer may record that the face cannot be captured: the person flow always has one logged in. */}
+          {enrollment.step === 'face' && flow === 'person' && <FaceExceptionPanel onChange={setEnrollment} />}
+        </>
       )}
-      {/* Only an officer may record that the face cannot be captured: the person flow always has one logged in. */}
-      {enrollment?.step === 'face' && flow === 'person' && <FaceExceptionPanel onChange={setEnrollment} />}
-      <div className="actions">
-        <button type="button" onClick={cancel} data-testid="flow-cancel">{t('flow.cancel')}</button>
-      </div>
+      {!sealed && (
+        <div className="actions">
+          <button type="button" onClick={cancel} data-testid="flow-cancel">{t('flow.cancel')}</button>
+        </div>
+      )}
     </main>
   );
 }

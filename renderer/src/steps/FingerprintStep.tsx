@@ -119,7 +119,8 @@ export function FingerprintStep({ enrollment, onChange }: { enrollment: Enrollme
   );
 }
 
-function outcomeText(t: TFunction, outcome: Outcome): string {
+/** One finger's outcome in a few words: pending, captured with its quality, or not captured and why. */
+export function outcomeText(t: TFunction, outcome: Outcome): string {
   if (outcome.kind === 'pending') return t('fingerprint.status.pending');
   if (outcome.kind === 'exception') return t('fingerprint.status.exception', { reason: t(`fingerprint.exception.reasons.${outcome.reason}`) });
   return t(outcome.duplicateOf ? 'fingerprint.status.duplicate' : 'fingerprint.status.captured', { score: outcome.quality.score });

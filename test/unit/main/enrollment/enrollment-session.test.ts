@@ -205,6 +205,56 @@ describe('EnrollmentSession', () => {
   });
 });
 
+describe('EnrollmentSession details and review', () => {
+  const details = {
+    flow: 'company', companyName: 'Eriksson Bakery', registrationNumber: 'HRB 12345 B', legalForm: 'limited-company',
+    legalFormNote: null, registeredAddress: 'Marktplatz 3, 04109 Leipzig', role: 'owner',
+  } as const;
+  const consent = { version: '2026-01', language: 'en', acceptedAt: NOW.toISOString() } as const;
+
+  function atDetails(): EnrollmentSession {
+    const session = new EnrollmentSession('company');
+    const capture = goodRead();
+    session.offerRead(capture);
+    session.acceptDocument(capture.view.readId, false);
+    session.recordFaceException('no-camera');
+    expect(session.step).toBe('details');
+    return session;
+  }
+
+  it('takes details only on the details step and for its own flow, then moves to the review', () => {
+    const early = new EnrollmentSession('company');
+    expect(refusal(() => early.saveDetails(details))).toBe('ENROLLMENT_WRONG_STEP');
+    const session = atDetails();
+    expect(refusal(() => session.saveDetails({ ...details, flow: 'person' } as never))).toBe('ENROLLMENT_WRONG_FLOW');
+    expect(refusal(() => session.setConsent(consent))).toBe('ENROLLMENT_WRONG_STEP');
+    session.saveDetails(details);
+    expect(session.view()).toMatchObject({ step: 'review', details, consent: null });
+    expect(refusal(() => session.readyToSeal())).toBe('ENROLLMENT_NO_CONSENT');
+    session.setConsent(consent);
+    expect(session.view().consent).toEqual(consent);
+    expect(session.readyToSeal()).toEqual({ document: session.document, details, consent });
+  });
+
+  it('goes back from the review to the details, keeping them and asking for the consent again', () => {
+    const session = atDetails();
+    expect(refusal(() => session.reopenDetails())).toBe('ENROLLMENT_WRONG_STEP');
+    session.saveDetails(details);
+    session.setConsent(consent);
+    session.reopenDetails();
+    expect(session.view()).toMatchObject({ step: 'details', details, consent: null });
+  });
+
+  it('drops the document, details and consent when it ends', () => {
+    const session = atDetails();
+    session.saveDetails(details);
+    session.setConsent(consent);
+    session.close();
+    expect(session.view()).toMatchObject({ document: null, details: null, consent: null });
+    expect(session.closed.aborted).toBe(true);
+  });
+});
+
 function containsBytes(value: unknown): boolean {
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return true;
   if (value === null || typeof value !== 'object') return false;

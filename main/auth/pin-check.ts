@@ -1,0 +1,49 @@
+// Checking an operator's PIN wherever one is asked for (logging in, approving an enrollment),
+// always the same way: an unknown name takes as long as a wrong PIN, a locked or disabled
+// operator is refused, and every wrong PIN counts towards the lockout.
+
+import { GatehouseError } from '../errors.js';
+import type { Db } from '../store/database.js';
+import { isLocked, recordLoginFailure, type OperatorRow } from './operator-repository.js';
+import { decoyHash, verifyPin } from './pin-hash.js';
+
+export type PinRefusal = 'failed' | 'locked' | 'disabled';
+
+export interface PinCheck {
+  db: Db;
+  /** The operator the PIN is claimed for; undefined when the name is unknown. */
+  row: OperatorRow | undefined;
+  pin: string;
+  at: Date;
+  /**
+   * Runs `change` (the failure count, or nothing) in the caller's audited transaction, so the
+   * refusal is written with the caller's own audit entry, and returns what it returned.
+   */
+  recordRefusal(outcome: PinRefusal, change: () => OperatorRow | null): OperatorRow | null;
+}
+
+/** The operator's row when `pin` is theirs and they may act; otherwise records the refusal and throws it. */
+export async function checkOperatorPin({ db, row, pin, at, recordRefusal }: PinCheck): Promise<OperatorRow> {
+  if (row && isLocked(row, at)) {
+    recordRefusal('locked', () => null);
+    throw lockedError(row.locked_until!, at);
+  }
+  const pinMatches = await verifyPin(pin, row?.pin_hash ?? await decoyHash());
+  if (row && pinMatches && !row.disabled_at) return row;
+  const after = recordRefusal(row?.disabled_at ? 'disabled' : 'failed',
+    () => (row && !row.disabled_at ? recordLoginFailure(db, row.id, at) : null));
+  if (after && isLocked(after, at)) throw lockedError(after.locked_until!, at);
+  if (row?.disabled_at && pinMatches) throw disabledError();
+  throw new GatehouseError('AUTH_FAILED', 'Name or PIN is not right. Try again.');
+}
+
+export function disabledError(): GatehouseError {
+  return new GatehouseError('AUTH_DISABLED', 'This operator has been disabled. Ask a supervisor.');
+}
+
+export function lockedError(lockedUntil: string, now: Date): GatehouseError {
+  const minutes = Math.max(1, Math.ceil((Date.parse(lockedUntil) - now.getTime()) / 60_000));
+  return new GatehouseError('AUTH_LOCKED',
+    `Too many wrong PINs. This operator is locked for ${minutes} more minute${minutes === 1 ? '' : 's'}, or until a supervisor unlocks it.`,
+    { lockedUntil });
+}

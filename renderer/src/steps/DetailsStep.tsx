@@ -1,0 +1,104 @@
+// The details step: the person's address, contact and purpose of enrollment, or the company's
+// particulars and the registering person's role. The kiosk checks every field; a field it
+// refuses is marked with what to enter instead, in the screen's language.
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { z } from 'zod';
+import type { Enrollment, EnrollmentDetails } from '../../../main/rpc/contract';
+import { ErrorText } from '../components/ErrorText';
+import { useKiosk } from '../kiosk-context';
+import { RpcError } from '../rpc/client';
+import { DETAILS_FIELDS, isShown, type DetailsField, type Flow, type Values } from './details-fields';
+
+type EnrollmentView = z.infer<typeof Enrollment>;
+type DetailsInput = z.input<typeof EnrollmentDetails>;
+
+/** The form's values from saved details (back from the review), empty otherwise. */
+function initialValues(details: EnrollmentView['details']): Values {
+  if (!details) return {};
+  return Object.fromEntries(Object.entries(details).filter(([name, value]) => name !== 'flow' && value !== null)) as Values;
+}
+
+function detailsInput(flow: Flow, values: Values): DetailsInput {
+  const entries = DETAILS_FIELDS[flow].filter((field) => isShown(field, values)).flatMap((field) => {
+    const value = values[field.name] ?? '';
+    return field.optional && value.trim() === '' ? [] : [[field.name, value]];
+  });
+  // The kiosk validates the whole object (zod); the form only collects the fields.
+  return { flow, ...Object.fromEntries(entries) } as DetailsInput;
+}
+
+/** The fields a refusal names (RPC_INVALID_INPUT), to mark on the form. */
+function refusedFields(error: unknown): Set<string> {
+  if (!(error instanceof RpcError) || error.code !== 'RPC_INVALID_INPUT') return new Set();
+  const issues = (error.details.issues ?? []) as Array<{ path: string[] }>;
+  return new Set(issues.map((issue) => issue.path[0] ?? ''));
+}
+
+export function DetailsStep({ enrollment, onChange }: { enrollment: EnrollmentView; onChange(view: EnrollmentView): void }) {
+  const client = useKiosk();
+  const { t } = useTranslation();
+  const flow = enrollment.flow;
+  const [values, setValues] = useState<Values>(() => initialValues(enrollment.details));
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const refused = refusedFields(error);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      onChange(await client.call('enrollment.saveDetails', detailsInput(flow, values)));
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="step details-step" data-testid="details-step">
+      <p className="lead">{t(`details.intro.${flow}`)}</p>
+      <form className="form details-form" onSubmit={(event) => void submit(event)} noValidate>
+        {DETAILS_FIELDS[flow].filter((field) => isShown(field, values)).map((field) => (
+          <DetailsInputField key={field.name} field={field} value={values[field.name] ?? ''} refused={refused.has(field.name)}
+            onChange={(value) => setValues((current) => ({ ...current, [field.name]: value }))} />
+        ))}
+        {refused.size === 0 && <ErrorText error={error} />}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy} data-testid="details-continue">{t('details.continue')}</button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function DetailsInputField({ field, value, refused, onChange }: {
+  field: DetailsField;
+  value: string;
+  refused: boolean;
+  onChange(value: string): void;
+}) {
+  const { t } = useTranslation();
+  const common = {
+    name: field.name,
+    value,
+    'aria-invalid': refused || undefined,
+    'data-testid': `details-${field.name}`,
+    onChange: (event: { target: { value: string } }) => onChange(event.target.value),
+  };
+  const { input } = field;
+  return (
+    <label>
+      {t(`details.fields.${field.name}`)}{field.optional ? ` ${t('details.optional')}` : ''}
+      {typeof input === 'object' ? (
+        <select {...common}>
+          <option value="">{t('details.choose')}</option>
+          {input.values.map((choice) => <option key={choice} value={choice}>{t(`details.${input.key}.${choice}`)}</option>)}
+        </select>
+      ) : input === 'textarea' ? <textarea rows={3} maxLength={300} {...common} />
+        : <input type={input} autoComplete="off" maxLength={input === 'email' ? 254 : 200} {...common} />}
+      {refused && <span className="field-hint error" data-testid={`details-invalid-${field.name}`}>{t(`details.invalid.${field.name}`)}</span>}
+    </label>
+  );
+}
