@@ -6,6 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './support/browser.js';
+import { logIn } from './support/kiosk-page.js';
 import { gatehouse, startKiosk, tempDataDir, type RunningKiosk } from './support/kiosk-process.js';
 
 let browser: Browser;
@@ -26,10 +27,7 @@ afterAll(async () => {
 async function startPersonEnrollment(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   await page.goto(kiosk.url);
-  await page.getByTestId('start-person').click();
-  await page.locator('input[name=name]').fill('Olga Officer');
-  await page.locator('input[name=pin]').fill('246810');
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logIn(page, 'person', { name: 'Olga Officer', pin: '246810' });
   await page.getByTestId('document-step').waitFor();
   return page;
 }

@@ -17,6 +17,7 @@ import { decodePublicKey } from '../../authority/protocol/keys.js';
 import { openSealedRecord } from '../../authority/protocol/sealed-record.js';
 import { startHarness, type Harness } from '../integration/authority/authority-harness.js';
 import { launchBrowser, screenshot } from './support/browser.js';
+import { acceptSimulatedPassport, logIn, type Credentials } from './support/kiosk-page.js';
 import { gatehouse, startKiosk, tempDataDir, type RunningKiosk } from './support/kiosk-process.js';
 
 const OFFICER = { name: 'Olga Officer', pin: '246810' };
@@ -41,21 +42,16 @@ afterAll(async () => {
   await authority?.close();
 });
 
-async function logIn(page: Page, start: 'person' | 'staff', { name, pin }: { name: string; pin: string }): Promise<void> {
+async function openAndLogIn(page: Page, start: 'person' | 'staff', who: Credentials): Promise<void> {
   await page.goto(kiosk.url);
-  await page.getByTestId(`start-${start}`).click();
-  await page.locator('input[name=name]').fill(name);
-  await page.locator('input[name=pin]').fill(pin);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logIn(page, start, who);
 }
 
 const liveState = (page: Page, state: string) => page.locator(`[data-testid=fingerprint-live][data-state=${state}]`).waitFor();
 
 /** Passport accepted, face exception, right index finger captured on the simulated module, left index finger missing. */
 async function toDetails(page: Page): Promise<void> {
-  await page.getByTestId('simulate-passport').click();
-  await page.locator('[data-testid=read-result][data-verdict=valid]').waitFor();
-  await page.getByTestId('accept-document').click();
+  await acceptSimulatedPassport(page);
   await page.getByTestId('face-exception-open').click();
   await page.getByTestId('face-exception-injured').click();
   await page.getByTestId('face-exception-record').click();
@@ -85,7 +81,7 @@ async function approve(page: Page, pin: string): Promise<void> {
 
 async function provisionKiosk(): Promise<void> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await logIn(page, 'staff', TECHNICIAN);
+  await openAndLogIn(page, 'staff', TECHNICIAN);
   const panel = page.getByTestId('provisioning-panel');
   await panel.locator('input[name=authorityUrl]').fill(authority.url);
   await panel.locator('input[name=token]').fill(await authority.token());
@@ -98,7 +94,7 @@ async function provisionKiosk(): Promise<void> {
 describe('details, review and approval', () => {
   it('takes the details, reviews, refuses to seal until the kiosk is provisioned, then seals and shows the queue', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-    await logIn(page, 'person', OFFICER);
+    await openAndLogIn(page, 'person', OFFICER);
     await page.getByTestId('document-step').waitFor();
     await toDetails(page);
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './support/browser.js';
+import { acceptSimulatedPassport, logIn } from './support/kiosk-page.js';
 import { facePhotoPath, writeFakeCameraVideo } from './support/fake-camera.js';
 import { gatehouse, startKiosk, tempDataDir, type RunningKiosk } from './support/kiosk-process.js';
 
@@ -32,13 +33,8 @@ describe.skipIf(!photo)('face step with a fake camera (needs ../shared/data/face
   async function reachFaceStep(): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
     await page.goto(kiosk.url);
-    await page.getByTestId('start-person').click();
-    await page.locator('input[name=name]').fill('Olga Officer');
-    await page.locator('input[name=pin]').fill('246810');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByTestId('simulate-passport').click();
-    await page.locator('[data-testid=read-result][data-verdict=valid]').waitFor();
-    await page.getByTestId('accept-document').click();
+    await logIn(page, 'person', { name: 'Olga Officer', pin: '246810' });
+    await acceptSimulatedPassport(page);
     await page.getByTestId('face-step').waitFor();
     return page;
   }

@@ -8,6 +8,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './support/browser.js';
+import { acceptSimulatedPassport, logIn } from './support/kiosk-page.js';
 import { gatehouse, startKiosk, tempDataDir, type RunningKiosk } from './support/kiosk-process.js';
 
 const OFFICER = { name: 'Olga Officer', pin: '246810' };
@@ -26,12 +27,9 @@ afterAll(async () => {
   await kiosk?.stop();
 });
 
-async function logIn(page: Page, start: 'person' | 'staff'): Promise<void> {
+async function logInOfficer(page: Page, start: 'person' | 'staff'): Promise<void> {
   await page.goto(kiosk.url);
-  await page.getByTestId(`start-${start}`).click();
-  await page.locator('input[name=name]').fill(OFFICER.name);
-  await page.locator('input[name=pin]').fill(OFFICER.pin);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logIn(page, start, OFFICER);
 }
 
 const liveState = (page: Page, state: string) => page.locator(`[data-testid=fingerprint-live][data-state=${state}]`).waitFor();
@@ -60,11 +58,9 @@ async function placeTwice(page: Page, done: string, onUpload?: () => Promise<unk
 describe('fingerprint step on the simulated module', () => {
   it('captures the right and left index fingers with live state, upload progress, image and quality', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
-    await logIn(page, 'person');
+    await logInOfficer(page, 'person');
     await page.getByTestId('document-step').waitFor();
-    await page.getByTestId('simulate-passport').click();
-    await page.locator('[data-testid=read-result][data-verdict=valid]').waitFor();
-    await page.getByTestId('accept-document').click();
+    await acceptSimulatedPassport(page);
     await page.getByTestId('face-exception-open').click();
     await page.getByTestId('face-exception-no-camera').click();
     await page.getByTestId('face-exception-record').click();
@@ -103,7 +99,7 @@ describe('fingerprint step on the simulated module', () => {
 
   it('lets an officer enroll a login finger and log in by placing it', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await logIn(page, 'staff');
+    await logInOfficer(page, 'staff');
     await page.getByTestId('operator-finger-panel').waitFor();
     await page.getByTestId('enroll-login-finger').click();
     await liveState(page, 'place');

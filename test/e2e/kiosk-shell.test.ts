@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './support/browser.js';
+import { logIn } from './support/kiosk-page.js';
 import { gatehouse, startKiosk, tempDataDir, type RunningKiosk } from './support/kiosk-process.js';
 
 let browser: Browser;
@@ -20,12 +21,6 @@ async function openKiosk(kiosk: RunningKiosk): Promise<Page> {
   return page;
 }
 
-async function login(page: Page, name: string, pin: string): Promise<void> {
-  await page.getByTestId('start-staff').click();
-  await page.locator('input[name=name]').fill(name);
-  await page.locator('input[name=pin]').fill(pin);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
 
 describe('first run', () => {
   let kiosk: RunningKiosk;
@@ -41,7 +36,7 @@ describe('first run', () => {
     await page.locator('input[name=pinRepeat]').fill('correct-horse');
     await page.getByRole('button', { name: 'Create technician' }).click();
     await page.getByTestId('start-screen').waitFor();
-    await login(page, 'Tina Technician', 'correct-horse');
+    await logIn(page, 'staff', { name: 'Tina Technician', pin: 'correct-horse' });
     await page.getByTestId('operators-panel').waitFor();
     expect(await page.getByTestId('signed-in-as').textContent()).toBe('Signed in as Tina Technician (Technician)');
     await page.close();
@@ -64,7 +59,7 @@ describe('an officer at a provisioned kiosk', () => {
     await page.getByTestId('start-screen').waitFor();
     await screenshot(page, 'shell-start-en');
 
-    await login(page, 'Olga Officer', '111111');
+    await logIn(page, 'staff', { name: 'Olga Officer', pin: '111111' });
     await expect(page.getByTestId('error').getAttribute('data-code')).resolves.toBe('AUTH_FAILED');
     await screenshot(page, 'shell-login-failed-en');
 
@@ -117,7 +112,7 @@ describe('an officer at a provisioned kiosk', () => {
     });
     expect(changed).toBe(true);
 
-    await login(page, 'Olga Officer', '246810');
+    await logIn(page, 'staff', { name: 'Olga Officer', pin: '246810' });
     await page.getByTestId('staff-screen').waitFor();
     await page.getByTestId('idle-overlay').waitFor({ timeout: 20_000 });
     await screenshot(page, 'shell-idle-countdown');
