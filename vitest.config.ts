@@ -6,7 +6,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
-    testTimeout: 30_000,
+    // Generous: the suite shares 2 cores with Chromium, socat and the face worker; waits are
+    // for events, never for time, so a slow machine only makes a test slower, not red.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     reporters: ['default'],
   },

@@ -171,5 +171,5 @@ describe('details, review and approval', () => {
     await page.getByTestId('sealed-done').click();
     await page.getByTestId('staff-screen').waitFor(); // the officer's home
     await page.close();
-  }, 120_000);
+  });
 });
