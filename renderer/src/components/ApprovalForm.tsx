@@ -1,10 +1,11 @@
 // The officer's approval on the review step. Person flow: the officer logged in on this
 // screen re-enters their PIN. Company flow: any officer or supervisor at the kiosk enters
 // name and PIN. A wrong PIN counts towards the lockout; the record is sealed only on approval.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { SealedEnrollment } from '../../../main/rpc/procedures/review';
+import { usePinSubmission } from '../hooks/usePinSubmission';
 import { useKiosk } from '../kiosk-context';
 import { ErrorText } from './ErrorText';
 import { PinPad } from './PinPad';
@@ -17,8 +18,8 @@ export function ApprovalForm({ flow, consented, onSealed }: { flow: 'person' | '
   const [officer, setOfficer] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [pin, setPin] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const clearPin = useCallback(() => setPin(''), []);
+  const { busy, error, setError, submit } = usePinSubmission(clearPin);
 
   useEffect(() => {
     if (flow !== 'person') return undefined;
@@ -27,19 +28,9 @@ export function ApprovalForm({ flow, consented, onSealed }: { flow: 'person' | '
     return () => { live = false; };
   }, [client, flow]);
 
-  const approve = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onSealed(await client.call('enrollment.approve', flow === 'company' ? { name, pin } : { pin }));
-    } catch (failure) {
-      setError(failure);
-      setPin('');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const approve = submit(async () => {
+    onSealed(await client.call('enrollment.approve', flow === 'company' ? { name, pin } : { pin }));
+  });
 
   return (
     <section className="panel approval" data-testid="approval">

@@ -1,6 +1,6 @@
 // Staff login with name and PIN, or by an enrolled finger when the fingerprint scanner is
 // there; shows lockouts and failures in the screen's language.
-import { useState, type FormEvent } from 'react';
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { Operator } from '../../../main/rpc/contract';
@@ -9,6 +9,7 @@ import { FingerprintLiveState } from '../components/FingerprintLiveState';
 import { FingerSimulatorPanel } from '../components/FingerSimulatorPanel';
 import { PinPad } from '../components/PinPad';
 import { useFingerprintProgress } from '../hooks/useFingerprintProgress';
+import { usePinSubmission } from '../hooks/usePinSubmission';
 import { useSystemStatus } from '../hooks/useSystemStatus';
 import { useKiosk } from '../kiosk-context';
 
@@ -21,8 +22,8 @@ export function LoginScreen({ reason, onLoggedIn, onCancel }: {
   const { t } = useTranslation();
   const [name, setName] = useState('');
   const [pin, setPin] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const clearPin = useCallback(() => setPin(''), []);
+  const { busy, error, setError, submit } = usePinSubmission(clearPin);
   const [byFinger, setByFinger] = useState(false);
   const [progress, clearProgress] = useFingerprintProgress();
   const scanner = useSystemStatus()?.devices.find((device) => device.kind === 'fingerprint');
@@ -46,26 +47,16 @@ export function LoginScreen({ reason, onLoggedIn, onCancel }: {
     onCancel();
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const { operator } = await client.call('auth.login', { name, pin });
-      onLoggedIn(operator);
-    } catch (failure) {
-      setError(failure);
-      setPin('');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const logIn = submit(async () => {
+    const { operator } = await client.call('auth.login', { name, pin });
+    onLoggedIn(operator);
+  });
 
   return (
     <main className="screen login" data-testid="login-screen">
       <h1>{t('login.heading')}</h1>
       {reason && <p className="lead">{t(reason)}</p>}
-      <form onSubmit={submit} className="form">
+      <form onSubmit={logIn} className="form">
         <label>{t('login.name')}
           <input name="name" autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} required />
         </label>
