@@ -19,10 +19,18 @@ export interface DeviceRig {
   stop(): Promise<void>;
 }
 
-export async function startDeviceRig({ dataDir, db, now }: { dataDir: string; db: Db; now: () => Date }): Promise<DeviceRig> {
+export interface DeviceRigOptions {
+  dataDir: string;
+  db: Db;
+  now: () => Date;
+  /** Which document reader to simulate when none is configured. */
+  simulatedReader?: 'mrz' | 'cnid';
+}
+
+export async function startDeviceRig({ dataDir, db, now, simulatedReader = 'mrz' }: DeviceRigOptions): Promise<DeviceRig> {
   const devices = readDevicesConfig(db);
   const configured = devices.documentReader;
-  const simulation = configured ? null : await startDocumentSimulation(dataDir, 'mrz', now);
+  const simulation = configured ? null : await startDocumentSimulation(dataDir, simulatedReader, now);
   const readerConfig = configured ?? simulation!.readerConfig;
   const documentReader = new DocumentReaderService(readerConfig, { simulated: simulation !== null, now });
   documentReader.start();

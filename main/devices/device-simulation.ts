@@ -46,7 +46,10 @@ export async function startDocumentSimulation(dataDir: string, kind: 'mrz' | 'cn
     const sim: RunningCnidSimulator = await startCnidSimulator({ link: join(runDir, 'cnid-reader'), scenario: 'idle' });
     return {
       readerConfig: { kind: 'cnid', path: sim.path, baud: 115_200 },
-      present: async () => sim.simulator.insert(SAMPLE_CNID_CARD),
+      present: async (document) => {
+        if (document !== 'cnid') throw new GatehouseError('DEVICES_WRONG_SIMULATOR', 'The simulated reader is a CN resident-ID card reader; it reads no MRZ documents.');
+        sim.simulator.insert(SAMPLE_CNID_CARD);
+      },
       presentMisread: async () => {
         sim.simulator.inject('bad-read');
         sim.simulator.insert(SAMPLE_CNID_CARD);

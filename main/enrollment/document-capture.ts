@@ -80,14 +80,26 @@ const CNID_FIELDS: CnidTextField[] = [
   'name', 'sexCode', 'ethnicityCode', 'birthDate', 'address', 'idNumber', 'issuingAuthority', 'validFrom', 'validTo',
 ];
 
+/** The card's own words next to the English, since the officer may read either. */
+const CNID_SEX_NAMES: Record<string, string> = {
+  male: '男 / male', female: '女 / female', 'not-known': '未知 / not known', 'not-stated': '未说明 / not stated',
+};
+const CNID_DATE_FIELDS: ReadonlySet<CnidTextField> = new Set(['birthDate', 'validFrom', 'validTo']);
+
+/** YYYYMMDD as YYYY-MM-DD; anything else (长期, a broken field) as it stands. */
+function isoDate(text: string): string {
+  return /^\d{8}$/.test(text) ? `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6)}` : text;
+}
+
 export function captureFromCnid(card: CnidCard, at: Date): DocumentCapture {
   const today = at.toISOString().slice(0, 10).replaceAll('-', '');
   const expired = !card.longTermValidity && card.text.validTo < today;
   const fields: Field[] = CNID_FIELDS.map((name) => {
     const problem = card.problems[name] ?? (name === 'validTo' && expired ? 'The card has expired.' : undefined);
-    const value = name === 'sexCode' ? card.sex ?? card.text.sexCode
-      : name === 'ethnicityCode' ? card.ethnicity?.en ?? card.text.ethnicityCode
-        : card.text[name];
+    const value = name === 'sexCode' ? CNID_SEX_NAMES[card.sex ?? ''] ?? card.text.sexCode
+      : name === 'ethnicityCode' ? (card.ethnicity ? `${card.ethnicity.zh} / ${card.ethnicity.en}` : card.text.ethnicityCode)
+        : CNID_DATE_FIELDS.has(name) ? isoDate(card.text[name])
+          : card.text[name];
     return { name, value, ok: problem === undefined, ...(problem ? { problem } : {}) };
   });
   return {

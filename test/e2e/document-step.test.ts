@@ -82,3 +82,32 @@ describe('document step on the simulated MRZ reader', () => {
     await page.close();
   });
 });
+
+describe('document step on the simulated CN resident-ID reader', () => {
+  let cnidKiosk: RunningKiosk;
+  beforeAll(async () => {
+    const cnidData = tempDataDir();
+    gatehouse(cnidData, 'operator', 'add', '--role', 'officer', '--name', 'Olga Officer', '--pin', '246810');
+    cnidKiosk = await startKiosk(cnidData, ['--simulated-reader', 'cnid']);
+  });
+  afterAll(async () => { await cnidKiosk?.stop(); });
+
+  it('shows a card put on the reader, with its ID number checked and long-term validity', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    await page.goto(cnidKiosk.url);
+    await logIn(page, 'person', { name: 'Olga Officer', pin: '246810' });
+    await page.getByTestId('document-step').waitFor();
+    await page.getByTestId('simulate-cnid').click();
+    const result = page.getByTestId('read-result');
+    await result.waitFor();
+    expect(await result.getAttribute('data-verdict')).toBe('valid');
+    expect(await page.getByTestId('read-verdict').textContent()).toContain('Resident ID card');
+    expect(await page.getByTestId('field-idNumber').getAttribute('data-ok')).toBe('true');
+    expect(await page.locator('tr[data-ok=false]').count()).toBe(0);
+    await page.getByTestId('lang-zh-CN').click();
+    await page.getByText('公民身份号码').waitFor();
+    await screenshot(page, 'document-cnid-read-zh');
+    await page.getByTestId('flow-cancel').click();
+    await page.close();
+  });
+});

@@ -18,6 +18,7 @@ interface ServeOptions {
   browser: boolean;
   port: string;
   window?: boolean;
+  simulatedReader: string;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -26,17 +27,22 @@ export function registerServeCommand(program: Command): void {
     .option('--no-browser', 'do not launch Chromium (print the URL only)')
     .option('--port <port>', 'TCP port on 127.0.0.1 (0 = any free port)', '0')
     .option('--window', 'open Chromium as a normal app window instead of full-screen kiosk')
+    .option('--simulated-reader <kind>', 'with no document reader configured, simulate this one: mrz or cnid', 'mrz')
     .action(async (options: ServeOptions, command: Command) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new GatehouseError('CLI_INVALID_OPTIONS', `--port must be a whole number from 0 to 65535, not "${options.port}".`);
+      }
+      const simulatedReader = options.simulatedReader;
+      if (simulatedReader !== 'mrz' && simulatedReader !== 'cnid') {
+        throw new GatehouseError('CLI_INVALID_OPTIONS', `--simulated-reader must be mrz or cnid, not "${simulatedReader}".`);
       }
       const dataDir = dataDirOf(command);
       const log = createLog('host');
       const shutdown = new Shutdown(log);
       const kiosk = openKiosk({ dataDir, host: 'browser', log });
       shutdown.add('store', () => kiosk.close());
-      const devices = await startDeviceRig({ dataDir, db: kiosk.db, now: () => new Date() });
+      const devices = await startDeviceRig({ dataDir, db: kiosk.db, now: () => new Date(), simulatedReader });
       shutdown.add('devices', () => devices.stop());
       kiosk.attachDevices(devices);
       const host = await startBrowserHost({ kiosk, rendererDir: join(projectRoot, 'dist', 'renderer'), port, log });

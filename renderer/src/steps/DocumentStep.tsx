@@ -68,7 +68,7 @@ export function DocumentStep({ enrollment, onChange }: { enrollment: EnrollmentV
           </button>
         )}
       </div>
-      {reader?.simulated && <SimulatorPanel />}
+      {reader?.simulated && <SimulatorPanel kind={kind} />}
     </section>
   );
 }
@@ -113,17 +113,26 @@ function FieldTable({ fields }: { fields: Field[] }) {
   );
 }
 
-function SimulatorPanel() {
+function SimulatorPanel({ kind }: { kind: 'mrz' | 'cnid' }) {
   const client = useKiosk();
   const { t } = useTranslation();
-  const simulate = (action: 'present-document' | 'present-bad-document', sample?: 'passport' | 'id-card' | 'visa') =>
+  const simulate = (action: 'present-document' | 'present-bad-document' | 'remove-document', sample?: 'passport' | 'id-card' | 'cnid') =>
     void client.call('devices.simulate', { action, ...(sample ? { sample } : {}) }).catch(() => undefined);
   return (
     <aside className="panel simulator" data-testid="simulator-panel">
       <h3>{t('document.simulator.heading')}</h3>
       <div className="actions start">
-        <button type="button" data-testid="simulate-passport" onClick={() => simulate('present-document', 'passport')}>{t('document.simulator.passport')}</button>
-        <button type="button" data-testid="simulate-id-card" onClick={() => simulate('present-document', 'id-card')}>{t('document.simulator.idCard')}</button>
+        {kind === 'mrz' ? (
+          <>
+            <button type="button" data-testid="simulate-passport" onClick={() => simulate('present-document', 'passport')}>{t('document.simulator.passport')}</button>
+            <button type="button" data-testid="simulate-id-card" onClick={() => simulate('present-document', 'id-card')}>{t('document.simulator.idCard')}</button>
+          </>
+        ) : (
+          <>
+            <button type="button" data-testid="simulate-cnid" onClick={() => simulate('present-document', 'cnid')}>{t('document.simulator.cnid')}</button>
+            <button type="button" data-testid="simulate-remove" onClick={() => simulate('remove-document')}>{t('document.simulator.remove')}</button>
+          </>
+        )}
         <button type="button" data-testid="simulate-misread" onClick={() => simulate('present-bad-document')}>{t('document.simulator.misread')}</button>
       </div>
     </aside>

@@ -27,10 +27,10 @@ export interface RunningKiosk {
   stop(): Promise<number | null>;
 }
 
-export async function startKiosk(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningKiosk> {
-  const child = spawn(process.execPath, [cli, '--data', dataDir, 'serve', '--no-browser', '--port', '0'], {
+/** `serveArgs` go after the defaults, e.g. ['--simulated-reader', 'cnid']. */
+export async function startKiosk(dataDir: string, serveArgs: string[] = []): Promise<RunningKiosk> {
+  const child = spawn(process.execPath, [cli, '--data', dataDir, 'serve', '--no-browser', '--port', '0', ...serveArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...extraEnv },
   });
   const url = await readyUrl(child);
   return {

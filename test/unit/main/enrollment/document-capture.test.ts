@@ -265,16 +265,17 @@ describe('captureFromCnid', () => {
       suggestedCorrection: null, portraitAvailable: false,
     });
     const { text } = SAMPLE_CNID_CARD;
+    const iso = (yyyymmdd: string) => `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}-${yyyymmdd.slice(6)}`;
     expect(capture.view.fields).toEqual([
       { name: 'name', value: text.name, ok: true },
-      { name: 'sexCode', value: 'male', ok: true },
-      { name: 'ethnicityCode', value: 'Han', ok: true },
-      { name: 'birthDate', value: text.birthDate, ok: true },
+      { name: 'sexCode', value: '男 / male', ok: true },
+      { name: 'ethnicityCode', value: '汉族 / Han', ok: true },
+      { name: 'birthDate', value: iso(text.birthDate), ok: true },
       { name: 'address', value: text.address, ok: true },
       { name: 'idNumber', value: text.idNumber, ok: true },
       { name: 'issuingAuthority', value: text.issuingAuthority, ok: true },
-      { name: 'validFrom', value: text.validFrom, ok: true },
-      { name: 'validTo', value: text.validTo, ok: true },
+      { name: 'validFrom', value: iso(text.validFrom), ok: true },
+      { name: 'validTo', value: iso(text.validTo), ok: true },
     ]);
     expect(capture.cardPhoto).toBe(read.photo);
     expect(capture.cardPhoto).toEqual(SAMPLE_CNID_CARD.photo);
@@ -323,7 +324,7 @@ describe('captureFromCnid', () => {
     const capture = captureFromCnid(read, NOW);
     expect(capture.view).toMatchObject({ valid: true, expired: true });
     expect(marked(capture)).toEqual(['validTo']);
-    expect(fieldNamed(capture, 'validTo')).toEqual({ name: 'validTo', value: '20240614', ok: false, problem: 'The card has expired.' });
+    expect(fieldNamed(capture, 'validTo')).toEqual({ name: 'validTo', value: '2024-06-14', ok: false, problem: 'The card has expired.' });
     expect(captureFromCnid(card({ validFrom: '20100101', validTo: '20240615' }), NOW).view.expired).toBe(false);
   });
 
