@@ -1,8 +1,9 @@
 // ISO/IEC 19794-4:2005 finger image records: how each captured finger is kept and sent
 // (general header, one finger image header per view, PNG image data), encoded and decoded.
-// Field layout as we know the 2005 edition (no copy of the standard at hand; check it
-// before claiming conformance): general header 32 bytes — "FIR\0", version " 10\0",
-// record length 6 bytes (not 4; the 2011 edition, version "020", has another layout),
+// Field layout of the 2005 edition (no copy of the standard at hand; the sizes and the
+// version "010\0" agree with NIST's biomdi finger-image library, FIR_ISO_HEADER_LENGTH 32,
+// FIVR_HEADER_LENGTH 14): general header 32 bytes — "FIR\0", version "010\0" (" 10\0",
+// which some writers use, is accepted on reading), record length 6 bytes (not 4; the 2011 edition, version "020", has another layout),
 // capture device id 2, image acquisition level 2, number of finger records 1, scale units
 // 1 (1 ppi, 2 ppcm), scan resolution h/v 2+2, image resolution h/v 2+2, pixel depth 1,
 // compression 1 (0 raw, 1 bit-packed, 2 WSQ, 3 JPEG, 4 JPEG 2000, 5 PNG), reserved 2;
@@ -58,7 +59,8 @@ export interface FingerImageRecord {
 }
 
 const MAGIC = [0x46, 0x49, 0x52, 0x00];
-const VERSION = [0x20, 0x31, 0x30, 0x00];
+const VERSION = [0x30, 0x31, 0x30, 0x00];
+const VERSION_SPACE_PADDED = [0x20, 0x31, 0x30, 0x00];
 const GENERAL_HEADER_BYTES = 32;
 const VIEW_HEADER_BYTES = 14;
 const MAX_RECORD_LENGTH = 2 ** 48 - 1;
@@ -104,7 +106,9 @@ export function decodeFingerImageRecord(bytes: Uint8Array): FingerImageRecord {
   const code = 'ISO_FIR_MALFORMED';
   if (bytes.length < GENERAL_HEADER_BYTES) fail(code, 'general header', `only ${bytes.length} bytes`);
   if (!startsWith(bytes, 0, MAGIC)) fail(code, 'format identifier', 'not "FIR"');
-  if (!startsWith(bytes, 4, VERSION)) fail(code, 'version', 'not " 10" (ISO/IEC 19794-4:2005)');
+  if (!startsWith(bytes, 4, VERSION) && !startsWith(bytes, 4, VERSION_SPACE_PADDED)) {
+    fail(code, 'version', 'not "010" (ISO/IEC 19794-4:2005)');
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getUint16(8) * 2 ** 32 + view.getUint32(10);
   if (length !== bytes.length) fail(code, 'record length', `says ${length} bytes, have ${bytes.length}`);

@@ -69,12 +69,18 @@ describe('ISO/IEC 19794-4:2005 finger image record', () => {
     expect(bytes.length).toBe(total);
     const hex = Buffer.from(bytes.subarray(0, 46)).toString('hex');
     expect(hex).toBe([
-      '46495200', '20313000', total.toString(16).padStart(12, '0'), '0000', '001f', '01', '01',
+      '46495200', '30313000', total.toString(16).padStart(12, '0'), '0000', '001f', '01', '01',
       '01f4', '01f4', '01f4', '01f4', '08', '05', '0000',
       (14 + png.length).toString(16).padStart(8, '0'), '02', '01', '01', '57', '00', '0002', '0003', '00',
     ].join(''));
     expect(Buffer.from(bytes.subarray(46)).equals(Buffer.from(png))).toBe(true);
     expect(decodeGreyPng(decodeFingerImageRecord(bytes).views[0]!.imageData).pixels).toEqual(Uint8Array.of(0, 17, 34, 51, 68, 85));
+  });
+
+  it('reads records whose version is written " 10" as well as "010"', () => {
+    const bytes = encodeFingerImageRecord(sample());
+    bytes[4] = 0x20;
+    expect(decodeFingerImageRecord(bytes).views).toHaveLength(1);
   });
 
   it('round-trips any valid record', () => {
