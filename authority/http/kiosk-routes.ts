@@ -1,4 +1,4 @@
-// The routes about the kiosk itself: registration with a one-time token (the one unsigned route),
+// The routes about the kiosk itself: a health answer for reachability probes, registration with a one-time token (the one unsigned route),
 // the signed station configuration and operator list it downloads, and its audit checkpoints.
 import type { FastifyInstance } from 'fastify';
 import { storeAuditCheckpoint } from '../audit-checkpoints.js';
@@ -9,6 +9,8 @@ import { registerKiosk } from '../registration.js';
 import { jsonBody, signedBy } from './request-parts.js';
 
 export function registerKioskRoutes(app: FastifyInstance, authority: Authority): void {
+  app.get(apiPaths.health, async () => ({ service: 'gatehouse-authority', signingKeyId: authority.keys.published.signingKeyId }));
+
   app.post(apiPaths.kiosks, async (request, reply) =>
     reply.status(201).send(await registerKiosk(authority, jsonBody(request, RegisterKioskRequest))));
 

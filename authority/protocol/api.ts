@@ -10,6 +10,8 @@ import { ByteCount, IsoTime, KeyId, KioskId, PublicKeyText, RecordId, Sha256Hex 
 export { AuditCheckpoint, OperatorList, Receipt, StationConfig };
 
 export const apiPaths = {
+  /** GET → 200 Health (unsigned): how a kiosk learns the authority is there, changing nothing. */
+  health: '/v1/health',
   /** POST RegisterKioskRequest → 201 RegisterKioskResponse (unsigned: the one-time token authorises it). */
   kiosks: '/v1/kiosks',
   /** PUT envelope bytes → 201 (new) or 200 (already held, same digest) RecordStored; GET → 200 RecordStored. */
@@ -29,6 +31,11 @@ export const apiPaths = {
   /** POST AuditCheckpoint → 201 (new) or 200 (already held) AuditCheckpointStored. */
   auditCheckpoints: '/v1/audit-checkpoints',
 } as const;
+
+export const Health = z.strictObject({
+  service: z.literal('gatehouse-authority'),
+  signingKeyId: z.string(),
+});
 
 /** Every refusal: a stable code, a message a person can act on, and safe details. */
 export const ApiError = z.strictObject({

@@ -4,7 +4,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { z } from 'zod';
 import {
-  ApiError, apiPaths, AuditCheckpointStored, CreateUploadResponse, RecordStored, RegisterKioskResponse, UploadState,
+  ApiError, apiPaths, AuditCheckpointStored, Health, CreateUploadResponse, RecordStored, RegisterKioskResponse, UploadState,
   type AuditCheckpoint, type RegisterKioskRequest,
 } from '../../authority/protocol/api.js';
 import { signRequest } from '../../authority/protocol/http-signature.js';
@@ -118,13 +118,13 @@ export class AuthorityClient {
   }
 
   /**
-   * Reachability: an unsigned GET the authority answers with its own error shape (or the
-   * document), which a captive portal or another server would not. Changes nothing there.
+   * Reachability: the authority's unsigned health answer, which a captive portal or another
+   * server would not give. Changes nothing there.
    */
   async probe(): Promise<void> {
-    const response = await this.fetch('GET', apiPaths.stationConfig, new Uint8Array(), {});
+    const response = await this.fetch('GET', apiPaths.health, new Uint8Array(), {});
     const body = await this.readBody(response, 'the reachability probe');
-    if (!response.ok && !ApiError.safeParse(body).success) {
+    if (!response.ok || !Health.safeParse(body).success) {
       throw new AuthorityUnreachable(this.baseUrl, `HTTP ${response.status} from something that is not the Gatehouse authority`);
     }
   }

@@ -52,6 +52,14 @@ describe.each(STORAGE_BACKENDS)('authority over HTTP on $backend', ({ backend, a
     expect(await h.snapshot()).toEqual(before);
   }
 
+  it('answers the unsigned health probe with its signing key id, changing nothing', async () => {
+    const before = await h.snapshot();
+    const reply = await fetch(`${h.url}/v1/health`);
+    expect(reply.status).toBe(200);
+    expect(await reply.json()).toEqual({ service: 'gatehouse-authority', signingKeyId: h.authority.keys.published.signingKeyId });
+    expect(await h.snapshot()).toEqual(before);
+  });
+
   describe('registration', () => {
     it('gives the kiosk an id and the authority keys to pin', async () => {
       expect(kiosk.pinned).toEqual(h.authority.keys.published);
