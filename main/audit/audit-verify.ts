@@ -1,7 +1,7 @@
 // Recomputes the audit chain from what is stored and names the first entry that was
 // changed, removed or reordered, so a technician knows exactly where the log was touched.
-import { GatehouseError } from '../errors.js';
-import { canonicalJson } from '../store/canonical-json.js';
+import { canonicalJson } from '../../authority/protocol/canonical-json.js';
+import { ProtocolError } from '../../authority/protocol/protocol-error.js';
 import type { Db } from '../store/database.js';
 import { auditEntryHash, GENESIS_PREV_HASH, type AuditHead, type AuditRow } from './audit-log.js';
 
@@ -64,7 +64,7 @@ function isCanonical(details: unknown, stored: string): boolean {
   try {
     return canonicalJson(details) === stored;
   } catch (error) {
-    if (error instanceof GatehouseError) return false;
+    if (error instanceof ProtocolError) return false; // the stored details hold no JSON value
     throw error;
   }
 }
