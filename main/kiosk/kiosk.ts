@@ -79,6 +79,7 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
   };
   const face = new FaceService();
   let devices: DeviceRig | null = null;
+  let cameraReported = false;
   const screens = new Map<ScreenSession, (current: ReturnType<StatusBoard['current']>) => void>();
   const endSessionsOf = (operatorId: number) => {
     for (const screen of screens.keys()) if (screen.operator?.id === operatorId) screen.end('logout');
@@ -89,8 +90,10 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     ...auditHandlers(db),
     ...desk.handlers(),
     ...faceHandlers(desk, face, () => {
-      const camera = status.current().devices.find((d) => d.kind === 'camera');
-      if (camera?.state !== 'ready') status.setDevice({ kind: 'camera', name: 'Camera', state: 'ready', simulated: false });
+      // Called for every camera frame: report the camera once, not a status query per frame.
+      if (cameraReported) return;
+      cameraReported = true;
+      status.setDevice({ kind: 'camera', name: 'Camera', state: 'ready', simulated: false });
     }),
     ...devicesHandlers(() => devices),
     ...fingerprintStepHandlers({ db, desk, module: () => devices?.fingerprint ?? null }),
