@@ -11,8 +11,8 @@ import { GatehouseError } from '../errors.js';
 import type { Procedures } from '../rpc/contract.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import type { Db } from '../store/database.js';
-import { disabledError, lockedError } from './pin-check.js';
-import { getOperator, isLocked, recordLoginSuccess, toOperatorView } from './operator-repository.js';
+import { fingerRefusal, identifyByFinger } from './operator-credential.js';
+import { getOperator, recordLoginSuccess, toOperatorView } from './operator-repository.js';
 import { operatorAtPage, operatorFingerOf, pagesInUse, saveOperatorFinger } from './operator-fingers.js';
 import type { ScreenSession } from './screen-session.js';
 
@@ -31,8 +31,8 @@ export function fingerprintLoginHandlers({ db, now, idleTimeoutSeconds, module }
   return {
     'auth.enrollFingerprint': async ({ position }, ctx) => {
       const screen = ctx.caller;
-      const operator = screen.operator!; // the procedure's roles need someone logged in
-      if (operator.via !== 'pin') {
+      const operator = screen.operator;
+      if (!operator || operator.via !== 'pin') {
         throw new GatehouseError('AUTH_PIN_REQUIRED', 'Log in with name and PIN to enroll a finger for logging in.');
       }
       const scanner = availableModule(module());
@@ -57,24 +57,14 @@ export function fingerprintLoginHandlers({ db, now, idleTimeoutSeconds, module }
 
     'auth.loginFingerprint': async (_input, ctx) => {
       const screen = ctx.caller;
-      const scanner = availableModule(module());
-      const { placeTimeoutMs } = captureOptions(readFingerprintPolicy(db));
-      const hit = await scanner.use(screen, ({ driver, library, signal }) =>
-        flowReportingTo(screen.emit, driver, null).identify({ placeTimeoutMs, search: library, signal }));
-      const operatorId = hit.found ? operatorAtPage(db, hit.page) : null;
-      const row = operatorId === null ? undefined : getOperator(db, operatorId);
-      const at = now();
-      const outcome = !row ? 'not-found' : isLocked(row, at) ? 'locked' : row.disabled_at ? 'disabled' : 'ok';
+      const { row, outcome, at } = await identifyByFinger({ db, now, module }, screen);
       ctx.commit(() => {
         if (row && outcome === 'ok') recordLoginSuccess(db, row.id);
       }, () => ({ operatorId: row?.id ?? null, outcome }));
-      if (!row) {
-        throw new GatehouseError('AUTH_FINGER_UNKNOWN', 'This finger is not enrolled for any operator. Try again, or log in with name and PIN.');
-      }
-      if (outcome === 'locked') throw lockedError(row.locked_until!, at);
-      if (outcome === 'disabled') throw disabledError();
-      screen.login({ id: row.id, name: row.name, role: row.role, via: 'fingerprint' });
-      return { operator: toOperatorView(getOperator(db, row.id), at), idleTimeoutSeconds: idleTimeoutSeconds() };
+      const refusal = fingerRefusal(row, outcome, at);
+      if (refusal) throw refusal;
+      screen.login({ id: row!.id, name: row!.name, role: row!.role, via: 'fingerprint' });
+      return { operator: toOperatorView(getOperator(db, row!.id), at), idleTimeoutSeconds: idleTimeoutSeconds() };
     },
   };
 }

@@ -1,5 +1,6 @@
-// The state of one kiosk screen: who is logged in on it, whether a person is in the
-// middle of a flow, and the idle countdown that ends the session, returns the screen to
+// The state of one kiosk screen: who is logged in on it (or, on a business owner's screen,
+// which officer was called to help without logging the screen in), whether a person is in
+// the middle of a flow, and the idle countdown that ends the session, returns the screen to
 // the start and drops every piece of in-memory capture data registered with it.
 
 import { randomUUID } from 'node:crypto';
@@ -28,6 +29,7 @@ export type EndReason = 'idle' | 'logout';
 export class ScreenSession implements Caller {
   readonly id = randomUUID();
   private current: SessionOperator | null = null;
+  private assisting: SessionOperator | null = null;
   private away = false;
   private disposed = false;
   private readonly cleanups = new Set<() => void>();
@@ -61,7 +63,29 @@ export class ScreenSession implements Caller {
   }
 
   get actor(): string {
-    return this.current ? `operator:${this.current.id}` : 'anonymous';
+    const acting = this.current ?? this.assisting;
+    return acting ? `operator:${acting.id}` : 'anonymous';
+  }
+
+  /** An officer or supervisor logged in here, or one called to help on this screen. */
+  get officerPresent(): boolean {
+    return this.role === 'officer' || this.role === 'supervisor' || this.assisting !== null;
+  }
+
+  /** The officer called to this screen, while they help. */
+  get assistant(): SessionOperator | null {
+    return this.assisting;
+  }
+
+  /** An officer identified at this screen (name and PIN, or finger) helps without logging it in. */
+  assist(officer: SessionOperator): void {
+    if (this.disposed) return;
+    this.assisting = officer;
+    this.touch();
+  }
+
+  endAssist(): void {
+    this.assisting = null;
   }
 
   get idleCountdownRunning(): boolean {
@@ -89,6 +113,7 @@ export class ScreenSession implements Caller {
 
   end(reason: EndReason): void {
     this.current = null;
+    this.assisting = null;
     this.away = false;
     this.idle.stop();
     this.dropCaptureData();
@@ -99,6 +124,7 @@ export class ScreenSession implements Caller {
   dispose(): void {
     this.disposed = true;
     this.current = null;
+    this.assisting = null;
     this.idle.stop();
     this.dropCaptureData();
   }

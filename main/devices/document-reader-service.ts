@@ -10,7 +10,7 @@ import { MrzReader, type MrzRead } from '../../native/idreader/mrz-reader/mrz-re
 import type { DeviceLink, LinkStatus } from '../../native/transport/device-link.js';
 import { serialDeviceLink } from '../../native/transport/serial-transport.js';
 import { captureFromCnid, captureFromMrz, type DocumentCapture } from '../enrollment/document-capture.js';
-import type { ReadFailureView } from '../enrollment/enrollment-session.js';
+import type { ReadFailureView } from '../enrollment/enrollment.js';
 import type { DeviceStatus } from '../rpc/contract.js';
 import type { DocumentReaderConfig } from './device-config.js';
 

@@ -1,32 +1,40 @@
-// The record an approved enrollment becomes: JSON (the document's fields and MRZ lines, the
-// face outcome or its exception, each finger's quality or exception, the details, the consent,
-// who approved and when) and binary parts (portraits, card photo, finger records, templates)
-// that the JSON names. Pure: the session in, an EnrollmentRecord out; sealing happens elsewhere.
+// The record an approved enrollment becomes: JSON (who ran it; the document's fields and MRZ
+// lines and who accepted the read; the face outcome or its exception; each finger's quality or
+// exception, and who captured or recorded each; the details; the consent; who approved it, how,
+// and why a second approval was needed; for a company, the registration linking the owner's
+// identity with the company's particulars) and the binary parts the JSON names (portraits, card
+// photo, finger records and templates, exception photos). Pure: an enrollment in, an
+// EnrollmentRecord out; sealing happens elsewhere.
 
-import type { EnrollmentRecord, RecordPart } from '../sync/record-sealer.js';
-import type { EnrollmentSession, Flow } from './enrollment-session.js';
-import { faceOutcomeFacts, type FaceOutcome } from './face-check.js';
+import type { EnrollmentRecord } from '../sync/record-sealer.js';
+import type { Details, Enrollment } from './enrollment.js';
+import type { OperatorRefView } from './exception-evidence.js';
+import { faceOutcomeFacts } from './face-check.js';
 import type { FingerprintCaptures } from './fingerprint-captures.js';
+import { PART_NAMES, PartList } from './record-parts.js';
 
-const RECORD_KINDS: Record<Flow, string> = { person: 'person-enrollment', company: 'company-registration' };
+const RECORD_KINDS = { person: 'person-enrollment', company: 'company-registration' } as const;
 
 export interface Approval {
-  operatorId: number;
+  by: OperatorRefView;
+  method: 'pin' | 'fingerprint';
   at: Date;
   kioskVersion: string;
+  /** When and by whom it was held for a supervisor before this approval; null when approved at the screen. */
+  held: { at: string; by: OperatorRefView | null } | null;
 }
 
-export function buildEnrollmentRecord(session: EnrollmentSession, approval: Approval): EnrollmentRecord {
-  const { document, details, consent } = session.readyToSeal();
-  const parts: RecordPart[] = [];
-  const part = (name: string, bytes: Uint8Array) => {
-    parts.push({ name, bytes });
-    return name;
-  };
-  const { view } = document;
+export function buildEnrollmentRecord(enrollment: Enrollment, approval: Approval): EnrollmentRecord {
+  const { document, details, consent } = enrollment.readyToSeal();
+  const list = new PartList();
+  const { capture } = document;
+  const { view } = capture;
+  const face = enrollment.face;
+  const reasons = enrollment.secondApproval();
   const json = {
-    enrollmentId: session.id,
-    flow: session.flow,
+    enrollmentId: enrollment.id,
+    flow: enrollment.flow,
+    ranBy: enrollment.ranBy,
     document: {
       type: view.documentType,
       source: view.source,
@@ -34,42 +42,63 @@ export function buildEnrollmentRecord(session: EnrollmentSession, approval: Appr
       fields: Object.fromEntries(view.fields.map((field) => [field.name, field.value])),
       // An accepted read keeps its suggested correction only when the officer took it.
       ocrCorrections: view.suggestedCorrection?.changes ?? [],
-      mrzLines: document.mrzLines,
-      cardPhotoPart: document.cardPhoto ? part('document-photo.wlt', document.cardPhoto) : null,
+      mrzLines: capture.mrzLines,
+      cardPhotoPart: capture.cardPhoto ? list.add(PART_NAMES.cardPhoto, capture.cardPhoto) : null,
+      acceptedBy: document.by,
     },
-    face: session.face ? faceJson(session.face, part) : null,
-    faceException: session.faceException,
-    fingerprints: session.fingerprints ? fingerprintsJson(session.fingerprints, part) : null,
+    face: face && {
+      ...faceOutcomeFacts(face.outcome),
+      documentPortraitPart: list.add(PART_NAMES.documentPortrait, face.outcome.documentPortrait),
+      livePortraitPart: list.add(PART_NAMES.livePortrait, face.outcome.livePortrait),
+      livenessException: face.livenessException && list.evidence(face.livenessException, PART_NAMES.livenessException),
+      capturedBy: face.by,
+    },
+    faceException: enrollment.faceException && list.evidence(enrollment.faceException, PART_NAMES.faceException),
+    fingerprints: enrollment.fingerprints ? fingerprintsJson(enrollment.fingerprints, list) : null,
     details,
+    registration: details.flow === 'company' ? companyRegistration(details, view.fields) : null,
     consent,
-    approvedBy: approval.operatorId,
-    approvedAt: approval.at.toISOString(),
+    approval: {
+      by: approval.by,
+      method: approval.method,
+      at: approval.at.toISOString(),
+      secondApproval: { required: reasons.length > 0, reasons },
+      heldForReview: approval.held,
+    },
     kioskVersion: approval.kioskVersion,
   };
-  return { kind: RECORD_KINDS[session.flow], enrollmentId: session.id, json, parts };
+  return { kind: RECORD_KINDS[enrollment.flow], enrollmentId: enrollment.id, json, parts: list.parts };
 }
 
-type AddPart = (name: string, bytes: Uint8Array) => string;
+/** The key fields of a document that name its holder, as the authority matches them with its person records. */
+const OWNER_KEYS = ['documentNumber', 'idNumber', 'issuingState', 'nationality', 'surname', 'givenNames', 'name', 'birthDate'];
 
-function faceJson(face: FaceOutcome, part: AddPart) {
+/**
+ * A company registration links the person who proved who they are here (the document read and
+ * face check of this record) with the company's particulars and their role in it.
+ */
+function companyRegistration(details: Extract<Details, { flow: 'company' }>, fields: ReadonlyArray<{ name: string; value: string }>) {
+  const { companyName, registrationNumber, legalForm, legalFormNote, registeredAddress, role } = details;
   return {
-    ...faceOutcomeFacts(face),
-    documentPortraitPart: part('portrait-document.jpg', face.documentPortrait),
-    livePortraitPart: part('portrait-live.jpg', face.livePortrait),
+    company: { name: companyName, registrationNumber, legalForm, legalFormNote, registeredAddress },
+    owner: { role, identity: Object.fromEntries(fields.filter((field) => OWNER_KEYS.includes(field.name)).map((field) => [field.name, field.value])) },
   };
 }
 
-function fingerprintsJson(captures: FingerprintCaptures, part: AddPart) {
+function fingerprintsJson(captures: FingerprintCaptures, list: PartList) {
   return captures.outcomes().map((outcome) => {
-    if (outcome.kind === 'exception') return { position: outcome.position, exception: { reason: outcome.reason, note: outcome.note } };
-    const { position, quality, qualityAccepted, attempts } = outcome;
+    const { position } = outcome;
+    if (outcome.kind === 'exception') return { position, exception: list.evidence(outcome, PART_NAMES.fingerException(position)) };
+    const { quality, qualityAccepted, attempts, duplicateOf, by } = outcome;
     return {
       position,
       quality,
       qualityAccepted,
       attempts,
-      isoRecordPart: part(`finger-${position}.iso`, outcome.isoRecord),
-      templatePart: part(`finger-${position}-template.bin`, outcome.template),
+      duplicateOf,
+      capturedBy: by,
+      isoRecordPart: list.add(PART_NAMES.fingerRecord(position), outcome.isoRecord),
+      templatePart: list.add(PART_NAMES.fingerTemplate(position), outcome.template),
     };
   });
 }

@@ -1,6 +1,8 @@
 // RPC handlers of the face step: each enrollment on the face step gets a FaceCheck; the
 // kiosk's one face worker does the analysis. Only the accepted outcome (decision,
-// distance, thresholds, model hash, backend, the two portraits) joins the enrollment.
+// distance, thresholds, model hash, backend, the two portraits) joins the enrollment, with
+// the officer at the screen and, for a face taken without a passed liveness challenge, the
+// officer's exception (reason, note, photo).
 
 import type { z } from 'zod';
 import type { ScreenSession } from '../auth/screen-session.js';
@@ -10,13 +12,15 @@ import type { FaceService } from '../face/face-service.js';
 import type { Procedures } from '../rpc/contract.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import type { FaceGuidance, FaceResult } from '../rpc/procedures/face.js';
-import type { EnrollmentDesk } from './enrollment-desk.js';
-import type { EnrollmentSession } from './enrollment-session.js';
+import type { Enrollment } from './enrollment.js';
+import { imageDataUrl } from './enrollment-media.js';
+import { actorAt, officerAt, type EnrollmentWorkflow } from './enrollment-workflow.js';
+import { recordEvidence } from './exception-evidence.js';
 import { FaceCheck, faceOutcomeFacts, type FaceOutcome } from './face-check.js';
 
 type FaceMethods = 'face.portrait' | 'face.frame' | 'face.capture' | 'face.decide' | 'face.retry' | 'face.accept';
 
-const dataUrl = (jpeg: Uint8Array) => `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}`;
+const dataUrl = (jpeg: Uint8Array) => imageDataUrl('jpeg', jpeg)!;
 const jpegOf = (base64: string) => new Uint8Array(Buffer.from(base64, 'base64'));
 
 function resultView(check: FaceCheck, outcome: FaceOutcome): z.input<typeof FaceResult> {
@@ -44,23 +48,18 @@ function guidanceView(check: FaceCheck, analysis: FrameAnalysis | null, at: numb
 }
 
 /** `cameraSeen` is told whenever a screen delivers camera pictures (the camera lives in the screen). */
-export function faceHandlers(desk: EnrollmentDesk, face: FaceService, cameraSeen: () => void): Pick<Handlers<Procedures, ScreenSession>, FaceMethods> {
-  const checks = new WeakMap<EnrollmentSession, FaceCheck>();
-  const checkOf = (screen: ScreenSession): [EnrollmentSession, FaceCheck] => {
-    const session = desk.current(screen);
-    if (!session || session.step !== 'face') {
+export function faceHandlers(workflow: EnrollmentWorkflow, face: FaceService, now: () => Date, cameraSeen: () => void)
+  : Pick<Handlers<Procedures, ScreenSession>, FaceMethods> {
+  const checks = new WeakMap<Enrollment, FaceCheck>();
+  const checkOf = (screen: ScreenSession): [Enrollment, FaceCheck] => {
+    const session = workflow.of(screen);
+    if (!session || session.state !== 'face') {
       throw new GatehouseError('FACE_NOT_ON_STEP', 'The face step is not showing on this screen.');
     }
     let check = checks.get(session);
     if (!check) checks.set(session, check = new FaceCheck());
     return [session, check];
   };
-  const requireOfficer = (screen: ScreenSession) => {
-    if (screen.role !== 'officer' && screen.role !== 'supervisor') {
-      throw new GatehouseError('RPC_FORBIDDEN', 'Only an officer or supervisor may do this; log in first.');
-    }
-  };
-
   return {
     'face.portrait': async ({ image }, ctx) => {
       const [, check] = checkOf(ctx.caller);
@@ -78,7 +77,6 @@ export function faceHandlers(desk: EnrollmentDesk, face: FaceService, cameraSeen
     },
     'face.capture': async ({ manual }, ctx) => {
       const [, check] = checkOf(ctx.caller);
-      if (manual) requireOfficer(ctx.caller);
       const outcome = await check.capture(await face.client(), manual ? 'officer' : 'automatic');
       return resultView(check, outcome);
     },
@@ -90,18 +88,33 @@ export function faceHandlers(desk: EnrollmentDesk, face: FaceService, cameraSeen
       checkOf(ctx.caller)[1].restartLive();
       return {};
     },
-    'face.accept': (_input, ctx) => {
-      const [session, check] = checkOf(ctx.caller);
+    'face.accept': ({ livenessException }, ctx) => {
+      const screen = ctx.caller;
+      const [session, check] = checkOf(screen);
       const outcome = check.outcome;
       if (!outcome || !check.accepted) {
         throw new GatehouseError('FACE_NOT_ACCEPTED', 'The face check has not passed: capture again, or let the officer decide.');
       }
-      ctx.commit(() => desk.completeFace(session, outcome), () => ({
-        enrollmentId: session.id,
-        decision: outcome.verification.decision,
-        capture: outcome.capture,
-        livenessPassed: outcome.livenessPassed,
-      }));
+      if (!outcome.livenessPassed && !livenessException) {
+        throw new GatehouseError('FACE_LIVENESS_EXCEPTION_REQUIRED',
+          'The picture was taken without the liveness challenge: record why (reason, note and photo) before going on.');
+      }
+      if (outcome.livenessPassed && livenessException) {
+        throw new GatehouseError('FACE_LIVENESS_EXCEPTION_UNEXPECTED', 'The liveness challenge was passed; there is no exception to record.');
+      }
+      const officer = officerAt(screen);
+      const exception = livenessException ? recordEvidence(livenessException, officer, now()) : null;
+      workflow.apply(session, 'face-accepted', {
+        actor: actorAt(screen),
+        commit: ctx.commit,
+        change: () => session.setFace({ outcome, livenessException: exception, by: officer }),
+        details: () => ({
+          decision: outcome.verification.decision,
+          capture: outcome.capture,
+          livenessPassed: outcome.livenessPassed,
+          livenessException: exception?.reason ?? null,
+        }),
+      });
       checks.delete(session);
       return { step: session.step };
     },

@@ -1,11 +1,12 @@
 // The fingerprint step's data for one enrollment, in memory only: the fingers asked for
 // and, for each, its capture (ISO/IEC 19794-4 record, module template, PNG for the screen,
-// quality, duplicate flag) or the officer's exception; and the finger being captured now.
+// quality, duplicate flag, who captured it) or the officer's exception with its evidence;
+// and the finger being captured now.
 
 import type { z } from 'zod';
-import type { FingerException } from '../../native/fingerprint/capture-flow.js';
 import { GatehouseError } from '../errors.js';
-import type { FingerOutcome, FingerprintStep, FingerQuality } from '../rpc/schemas.js';
+import type { FingerExceptionReason, FingerOutcome, FingerprintStep, FingerQuality } from '../rpc/schemas.js';
+import { evidenceView, type ExceptionEvidence, type OperatorRefView } from './exception-evidence.js';
 
 type CapturedOutcome = Extract<z.infer<typeof FingerOutcome>, { kind: 'captured' }>;
 export type DuplicateOf = CapturedOutcome['duplicateOf'];
@@ -22,10 +23,19 @@ export interface FingerCapture {
   qualityAccepted: boolean;
   attempts: number;
   duplicateOf: DuplicateOf;
+  /** The officer at the screen; null when the person captured it without one (never in the person flow). */
+  by: OperatorRefView | null;
 }
 
+export interface FingerException extends ExceptionEvidence<z.infer<typeof FingerExceptionReason>> {
+  kind: 'exception';
+  position: number;
+}
+
+export type FingerOutcomeRecord = FingerCapture | FingerException;
+
 export class FingerprintCaptures {
-  readonly #outcomes = new Map<number, FingerCapture | FingerException>();
+  readonly #outcomes = new Map<number, FingerOutcomeRecord>();
   #capturing: number | null = null;
 
   constructor(readonly requested: readonly number[]) {}
@@ -74,7 +84,7 @@ export class FingerprintCaptures {
     return outcome;
   }
 
-  /** Refuses to leave the step while a finger lacks an outcome or a capture is flagged as a duplicate. */
+  /** Refuses to leave the step while a finger lacks an outcome (a duplicate warning is kept, for a second approver to weigh). */
   assertComplete(): void {
     if (this.#capturing !== null) {
       throw new GatehouseError('FINGERPRINT_CAPTURE_RUNNING', 'A finger is still being captured.');
@@ -84,16 +94,10 @@ export class FingerprintCaptures {
       throw new GatehouseError('FINGERPRINT_STEP_INCOMPLETE',
         'Every requested finger needs a capture or an exception before the step can end.', { missing });
     }
-    const duplicates = this.#captures().filter((capture) => capture.duplicateOf).map((capture) => capture.position);
-    if (duplicates.length > 0) {
-      throw new GatehouseError('FINGERPRINT_DUPLICATE',
-        'A captured finger matches another finger of this enrollment or an operator; capture it again or record an exception.',
-        { duplicates });
-    }
   }
 
   /** Each requested finger's capture or exception, in the order asked for (pending fingers left out). */
-  outcomes(): Array<FingerCapture | FingerException> {
+  outcomes(): FingerOutcomeRecord[] {
     return this.requested.flatMap((position) => this.#outcomes.get(position) ?? []);
   }
 
@@ -134,9 +138,9 @@ export class FingerprintCaptures {
   }
 }
 
-function outcomeView(outcome: FingerCapture | FingerException | undefined): z.infer<typeof FingerOutcome> {
+function outcomeView(outcome: FingerOutcomeRecord | undefined): z.infer<typeof FingerOutcome> {
   if (!outcome) return { kind: 'pending' };
-  if (outcome.kind === 'exception') return { kind: 'exception', reason: outcome.reason, note: outcome.note };
-  const { quality, qualityAccepted, attempts, duplicateOf } = outcome;
-  return { kind: 'captured', quality, qualityAccepted, attempts, duplicateOf };
+  if (outcome.kind === 'exception') return { kind: 'exception', ...evidenceView(outcome) };
+  const { quality, qualityAccepted, attempts, duplicateOf, by } = outcome;
+  return { kind: 'captured', quality, qualityAccepted, attempts, duplicateOf, by };
 }

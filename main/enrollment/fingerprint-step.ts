@@ -1,10 +1,9 @@
 // RPC handlers of the enrollment's fingerprint step: capture a requested finger (progress
 // to the screen; the new template compared on the module with this enrollment's other
 // fingers by DownChar + Match, so no applicant template is ever stored on the module, and
-// the library searched for operators' fingers), discard, exceptions, the captured image
-// for the screen, and leaving the step. Audit entries carry positions and counts only.
+// the library searched for operators' fingers), discard, exceptions with their photo, the
+// captured image for the screen, and leaving the step. Audit entries carry positions and counts only.
 
-import { recordFingerException } from '../../native/fingerprint/capture-flow.js';
 import { operatorAtPage } from '../auth/operator-fingers.js';
 import type { ScreenSession } from '../auth/screen-session.js';
 import { availableModule, type FingerprintService } from '../devices/fingerprint-service.js';
@@ -13,7 +12,8 @@ import { GatehouseError } from '../errors.js';
 import type { Procedures } from '../rpc/contract.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import type { Db } from '../store/database.js';
-import type { EnrollmentDesk } from './enrollment-desk.js';
+import { actorAt, officerAt, type EnrollmentWorkflow } from './enrollment-workflow.js';
+import { recordEvidence } from './exception-evidence.js';
 import type { DuplicateOf } from './fingerprint-captures.js';
 import { captureOptions, readFingerprintPolicy } from './fingerprint-policy.js';
 
@@ -23,16 +23,17 @@ type FingerprintStepMethods =
 
 export interface FingerprintStepDeps {
   db: Db;
-  desk: EnrollmentDesk;
+  workflow: EnrollmentWorkflow;
+  now(): Date;
   module(): FingerprintService | null;
 }
 
-export function fingerprintStepHandlers({ db, desk, module }: FingerprintStepDeps)
+export function fingerprintStepHandlers({ db, workflow, now, module }: FingerprintStepDeps)
   : Pick<Handlers<Procedures, ScreenSession>, FingerprintStepMethods> {
   return {
     'fingerprint.capture': async ({ position }, ctx) => {
       const screen = ctx.caller;
-      const session = desk.require(screen);
+      const session = workflow.require(screen);
       const captures = session.fingerprintStep();
       const scanner = availableModule(module());
       const policy = readFingerprintPolicy(db);
@@ -52,7 +53,9 @@ export function fingerprintStepHandlers({ db, desk, module }: FingerprintStepDep
           : captured.duplicate ? { kind: 'operator', operatorId: operatorAtPage(db, captured.duplicate.page) } : null;
         const { isoRecord, template, png, quality, qualityAccepted, attempts } = captured;
         ctx.commit(
-          () => captures.record({ kind: 'captured', position, isoRecord, template, png, quality, qualityAccepted, attempts, duplicateOf }),
+          () => captures.record({
+            kind: 'captured', position, isoRecord, template, png, quality, qualityAccepted, attempts, duplicateOf, by: officerAt(screen),
+          }),
           () => ({ enrollmentId: session.id, position, quality: quality.score, qualityAccepted, attempts, duplicate: duplicateOf?.kind ?? 'none' }),
         );
       } finally {
@@ -65,33 +68,34 @@ export function fingerprintStepHandlers({ db, desk, module }: FingerprintStepDep
     'fingerprint.cancel': (_input, ctx) => ({ cancelled: module()?.cancel(ctx.caller) ?? false }),
 
     'fingerprint.retry': ({ position }, ctx) => {
-      const session = desk.require(ctx.caller);
+      const session = workflow.require(ctx.caller);
       const captures = session.fingerprintStep();
       ctx.commit(() => captures.discard(position), () => ({ enrollmentId: session.id, position }));
       return session.view();
     },
 
-    'fingerprint.recordException': ({ position, reason, note }, ctx) => {
-      const session = desk.require(ctx.caller);
+    'fingerprint.recordException': ({ position, reason, note, photo }, ctx) => {
+      const session = workflow.require(ctx.caller);
       const captures = session.fingerprintStep();
-      // The note stays with the record (sealed later); the audit log gets the reason only.
-      ctx.commit(() => captures.recordException(recordFingerException(position, reason, note)),
+      const evidence = recordEvidence({ reason, note, photo }, officerAt(ctx.caller), now());
+      // The note and photo stay with the record (sealed later); the audit log gets the reason only.
+      ctx.commit(() => captures.recordException({ kind: 'exception', position, ...evidence }),
         () => ({ enrollmentId: session.id, position, reason }));
       return session.view();
     },
 
     'fingerprint.finish': (_input, ctx) => {
-      const session = desk.require(ctx.caller);
-      const summary = session.fingerprintStep().summary();
-      ctx.commit(() => {
-        session.finishFingerprints();
-        desk.saveStep(session);
-      }, () => ({ enrollmentId: session.id, ...summary }));
+      const session = workflow.require(ctx.caller);
+      const captures = session.fingerprintStep();
+      captures.assertComplete();
+      workflow.apply(session, 'fingerprints-finished', {
+        actor: actorAt(ctx.caller), commit: ctx.commit, details: () => captures.summary(),
+      });
       return session.view();
     },
 
     'fingerprint.image': ({ position }, ctx) => {
-      const captures = desk.require(ctx.caller).fingerprints;
+      const captures = workflow.require(ctx.caller).fingerprints;
       if (!captures) throw new GatehouseError('FINGERPRINT_NOT_REQUESTED', 'This enrollment takes no fingerprints.');
       return { png: Buffer.from(captures.captured(position).png).toString('base64') };
     },

@@ -9,12 +9,14 @@ import { fingerprintLoginHandlers } from '../auth/fingerprint-login.js';
 import { ScreenSession } from '../auth/screen-session.js';
 import type { DeviceRig } from '../devices/device-rig.js';
 import { devicesHandlers } from '../devices/devices-procedures.js';
-import { EnrollmentDesk } from '../enrollment/enrollment-desk.js';
-import { faceHandlers } from '../enrollment/face-procedures.js';
-import { FaceService } from '../face/face-service.js';
-import { fingerprintStepHandlers } from '../enrollment/fingerprint-step.js';
 import { readConsentDocument } from '../enrollment/consent-text.js';
-import { reviewHandlers } from '../enrollment/review-procedures.js';
+import { enrollmentHandlers } from '../enrollment/enrollment-procedures.js';
+import { EnrollmentWorkflow } from '../enrollment/enrollment-workflow.js';
+import { faceHandlers } from '../enrollment/face-procedures.js';
+import { readFingerprintPolicy } from '../enrollment/fingerprint-policy.js';
+import { fingerprintStepHandlers } from '../enrollment/fingerprint-step.js';
+import { reviewQueueHandlers } from '../enrollment/review-queue-procedures.js';
+import { FaceService } from '../face/face-service.js';
 import { createLog, type Log } from '../log.js';
 import { procedures, type Procedures } from '../rpc/contract.js';
 import { RpcDispatcher, type Handlers } from '../rpc/dispatcher.js';
@@ -32,6 +34,9 @@ import { version } from './project-root.js';
 import { readSettings } from './station-settings.js';
 import { StatusBoard } from './status-board.js';
 import { systemHandlers } from './system-procedures.js';
+
+/** How often a kiosk that is not provisioned looks for an identity the CLI may have stored. */
+const PROVISIONING_POLL_MS = 2_000;
 
 export interface KioskOptions {
   dataDir: string;
@@ -70,12 +75,29 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
   const sync = new SyncService({ db, credentials: () => provisioning.credentials, status, log, now });
   provisioning.on('provisioned', () => sync.kick());
   const syncWatchers = new Map<ScreenSession, (progress: SyncProgressView) => void>();
-  const idleTimeoutSeconds = () => readSettings(db).idleTimeoutSeconds;
-  const desk = new EnrollmentDesk(db, now);
+  const settings = () => readSettings(db);
+  const idleTimeoutSeconds = () => settings().idleTimeoutSeconds;
   const sealRecord = (record: EnrollmentRecord, actor: string): QueuedRecord => {
     const queued = approveAndSeal(db, provisioning.require(), record, actor, now());
     sync.kick();
     return queued;
+  };
+  const workflow = new EnrollmentWorkflow({
+    db, now, settings,
+    credentials: () => provisioning.credentials,
+    fingers: () => readFingerprintPolicy(db).fingers,
+    changed: () => status.changed(),
+  });
+  workflow.recover();
+  status.attachEnrollments(() => ({ held: workflow.repository.countHeld(), enrollmentBlocked: workflow.gate() }));
+  // A technician may provision from the CLI while the kiosk runs: look for it until it is.
+  const provisioningWatch = provisioning.watch(PROVISIONING_POLL_MS,
+    (error) => log.error('stored provisioning cannot be loaded', { error: error instanceof Error ? error.message : String(error) }));
+  provisioning.on('provisioned', () => status.changed());
+  const credentialDeps = { db, now, module: () => devices?.fingerprint ?? null };
+  const enrollmentDeps = {
+    db, workflow, now, consent: readConsentDocument(), kioskVersion: version, credentials: credentialDeps,
+    kioskCredentials: () => provisioning.require(), seal: sealRecord, settings,
   };
   const face = new FaceService();
   let devices: DeviceRig | null = null;
@@ -88,18 +110,18 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     ...systemHandlers({ db, host, status }),
     ...authHandlers({ db, now, idleTimeoutSeconds, endSessionsOf }),
     ...auditHandlers(db),
-    ...desk.handlers(),
-    ...faceHandlers(desk, face, () => {
+    ...enrollmentHandlers(enrollmentDeps),
+    ...reviewQueueHandlers(enrollmentDeps),
+    ...faceHandlers(workflow, face, now, () => {
       // Called for every camera frame: report the camera once, not a status query per frame.
       if (cameraReported) return;
       cameraReported = true;
       status.setDevice({ kind: 'camera', name: 'Camera', state: 'ready', simulated: false });
     }),
     ...devicesHandlers(() => devices),
-    ...fingerprintStepHandlers({ db, desk, module: () => devices?.fingerprint ?? null }),
+    ...fingerprintStepHandlers({ db, workflow, now, module: () => devices?.fingerprint ?? null }),
     ...fingerprintLoginHandlers({ db, now, idleTimeoutSeconds, module: () => devices?.fingerprint ?? null }),
     ...syncHandlers({ db, provisioning, sync, now }),
-    ...reviewHandlers({ db, desk, now, consent: readConsentDocument(), kioskVersion: version, seal: sealRecord }),
   } satisfies Handlers<Procedures, ScreenSession>;
   const dispatcher = new RpcDispatcher<Procedures, ScreenSession>(procedures, handlers, db, log);
 
@@ -141,14 +163,15 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     attachDevices(rig) {
       devices = rig;
       const reader = rig.documentReader;
-      reader.on('capture', (capture) => desk.deliverCapture(capture));
-      reader.on('failure', (failure) => desk.deliverFailure(failure));
+      reader.on('capture', (capture) => workflow.deliverCapture(capture));
+      reader.on('failure', (failure) => workflow.deliverFailure(failure));
       reader.on('status', (device) => status.setDevice(device));
       status.setDevice(reader.status);
       rig.fingerprint.on('status', (device) => status.setDevice(device));
       status.setDevice(rig.fingerprint.status);
     },
     close() {
+      clearInterval(provisioningWatch);
       for (const screen of [...screens.keys()]) this.closeScreen(screen);
       void sync.stop();
       void face.close();

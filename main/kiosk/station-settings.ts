@@ -14,6 +14,9 @@ export function readSettings(db: Db): StationSettings {
   return {
     idleTimeoutSeconds: read(SettingKeys.idleTimeoutSeconds, db),
     defaultLanguage: read(SettingKeys.defaultLanguage, db),
+    secondApprover: read(SettingKeys.secondApprover, db),
+    heldEnrollmentLimit: read(SettingKeys.heldEnrollmentLimit, db),
+    heldEnrollmentMaxAgeHours: read(SettingKeys.heldEnrollmentMaxAgeHours, db),
   };
 }
 

@@ -1,5 +1,6 @@
 // What the status bar shows, in one place: each device's state as its driver reports
-// it, the network state and the depth of the outbox. Screens subscribe to changes.
+// it, the network state, the depth of the outbox, the enrollments held for a supervisor and
+// whether a new enrollment may start. Screens subscribe to changes.
 
 import { EventEmitter } from 'node:events';
 import type { z } from 'zod';
@@ -8,6 +9,7 @@ import type { Db } from '../store/database.js';
 
 type Device = z.infer<typeof DeviceStatus>;
 type Status = z.infer<typeof SystemStatus>;
+type EnrollmentGate = () => Pick<Status, 'enrollmentBlocked'> & { held: number };
 
 const unconfigured: Device[] = [
   { kind: 'document-reader', name: 'Document reader', state: 'not-configured', simulated: false },
@@ -18,6 +20,7 @@ const unconfigured: Device[] = [
 export class StatusBoard extends EventEmitter<{ changed: [Status] }> {
   private readonly devices = new Map<Device['kind'], Device>(unconfigured.map((d) => [d.kind, d]));
   private network: Status['network'] = 'not-provisioned';
+  private enrollments: EnrollmentGate = () => ({ held: 0, enrollmentBlocked: 'not-provisioned' });
 
   constructor(private readonly db: Db) {
     super();
@@ -26,7 +29,14 @@ export class StatusBoard extends EventEmitter<{ changed: [Status] }> {
 
   current(): Status {
     const { n } = this.db.prepare("SELECT count(*) AS n FROM outbox WHERE state IN ('queued', 'sending')").get() as { n: number };
-    return { devices: [...this.devices.values()], network: this.network, queueDepth: n };
+    const { held, enrollmentBlocked } = this.enrollments();
+    return { devices: [...this.devices.values()], network: this.network, queueDepth: n, heldEnrollments: held, enrollmentBlocked };
+  }
+
+  /** Where the held count and the reason no enrollment may start come from (the enrollment workflow). */
+  attachEnrollments(gate: EnrollmentGate): void {
+    this.enrollments = gate;
+    this.changed();
   }
 
   setDevice(device: Device): void {
@@ -39,7 +49,7 @@ export class StatusBoard extends EventEmitter<{ changed: [Status] }> {
     this.changed();
   }
 
-  /** Call after anything that changes the outbox. */
+  /** Call after anything that changes the outbox, the held enrollments or the kiosk's readiness. */
   changed(): void {
     this.emit('changed', this.current());
   }

@@ -54,6 +54,32 @@ export class Provisioning extends EventEmitter<{ provisioned: [KioskCredentials]
     return this.#credentials;
   }
 
+  /**
+   * Picks up an identity another process stored (`gatehouse provision` while the kiosk runs):
+   * loads the credentials and announces them. Returns them, or null while there is none.
+   */
+  refresh(): KioskCredentials | null {
+    if (this.#credentials === null && readIdentity(this.db) !== null) {
+      this.#credentials = loadCredentials(this.db, this.vault);
+      if (this.#credentials) this.emit('provisioned', this.#credentials);
+    }
+    return this.#credentials;
+  }
+
+  /** Refreshes every `intervalMs` until provisioned; `onError` hears a key file that does not fit the stored identity. */
+  watch(intervalMs: number, onError: (error: unknown) => void): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      try {
+        if (this.refresh() !== null) clearInterval(timer);
+      } catch (error) {
+        onError(error);
+      }
+    }, intervalMs);
+    timer.unref();
+    if (this.#credentials !== null) clearInterval(timer);
+    return timer;
+  }
+
   /** The credentials; KIOSK_NOT_PROVISIONED before provisioning. */
   require(): KioskCredentials {
     if (this.#credentials === null) {

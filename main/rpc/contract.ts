@@ -9,7 +9,8 @@ import {
 } from './schemas.js';
 import { faceEvents, faceProcedures } from './procedures/face.js';
 import { fingerprintEvents, fingerprintProcedures } from './procedures/fingerprint.js';
-import { reviewProcedures } from './procedures/review.js';
+import { enrollmentProcedures } from './procedures/enrollment.js';
+import { reviewQueueProcedures } from './procedures/review-queue.js';
 import { syncEvents, syncProcedures } from './procedures/sync.js';
 
 export * from './schemas.js';
@@ -108,39 +109,6 @@ export const procedures = {
     output: z.array(AuditEntry),
     access: managers,
   }),
-  'enrollment.start': procedure({
-    summary: 'Start an enrollment on this screen (a person: officer or supervisor; a company: anyone).',
-    input: z.object({ flow: z.enum(['person', 'company']) }).strict(),
-    output: Enrollment,
-    access: 'anyone',
-    audit: 'enrollment.start',
-  }),
-  'enrollment.current': procedure({
-    summary: 'The enrollment in progress on this screen, if any.',
-    input: Empty,
-    output: Enrollment.nullable(),
-    access: 'anyone',
-  }),
-  'enrollment.acceptDocument': procedure({
-    summary: 'Accept the pending document read (as read, or with the suggested OCR correction).',
-    input: z.object({ readId: z.string().min(1).max(64), useCorrection: z.boolean().default(false) }).strict(),
-    output: Enrollment,
-    access: 'anyone',
-    audit: 'enrollment.document-accepted',
-  }),
-  'enrollment.retryDocument': procedure({
-    summary: 'Discard the pending read and wait for the document again.',
-    input: Empty,
-    output: Enrollment,
-    access: 'anyone',
-  }),
-  'enrollment.cancel': procedure({
-    summary: 'Abandon the enrollment; everything captured so far is dropped.',
-    input: Empty,
-    output: Empty,
-    access: 'anyone',
-    audit: 'enrollment.cancel',
-  }),
   'document.keyboardKeys': procedure({
     summary: 'Keys typed while the document step shows, with their times, for keyboard-wedge MRZ readers.',
     input: z.object({
@@ -162,15 +130,16 @@ export const procedures = {
     access: 'anyone',
   }),
   'settings.update': procedure({
-    summary: 'Change station settings (idle timeout, default language).',
+    summary: 'Change station settings (idle timeout, default language, second approvals and held enrollments).',
     input: Settings.partial().strict(),
     output: Settings,
     access: ['technician'],
     audit: 'settings.update',
   }),
+  ...enrollmentProcedures,
+  ...reviewQueueProcedures,
   ...faceProcedures,
   ...fingerprintProcedures,
-  ...reviewProcedures,
   ...syncProcedures,
 } as const;
 

@@ -9,15 +9,10 @@ import { GatehouseError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import type { Role } from './define.js';
 import {
-  RpcCodes, type ProcedureDef, type ProcedureMap, type RpcErrorBody, type RpcResult,
+  RpcCodes, type Caller, type ProcedureDef, type ProcedureMap, type RpcErrorBody, type RpcResult,
 } from './define.js';
 
-/** Who is calling: one per screen (a WebSocket connection or an Electron window). */
-export interface Caller {
-  readonly role: Role | null;
-  /** Audit actor, e.g. "operator:3"; "anonymous" when nobody is logged in. */
-  readonly actor: string;
-}
+export type { Caller };
 
 export interface HandlerContext<C extends Caller = Caller> {
   readonly caller: C;
@@ -31,6 +26,8 @@ export type Handler<P extends ProcedureDef, C extends Caller> =
 export type Handlers<M extends ProcedureMap, C extends Caller> = { [K in keyof M]: Handler<M[K], C> };
 
 export interface DispatcherLog {
+  /** A refusal the screen shows translated; its message (ports, devices) is for technicians. */
+  warn(message: string, fields: Record<string, unknown>): void;
   error(message: string, fields: Record<string, unknown>): void;
 }
 
@@ -57,6 +54,8 @@ export class RpcDispatcher<M extends ProcedureMap, C extends Caller> {
         issues: input.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
       });
     }
+    const refused = def.authorise?.(input.data, caller);
+    if (refused) return failure(refused.code, refused.message, {});
     let output: unknown;
     try {
       output = await this.handlers[name](input.data as never, this.contextFor(def, caller));
@@ -89,6 +88,7 @@ export class RpcDispatcher<M extends ProcedureMap, C extends Caller> {
 
   private toErrorBody(method: string, error: unknown): RpcErrorBody {
     if (error instanceof GatehouseError || error instanceof DeviceError) {
+      this.log.warn('rpc refused', { method, code: error.code, reason: error.message });
       return { code: error.code, message: error.message, details: error.details };
     }
     this.log.error('rpc handler failed', { method, error: error instanceof Error ? error.message : String(error) });

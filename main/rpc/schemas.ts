@@ -28,15 +28,29 @@ export const DeviceStatus = z.object({
   reason: z.string().optional(),
 });
 
+/** Why no enrollment can start right now; null when one can. */
+export const EnrollmentBlock = z.enum(['not-provisioned', 'held-limit']).nullable();
+
 export const SystemStatus = z.object({
   devices: z.array(DeviceStatus),
   network: z.enum(['online', 'offline', 'not-provisioned']),
   queueDepth: z.number().int().nonnegative(),
+  /** Enrollments held for a supervisor's review. */
+  heldEnrollments: z.number().int().nonnegative(),
+  enrollmentBlocked: EnrollmentBlock,
 });
+
+/** Who may give the second approval an enrollment with exceptions or doubts needs. */
+export const SecondApprover = z.enum(['supervisor', 'supervisor-or-officer']);
 
 export const Settings = z.object({
   idleTimeoutSeconds: z.number().int().min(15).max(3600),
   defaultLanguage: Language,
+  secondApprover: SecondApprover,
+  /** New enrollments are refused while this many wait for a supervisor. */
+  heldEnrollmentLimit: z.number().int().min(1).max(500),
+  /** A held enrollment older than this is flagged in the supervisor's queue. */
+  heldEnrollmentMaxAgeHours: z.number().int().min(1).max(720),
 });
 
 export const DocumentField = z.object({
@@ -65,7 +79,36 @@ export const DocumentRead = z.object({
 
 export const ReadFailure = z.object({ at: z.string(), code: z.string(), message: z.string() });
 
+export const EnrollmentFlow = z.enum(['person', 'company']);
+export type Flow = z.infer<typeof EnrollmentFlow>;
+
+/** The steps an enrollment goes through on a screen (which of them a flow has: main/enrollment/transitions.ts). */
 export const EnrollmentStep = z.enum(['document', 'face', 'fingerprints', 'details', 'review']);
+export type Step = z.infer<typeof EnrollmentStep>;
+
+/** Where an enrollment is: on one of its steps, held for a supervisor, or ended. */
+export const EnrollmentState = z.enum([...EnrollmentStep.options, 'awaiting-review', 'sealed', 'rejected', 'cancelled', 'abandoned']);
+export type EnrollmentStateName = z.infer<typeof EnrollmentState>;
+
+/** An operator as records and screens name them. */
+export const OperatorRef = z.object({ id: z.number().int().positive(), name: z.string(), role: z.enum(ROLES) });
+
+/** A camera picture as JPEG, base64-encoded (a 640×480 frame is about 40–80 KB). */
+export const JpegBase64 = z.string().min(16).max(4_000_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
+
+/** What the officer writes about an exception: one line, long enough to say something. */
+export const ExceptionNote = z.string().trim().min(3, 'at least 3 characters').max(200).regex(/^[^\n\r\t]*$/, 'one line');
+
+/** How a second person proves who they are at the screen: name (or the operator logged in here) and PIN, or a finger. */
+export const OperatorCredential = z.discriminatedUnion('method', [
+  z.strictObject({ method: z.literal('pin'), name: OperatorName.optional(), pin: z.string().min(1).max(128) }),
+  z.strictObject({ method: z.literal('fingerprint') }),
+]);
+
+/** Why an enrollment needs a second operator's approval. */
+export const SecondApprovalReason = z.enum([
+  'face-exception', 'face-review-band', 'liveness-not-passed', 'finger-exception', 'finger-duplicate',
+]);
 
 /** ISO/IEC 19794-4 finger positions: 1 right thumb … 5 right little, 6 left thumb … 10 left little. */
 export const FingerPosition = z.number().int().min(1).max(10);
@@ -80,6 +123,13 @@ export const FingerQuality = z.object({
 
 export const FingerExceptionReason = z.enum(['missing', 'injured', 'bandaged', 'other']);
 
+/** A captured finger that is already enrolled: as another finger of this enrollment, or as an operator's login finger. */
+export const FingerDuplicateOf = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('session'), position: FingerPosition }),
+  /** operatorId is null for a library template no operator is known for. */
+  z.object({ kind: z.literal('operator'), operatorId: z.number().int().positive().nullable() }),
+]);
+
 /** What became of one requested finger; never the image or template themselves. */
 export const FingerOutcome = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('pending') }),
@@ -90,13 +140,13 @@ export const FingerOutcome = z.discriminatedUnion('kind', [
     qualityAccepted: z.boolean(),
     attempts: z.number().int().positive(),
     /** The finger is already enrolled: as another finger of this enrollment, or as an operator's login finger. */
-    duplicateOf: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('session'), position: FingerPosition }),
-      /** operatorId is null for a library template no operator is known for. */
-      z.object({ kind: z.literal('operator'), operatorId: z.number().int().positive().nullable() }),
-    ]).nullable(),
+    duplicateOf: FingerDuplicateOf.nullable(),
+    /** The officer at the screen when it was captured. */
+    by: OperatorRef.nullable(),
   }),
-  z.object({ kind: z.literal('exception'), reason: FingerExceptionReason, note: z.string() }),
+  z.object({
+    kind: z.literal('exception'), reason: FingerExceptionReason, note: z.string(), by: OperatorRef.nullable(), at: z.string(), photo: z.boolean(),
+  }),
 ]);
 
 export const FingerprintStep = z.object({
@@ -105,7 +155,23 @@ export const FingerprintStep = z.object({
   capturing: FingerPosition.nullable(),
 });
 
-export const FaceExceptionReason = z.enum(['no-camera', 'injured', 'medical', 'other']);
+export const FaceExceptionReason = z.enum(['no-camera', 'injured', 'medical', 'cannot-face-camera', 'other']);
+/** Why the face was taken without a passed liveness challenge. */
+export const LivenessExceptionReason = z.enum(['failed-repeatedly', 'cannot-follow', 'medical', 'other']);
+
+/** An exception as the screen shows it: why, the officer's note, who recorded it and when; the photo comes with the media. */
+const exceptionView = <R extends z.ZodType>(reason: R) =>
+  z.object({ reason, note: z.string(), by: OperatorRef.nullable(), at: z.string(), photo: z.boolean() });
+export const FaceExceptionView = exceptionView(FaceExceptionReason);
+export const LivenessExceptionView = exceptionView(LivenessExceptionReason);
+
+/** An exception as it is recorded: a reason, a note and the camera's photo of what the officer sees. */
+const exceptionInput = <R extends z.ZodType>(reason: R) => z.strictObject({ reason, note: ExceptionNote, photo: JpegBase64.nullable() });
+/** The photo may be missing only when the reason is that there is no camera. */
+export const FaceExceptionInput = exceptionInput(FaceExceptionReason)
+  .refine((e) => e.photo !== null || e.reason === 'no-camera', { path: ['photo'], message: 'a photo, unless there is no camera' });
+export const LivenessExceptionInput = exceptionInput(LivenessExceptionReason)
+  .refine((e) => e.photo !== null, { path: ['photo'], message: 'a photo' });
 
 /** A postal address, as the person writes it (several lines). */
 const PostalAddress = z.string().trim().min(5, 'at least 5 characters').max(300);
@@ -153,9 +219,15 @@ export const ConsentAcceptance = z.object({ version: z.string(), language: Langu
 
 export const Enrollment = z.object({
   id: z.string(),
-  flow: z.enum(['person', 'company']),
+  flow: EnrollmentFlow,
   steps: z.array(EnrollmentStep),
+  state: EnrollmentState,
+  /** The step it is on (a held or ended enrollment: the last one it was on). */
   step: EnrollmentStep,
+  /** The operator logged in when it started; null for a business owner who started alone. */
+  ranBy: OperatorRef.nullable(),
+  /** An officer called to this screen and identified here (company flow), while they assist. */
+  assistedBy: OperatorRef.nullable(),
   /** The document read the officer accepted for this enrollment. */
   document: DocumentRead.nullable(),
   /** The latest read while on the document step, waiting for the officer's decision. */
@@ -164,18 +236,37 @@ export const Enrollment = z.object({
   /** The fingers the person flow asks for and their captures or exceptions; null in flows without fingerprints. */
   fingerprints: FingerprintStep.nullable(),
   /** The officer's record that the face could not be captured. */
-  faceException: z.object({ reason: FaceExceptionReason }).nullable(),
+  faceException: FaceExceptionView.nullable(),
   /** The accepted face check: its decision band and how the capture was taken. */
   face: z.object({
     decision: z.enum(['match', 'review']),
     distance: z.number().nullable(),
+    thresholds: z.object({ match: z.number(), review: z.number() }),
     capture: z.enum(['automatic', 'officer']),
     livenessPassed: z.boolean(),
+    /** Why the face was kept without a passed challenge (an officer's capture). */
+    livenessException: LivenessExceptionView.nullable(),
+    /** The officer who captured it or decided a review result; null for an automatic capture alone. */
+    by: OperatorRef.nullable(),
   }).nullable(),
   /** What the details step saved; kept in memory only, like everything captured. */
   details: EnrollmentDetails.nullable(),
   /** Set once the person ticked the consent on the review step. */
   consent: ConsentAcceptance.nullable(),
+  /** Why approving it needs a second operator; empty when the officer alone may approve. */
+  secondApproval: z.array(SecondApprovalReason),
+});
+
+/** A picture for a screen: a data: URL (JPEG or PNG). */
+const DataUrl = z.string().regex(/^data:image\/(jpeg|png);base64,/);
+
+/** The pictures of an enrollment for the review and the supervisor: faces, fingers and exception photos. */
+export const EnrollmentMedia = z.object({
+  documentPortrait: DataUrl.nullable(),
+  livePortrait: DataUrl.nullable(),
+  faceExceptionPhoto: DataUrl.nullable(),
+  livenessExceptionPhoto: DataUrl.nullable(),
+  fingers: z.array(z.object({ position: FingerPosition, image: DataUrl.nullable(), exceptionPhoto: DataUrl.nullable() })),
 });
 
 export const AuditEntry = z.object({

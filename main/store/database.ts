@@ -1,5 +1,6 @@
 // Opens the kiosk's SQLite store with the durability settings every connection needs
-// (WAL, synchronous FULL, foreign keys) and brings its schema up to date.
+// (WAL, synchronous FULL, foreign keys, deleted content overwritten) and brings its schema
+// up to date.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,6 +17,8 @@ export function openDatabase(file: string): Db {
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // What is deleted (a rejected held enrollment, a purged envelope) is overwritten, not left in free pages.
+    db.pragma('secure_delete = ON');
     migrate(db);
     // After migrate, which refuses a store from a newer build before anything is written to it.
     db.pragma('journal_mode = WAL');

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { GatehouseError } from '../errors.js';
 import { canonicalJson } from '../../authority/protocol/canonical-json.js';
+import { Settings } from '../rpc/schemas.js';
 import type { Db } from './database.js';
 
 export type Setting<T> = { key: string; schema: z.ZodType<T>; fallback: T };
@@ -11,14 +12,30 @@ export type Setting<T> = { key: string; schema: z.ZodType<T>; fallback: T };
 export const SettingKeys = {
   idleTimeoutSeconds: {
     key: 'idleTimeoutSeconds',
-    schema: z.number().int().min(15).max(3600),
+    schema: Settings.shape.idleTimeoutSeconds,
     fallback: 120,
   } satisfies Setting<number>,
   defaultLanguage: {
     key: 'defaultLanguage',
-    schema: z.enum(['en', 'de', 'zh-CN']),
+    schema: Settings.shape.defaultLanguage,
     fallback: 'en',
   } satisfies Setting<'en' | 'de' | 'zh-CN'>,
+  /** Who gives the second approval an enrollment with exceptions or doubts needs. */
+  secondApprover: {
+    key: 'secondApprover',
+    schema: Settings.shape.secondApprover,
+    fallback: 'supervisor',
+  } satisfies Setting<'supervisor' | 'supervisor-or-officer'>,
+  heldEnrollmentLimit: {
+    key: 'heldEnrollmentLimit',
+    schema: Settings.shape.heldEnrollmentLimit,
+    fallback: 20,
+  } satisfies Setting<number>,
+  heldEnrollmentMaxAgeHours: {
+    key: 'heldEnrollmentMaxAgeHours',
+    schema: Settings.shape.heldEnrollmentMaxAgeHours,
+    fallback: 24,
+  } satisfies Setting<number>,
 } as const;
 
 /** The stored value of `key` checked against `schema`, or `fallback` when none is stored. */

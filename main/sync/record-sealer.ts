@@ -56,9 +56,10 @@ export function sealEnrollmentRecord(credentials: KioskCredentials, record: Enro
 
 /**
  * Seals `record` and queues it: envelope, outbox row and `record.sealed` audit entry in one
- * transaction (synchronous=FULL), so the officer is told "saved" only after the commit.
- * Inside an RPC handler whose procedure audits the approval itself, call
- * `ctx.commit(() => enqueueSealed(db, sealEnrollmentRecord(...)), …)` instead.
+ * transaction (synchronous=FULL), so the officer is told "saved" only after the commit. Called
+ * inside a caller's transaction (an RPC procedure's ctx.commit, as the enrollment workflow's
+ * approval does) it joins it as a savepoint: the procedure's own audit entry, the enrollment's
+ * new state and the sealed record then commit or roll back together.
  */
 export function approveAndSeal(
   db: Db, credentials: KioskCredentials, record: EnrollmentRecord, actor: string, now: Date = new Date(),

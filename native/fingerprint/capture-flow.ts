@@ -2,7 +2,7 @@
 // two impressions with a lift between, merge them into a template, upload template and
 // image, judge the image's quality (retrying below the threshold), search the module's
 // library for the same finger, and package the result as an ISO/IEC 19794-4 record.
-// Missing or injured fingers are recorded as exceptions instead. Also identifies a
+// (Missing or injured fingers are the enrollment's exceptions, not the device's.) Also identifies a
 // finger against the library (one impression and Search) for logging in by finger.
 
 import { EventEmitter } from 'node:events';
@@ -71,15 +71,6 @@ export interface CapturedFinger {
   earlierMatch: { index: number; score: number } | null;
   /** ISO/IEC 19794-4:2005 finger image record with the PNG. */
   isoRecord: Uint8Array;
-}
-
-export type FingerExceptionReason = 'missing' | 'injured' | 'bandaged' | 'other';
-
-export interface FingerException {
-  kind: 'exception';
-  position: number;
-  reason: FingerExceptionReason;
-  note: string;
 }
 
 type FingerCaptureEvents = { progress: [progress: FingerCaptureProgress] };
@@ -231,11 +222,6 @@ export class FingerCaptureFlow extends EventEmitter<FingerCaptureEvents> {
 }
 
 /** An officer's record that a finger cannot be captured, with the reason. */
-export function recordFingerException(position: number, reason: FingerExceptionReason, note = ''): FingerException {
-  checkPosition(position);
-  return { kind: 'exception', position, reason, note: note.trim() };
-}
-
 function checkPosition(position: number): void {
   if (!Number.isInteger(position) || position < 1 || position > 10) {
     throw new DeviceError('FINGER_BAD_POSITION', `Finger position ${position} is not 1 (right thumb) … 10 (left little).`,

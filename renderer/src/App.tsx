@@ -2,7 +2,7 @@
 // plus the idle countdown and the return to the start when a session ends.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { z } from 'zod';
-import type { Operator } from '../../main/rpc/contract';
+import type { Flow, Operator } from '../../main/rpc/contract';
 import { Header } from './components/Header';
 import { IdleOverlay } from './components/IdleOverlay';
 import { StatusBar } from './components/StatusBar';
@@ -10,7 +10,7 @@ import { setLanguage } from './i18n/i18n';
 import { useKiosk } from './kiosk-context';
 import type { RpcClient } from './rpc/client';
 import { FirstRunScreen } from './screens/FirstRunScreen';
-import { FlowScreen, type Flow } from './screens/FlowScreen';
+import { FlowScreen } from './screens/FlowScreen';
 import { LoginScreen } from './screens/LoginScreen';
 import { StartScreen, type StartChoice } from './screens/StartScreen';
 import { StaffScreen } from './screens/StaffScreen';

@@ -1,20 +1,21 @@
 /// <reference lib="dom" />
 // The document step in Debian's Chromium against the kiosk on its simulated MRZ reader
 // (no reader configured): a presented passport appears with every field checked, a
-// misread is flagged field by field, and an accepted document moves the flow on.
+// misread is flagged field by field, and an accepted document moves the flow on. The kiosk
+// is provisioned (offline), as an enrollment cannot start otherwise.
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './support/browser.js';
-import { logIn } from './support/kiosk-page.js';
-import { gatehouse, startKiosk, tempDataDir, type RunningKiosk } from './support/kiosk-process.js';
+import { cancelEnrollment, logIn } from './support/kiosk-page.js';
+import { gatehouse, provisionedDataDir, startKiosk, type RunningKiosk } from './support/kiosk-process.js';
 
 let browser: Browser;
 let kiosk: RunningKiosk;
 let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = tempDataDir();
+  dataDir = provisionedDataDir();
   gatehouse(dataDir, 'operator', 'add', '--role', 'officer', '--name', 'Olga Officer', '--pin', '246810');
   kiosk = await startKiosk(dataDir);
   browser = await launchBrowser();
@@ -39,7 +40,14 @@ describe('document step on the simulated MRZ reader', () => {
     await page.locator('[data-testid=reader-state].device-ready').waitFor();
     await page.getByTestId('waiting-for-document').waitFor();
     await screenshot(page, 'document-waiting');
+    // Cancel asks first; keeping the enrollment stays on the step.
     await page.getByTestId('flow-cancel').click();
+    await page.getByTestId('cancel-confirm').waitFor();
+    await screenshot(page, 'document-cancel-confirm');
+    await page.getByTestId('cancel-keep').click();
+    await page.getByTestId('cancel-confirm').waitFor({ state: 'detached' });
+    await page.getByTestId('waiting-for-document').waitFor();
+    await cancelEnrollment(page);
     await page.getByTestId('staff-screen').waitFor(); // the officer stays logged in
     await page.close();
   });
@@ -58,7 +66,7 @@ describe('document step on the simulated MRZ reader', () => {
     await page.getByTestId('accept-document').click();
     await page.getByTestId('face-step').waitFor();
     expect(await page.locator('[aria-current=step]').textContent()).toBe('Face');
-    await page.getByTestId('flow-cancel').click();
+    await cancelEnrollment(page);
     await page.close();
   });
 
@@ -78,7 +86,7 @@ describe('document step on the simulated MRZ reader', () => {
     await page.locator('[data-testid=read-result][data-verdict=valid]').waitFor();
     expect(await page.getByTestId('read-verdict').textContent()).toContain('ID card (TD1)');
     await screenshot(page, 'document-id-card-read');
-    await page.getByTestId('flow-cancel').click();
+    await cancelEnrollment(page);
     await page.close();
   });
 });
@@ -86,7 +94,7 @@ describe('document step on the simulated MRZ reader', () => {
 describe('document step on the simulated CN resident-ID reader', () => {
   let cnidKiosk: RunningKiosk;
   beforeAll(async () => {
-    const cnidData = tempDataDir();
+    const cnidData = provisionedDataDir();
     gatehouse(cnidData, 'operator', 'add', '--role', 'officer', '--name', 'Olga Officer', '--pin', '246810');
     cnidKiosk = await startKiosk(cnidData, ['--simulated-reader', 'cnid']);
   });
@@ -107,7 +115,7 @@ describe('document step on the simulated CN resident-ID reader', () => {
     await page.getByTestId('lang-zh-CN').click();
     await page.getByText('公民身份号码').waitFor();
     await screenshot(page, 'document-cnid-read-zh');
-    await page.getByTestId('flow-cancel').click();
+    await cancelEnrollment(page);
     await page.close();
   });
 });

@@ -1,15 +1,16 @@
 /// <reference lib="dom" />
 // The fingerprint step in Debian's Chromium against the kiosk on its simulated devices (no
-// reader or module configured): an officer accepts a simulated passport, records that the
-// face cannot be captured, and captures the right and left index fingers by placing and
-// lifting virtual fingers, watching the live state, the image upload and the result; then
-// the officer enrolls a login finger and logs in with it.
+// reader or module configured) on a kiosk provisioned offline: an officer accepts a simulated
+// passport, records that the face cannot be captured (no camera: reason and note, no photo),
+// and captures the right and left index fingers by placing and lifting virtual fingers,
+// watching the live state, the image upload and the result; then the officer enrolls a login
+// finger and logs in with it.
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './support/browser.js';
-import { acceptSimulatedPassport, logIn } from './support/kiosk-page.js';
-import { gatehouse, startKiosk, tempDataDir, type RunningKiosk } from './support/kiosk-process.js';
+import { acceptSimulatedPassport, cancelEnrollment, logIn } from './support/kiosk-page.js';
+import { gatehouse, provisionedDataDir, startKiosk, type RunningKiosk } from './support/kiosk-process.js';
 
 const OFFICER = { name: 'Olga Officer', pin: '246810' };
 
@@ -17,7 +18,7 @@ let browser: Browser;
 let kiosk: RunningKiosk;
 
 beforeAll(async () => {
-  const dataDir = tempDataDir();
+  const dataDir = provisionedDataDir();
   gatehouse(dataDir, 'operator', 'add', '--role', 'officer', '--name', OFFICER.name, '--pin', OFFICER.pin);
   kiosk = await startKiosk(dataDir);
   browser = await launchBrowser();
@@ -62,7 +63,8 @@ describe('fingerprint step on the simulated module', () => {
     await page.getByTestId('document-step').waitFor();
     await acceptSimulatedPassport(page);
     await page.getByTestId('face-exception-open').click();
-    await page.getByTestId('face-exception-no-camera').click();
+    await page.getByTestId('face-exception-no-camera').click(); // no camera, so no photo: reason and note
+    await page.getByTestId('face-exception-note').fill('Kiosk camera out of order');
     await page.getByTestId('face-exception-record').click();
 
     await page.getByTestId('fingerprint-step').waitFor();
@@ -93,7 +95,7 @@ describe('fingerprint step on the simulated module', () => {
     await page.getByTestId('fingerprints-finish').click();
     await page.getByTestId('details-step').waitFor();
     expect(await page.locator('[aria-current=step]').textContent()).toBe('Details');
-    await page.getByTestId('flow-cancel').click();
+    await cancelEnrollment(page);
     await page.close();
   });
 
@@ -108,8 +110,8 @@ describe('fingerprint step on the simulated module', () => {
 
     await page.getByTestId('logout').click();
     await page.getByTestId('start-staff').click();
-    await page.locator('input[name=name]').fill(OFFICER.name); // whose virtual finger the simulator places
-    await page.getByTestId('login-fingerprint').click();
+    await page.locator('input[name=login-name]').fill(OFFICER.name); // whose virtual finger the simulator places
+    await page.getByTestId('login-finger').click();
     await liveState(page, 'place');
     await screenshot(page, 'fingerprint-login');
     await page.getByTestId('sim-place-finger').click();

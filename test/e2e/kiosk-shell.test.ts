@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './support/browser.js';
 import { logIn } from './support/kiosk-page.js';
-import { gatehouse, startKiosk, tempDataDir, type RunningKiosk } from './support/kiosk-process.js';
+import { gatehouse, provisionedDataDir, startKiosk, tempDataDir, type RunningKiosk } from './support/kiosk-process.js';
 
 let browser: Browser;
 beforeAll(async () => { browser = await launchBrowser(); });
@@ -47,7 +47,7 @@ describe('an officer at a provisioned kiosk', () => {
   let kiosk: RunningKiosk;
   let dataDir: string;
   beforeAll(async () => {
-    dataDir = tempDataDir();
+    dataDir = provisionedDataDir(); // so the start screen offers enrollments
     gatehouse(dataDir, 'operator', 'add', '--role', 'officer', '--name', 'Olga Officer', '--pin', '246810');
     gatehouse(dataDir, 'operator', 'add', '--role', 'technician', '--name', 'Tom Tech', '--pin', '97531864');
     kiosk = await startKiosk(dataDir);
@@ -57,13 +57,15 @@ describe('an officer at a provisioned kiosk', () => {
   it('logs in and switches the language to German and Chinese', async () => {
     const page = await openKiosk(kiosk);
     await page.getByTestId('start-screen').waitFor();
+    await page.locator('[data-testid=start-person]:enabled').waitFor();
+    expect(await page.getByTestId('enrollment-blocked').count()).toBe(0);
     await screenshot(page, 'shell-start-en');
 
     await logIn(page, 'staff', { name: 'Olga Officer', pin: '111111' });
     await expect(page.getByTestId('error').getAttribute('data-code')).resolves.toBe('AUTH_FAILED');
     await screenshot(page, 'shell-login-failed-en');
 
-    await page.locator('input[name=pin]').fill('246810');
+    await page.locator('input[name=login-pin]').fill('246810');
     await page.getByRole('button', { name: 'Log in' }).click();
     const signedIn = page.getByTestId('signed-in-as');
     await signedIn.waitFor();

@@ -40,8 +40,8 @@ async function loggedIn(name: string, pin: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(kiosk.url);
   await page.getByTestId('start-staff').click();
-  await page.locator('input[name=name]').fill(name);
-  await page.locator('input[name=pin]').fill(pin);
+  await page.locator('input[name=login-name]').fill(name);
+  await page.locator('input[name=login-pin]').fill(pin);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByTestId('staff-screen').waitFor();
   return page;

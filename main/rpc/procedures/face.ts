@@ -3,13 +3,8 @@
 // by the officer), the officer's call on a review result, and accepting the outcome.
 
 import { z } from 'zod';
-import { event, procedure } from '../define.js';
-import { Empty } from '../schemas.js';
-
-const officers = ['officer', 'supervisor'] as const;
-
-/** A camera frame as JPEG, base64-encoded (a 640×480 frame is about 40–80 KB). */
-const JpegBase64 = z.string().min(16).max(4_000_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
+import { event, officerPresent, procedure } from '../define.js';
+import { Empty, JpegBase64, LivenessExceptionInput } from '../schemas.js';
 
 const Instruction = z.object({ code: z.string(), text: z.string() });
 const Box = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
@@ -60,16 +55,18 @@ export const faceProcedures = {
     access: 'anyone',
   }),
   'face.capture': procedure({
-    summary: 'Verify the best live frames against the portrait (manual capture: officer or supervisor only).',
+    summary: 'Verify the best live frames against the portrait (manual capture: an officer at the screen only).',
     input: z.object({ manual: z.boolean() }).strict(),
     output: FaceResult,
     access: 'anyone',
+    authorise: ({ manual }, caller) => (manual ? officerPresent(caller, 'Only an officer may take the picture without the challenge: call one.') : null),
   }),
   'face.decide': procedure({
     summary: 'The officer decides a result in the review band: same person or not.',
     input: z.object({ samePerson: z.boolean() }).strict(),
     output: FaceResult,
-    access: officers,
+    access: 'anyone',
+    authorise: (_input, caller) => officerPresent(caller, 'Only an officer may decide whether the faces are the same person: call one.'),
   }),
   'face.retry': procedure({
     summary: 'Start the live capture again (new challenge, frames and result dropped).',
@@ -78,10 +75,13 @@ export const faceProcedures = {
     access: 'anyone',
   }),
   'face.accept': procedure({
-    summary: 'Keep the accepted face result and go on to the next step.',
-    input: Empty,
+    summary: 'Keep the accepted face result and go on; a face taken without a passed challenge needs an officer\'s liveness exception.',
+    input: z.strictObject({ livenessException: LivenessExceptionInput.optional() }),
     output: z.object({ step: z.string() }),
     access: 'anyone',
+    authorise: ({ livenessException }, caller) => (livenessException
+      ? officerPresent(caller, 'Only an officer may record why the challenge was not passed: call one.')
+      : null),
     audit: 'enrollment.face-accepted',
   }),
 } as const;

@@ -1,11 +1,10 @@
 // The fingerprint procedures and events: capturing the fingers an enrollment asks for
-// (or recording why a finger cannot be captured), operators' login fingers, and the
-// officer's face exception that lets the person flow go on to the fingerprints.
+// (or recording why a finger cannot be captured, with a photo), and operators' login fingers.
 
 import { z } from 'zod';
 import { event, procedure } from '../define.js';
 import {
-  Empty, Enrollment, FaceExceptionReason, FingerExceptionReason, FingerPosition, FingerQuality, Operator,
+  Empty, Enrollment, ExceptionNote, FingerExceptionReason, FingerPosition, FingerQuality, JpegBase64, Operator,
 } from '../schemas.js';
 
 const approvers = ['officer', 'supervisor'] as const;
@@ -46,14 +45,14 @@ export const fingerprintProcedures = {
     audit: 'fingerprint.discarded',
   }),
   'fingerprint.recordException': procedure({
-    summary: 'Record instead of a capture that a requested finger cannot be captured, and why.',
-    input: z.object({ position: FingerPosition, reason: FingerExceptionReason, note: z.string().trim().max(200).default('') }).strict(),
+    summary: 'Record instead of a capture that a requested finger cannot be captured: why, a note and a photo of the hand.',
+    input: z.strictObject({ position: FingerPosition, reason: FingerExceptionReason, note: ExceptionNote, photo: JpegBase64 }),
     output: Enrollment,
     access: approvers,
     audit: 'fingerprint.exception',
   }),
   'fingerprint.finish': procedure({
-    summary: 'Leave the fingerprint step once every requested finger has a capture without duplicate, or an exception.',
+    summary: 'Leave the fingerprint step once every requested finger has a capture or an exception (a duplicate warning needs a second approval later).',
     input: Empty,
     output: Enrollment,
     access: approvers,
@@ -78,13 +77,6 @@ export const fingerprintProcedures = {
     output: z.object({ operator: Operator, idleTimeoutSeconds: z.number().int() }),
     access: 'anyone',
     audit: 'auth.login-fingerprint',
-  }),
-  'enrollment.recordFaceException': procedure({
-    summary: "The officer records that the person's face cannot be captured, and why; the flow moves past the face step.",
-    input: z.object({ reason: FaceExceptionReason }).strict(),
-    output: Enrollment,
-    access: approvers,
-    audit: 'enrollment.face-exception',
   }),
 } as const;
 

@@ -7,7 +7,8 @@ import { operatorFingers } from './0004-operator-fingers.js';
 import { kioskIdentity } from './0005-kiosk-identity.js';
 import { sealedPayloads } from './0006-sealed-payloads.js';
 import { authoritySync } from './0007-authority-sync.js';
+import { enrollmentWorkflow } from './0008-enrollment-workflow.js';
 
 export const allMigrations: readonly Migration[] = [
-  operatorsSettings, audit, enrollmentsOutbox, operatorFingers, kioskIdentity, sealedPayloads, authoritySync,
+  operatorsSettings, audit, enrollmentsOutbox, operatorFingers, kioskIdentity, sealedPayloads, authoritySync, enrollmentWorkflow,
 ];

@@ -1,18 +1,19 @@
-// The consent text in the screen's language with its version, and the box the person ticks.
-// The kiosk keeps the version, the language it was read in and the time it was ticked.
+// The consent text in the screen's language with its version, a plain statement of what was
+// captured and what was not (and why), and the box the person ticks. The kiosk keeps the
+// version, the language it was read in and the time it was ticked.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
-import type { ConsentAcceptance, Enrollment } from '../../../main/rpc/contract';
-import type { ConsentText } from '../../../main/rpc/procedures/review';
+import type { Enrollment } from '../../../main/rpc/contract';
+import type { ConsentText } from '../../../main/rpc/procedures/enrollment';
 import type { LanguageCode } from '../i18n/i18n';
 import { useKiosk } from '../kiosk-context';
 import { ErrorText } from './ErrorText';
 
-export function ConsentPanel({ consent, onChange }: {
-  consent: z.infer<typeof ConsentAcceptance> | null;
-  onChange(view: z.infer<typeof Enrollment>): void;
-}) {
+type EnrollmentView = z.infer<typeof Enrollment>;
+
+export function ConsentPanel({ enrollment, onChange }: { enrollment: EnrollmentView; onChange(view: EnrollmentView): void }) {
+  const { consent } = enrollment;
   const client = useKiosk();
   const { t, i18n } = useTranslation();
   const language = i18n.language as LanguageCode;
@@ -40,6 +41,7 @@ export function ConsentPanel({ consent, onChange }: {
       <div className="consent-text" data-testid="consent-text">
         {text?.text.split('\n\n').map((paragraph, index) => <p key={index}>{paragraph}</p>)}
       </div>
+      <CaptureStatement enrollment={enrollment} />
       <label className="consent-accept">
         <input type="checkbox" data-testid="consent-accept" checked={consent !== null} disabled={!text}
           onChange={(event) => tick(event.target.checked)} />
@@ -47,5 +49,36 @@ export function ConsentPanel({ consent, onChange }: {
       </label>
       <ErrorText error={error} />
     </section>
+  );
+}
+
+/** What the sealed record will hold of the person, and what could not be taken and why. */
+function CaptureStatement({ enrollment }: { enrollment: EnrollmentView }) {
+  const { t } = useTranslation();
+  const { face, faceException, fingerprints } = enrollment;
+  const finger = (position: number) => t(`fingerprint.fingers.${position}`);
+  const captured = [
+    t('review.statement.document'),
+    ...(face ? [t('review.statement.face')] : []),
+    ...(fingerprints?.fingers.flatMap(({ position, outcome }) => (outcome.kind === 'captured' ? [t('review.statement.finger', { finger: finger(position) })] : [])) ?? []),
+    t('review.statement.details'),
+  ];
+  const missing = [
+    ...(faceException ? [t('review.statement.noFace', { reason: t(`faceException.reasons.${faceException.reason}`) })] : []),
+    ...(face?.livenessException ? [t('review.statement.noLiveness', { reason: t(`livenessException.reasons.${face.livenessException.reason}`) })] : []),
+    ...(fingerprints?.fingers.flatMap(({ position, outcome }) => (outcome.kind === 'exception'
+      ? [t('review.statement.noFinger', { finger: finger(position), reason: t(`fingerprint.exception.reasons.${outcome.reason}`) })] : [])) ?? []),
+  ];
+  return (
+    <div className="capture-statement" data-testid="capture-statement">
+      <p className="summary-lead">{t('review.statement.captured')}</p>
+      <ul data-testid="statement-captured">{captured.map((line) => <li key={line}>{line}</li>)}</ul>
+      {missing.length > 0 && (
+        <>
+          <p className="summary-lead">{t('review.statement.notCaptured')}</p>
+          <ul data-testid="statement-not-captured">{missing.map((line) => <li key={line}>{line}</li>)}</ul>
+        </>
+      )}
+    </div>
   );
 }

@@ -1,21 +1,26 @@
-// What the review shows before sealing: the document type with its key fields, the face
-// decision (or why there is no face), each finger's quality or exception, and the details,
-// which the person may still change.
+// What will be sealed, as the review and the supervisor's queue show it: why a second approval
+// is needed (a banner), who ran it, every document field, both faces side by side with the
+// distance and band (or the face exception with its photo), each finger's image and quality
+// (or its exception with photo and note), and the details, which the person may still change.
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
-import type { Enrollment } from '../../../main/rpc/contract';
+import type { Enrollment, EnrollmentMedia, OperatorRef } from '../../../main/rpc/contract';
 import { DETAILS_FIELDS } from '../steps/details-fields';
 import { outcomeText } from '../steps/FingerprintStep';
+import { useDateFormat } from '../hooks/useDateFormat';
 
 type EnrollmentView = z.infer<typeof Enrollment>;
+type Media = z.infer<typeof EnrollmentMedia>;
 
-/** The document fields worth a second look, MRZ documents and CN ID cards alike, in this order. */
-const KEY_FIELDS = ['surname', 'givenNames', 'name', 'documentNumber', 'idNumber', 'nationality', 'birthDate', 'expiryDate', 'validTo'];
-
-export function EnrollmentSummary({ enrollment, onEditDetails }: { enrollment: EnrollmentView; onEditDetails(): void }) {
+export function EnrollmentSummary({ enrollment, media, onEditDetails }: {
+  enrollment: EnrollmentView;
+  /** The pictures; null while they load. */
+  media: Media | null;
+  /** Offered on the review step only. */
+  onEditDetails?(): void;
+}) {
   const { t } = useTranslation();
   const { document, face, faceException, fingerprints, details } = enrollment;
-  const keyFields = KEY_FIELDS.flatMap((name) => document?.fields.filter((field) => field.name === name) ?? []);
   const detailRows = details
     ? DETAILS_FIELDS[details.flow].flatMap((field) => {
       const value = (details as Record<string, string | null>)[field.name];
@@ -24,16 +29,22 @@ export function EnrollmentSummary({ enrollment, onEditDetails }: { enrollment: E
       return [[field.name, typeof input === 'object' ? t(`details.${input.key}.${value}`) : value] as const];
     })
     : [];
+  const lowQuality = fingerprints?.fingers.filter(({ outcome }) => outcome.kind === 'captured' && !outcome.qualityAccepted) ?? [];
 
   return (
     <div className="summary" data-testid="enrollment-summary">
+      <WarningBanner reasons={enrollment.secondApproval} lowQuality={lowQuality.map((finger) => finger.position)} />
+      {enrollment.ranBy && (
+        <p className="summary-ran-by muted" data-testid="summary-ran-by">{t('review.ranBy', { name: enrollment.ranBy.name })}</p>
+      )}
+
       <section className="panel summary-part" data-testid="summary-document">
         <h3>{t('review.document')}</h3>
         {document && <p className="summary-lead">{t(`document.types.${document.documentType}`, { defaultValue: document.documentType })}</p>}
         <dl className="facts">
-          {keyFields.map((field) => (
-            <div key={field.name} className="fact">
-              <dt>{t(`document.fields.${field.name}`)}</dt>
+          {document?.fields.map((field) => (
+            <div key={field.name} className="fact" data-testid={`summary-field-${field.name}`}>
+              <dt>{t(`document.fields.${field.name}`, { defaultValue: field.name })}</dt>
               <dd>{field.value || '—'}</dd>
             </div>
           ))}
@@ -44,39 +55,63 @@ export function EnrollmentSummary({ enrollment, onEditDetails }: { enrollment: E
         <h3>{t('review.face')}</h3>
         {face && (
           <>
+            <div className="portraits small">
+              <Picture src={media?.documentPortrait} caption={t('face.documentPhoto')} testId="summary-document-portrait" />
+              <Picture src={media?.livePortrait} caption={t('face.livePhoto')} testId="summary-live-portrait" />
+            </div>
             <p className="summary-lead">{t(face.decision === 'match' ? 'face.decision.match' : 'review.faceConfirmed')}</p>
             <p className="muted">
-              {face.distance !== null && `${t('review.distance', { distance: face.distance.toFixed(2) })} · `}
+              {face.distance !== null && `${t('face.figures', {
+                distance: face.distance.toFixed(3), match: face.thresholds.match, review: face.thresholds.review,
+              })} · `}
               {t(face.capture === 'officer' ? 'face.capturedByOfficer' : 'face.capturedAutomatically')}
+              {face.by && ` (${face.by.name})`}
               {!face.livenessPassed && ` · ${t('face.livenessNotPassed')}`}
             </p>
+            {face.livenessException && (
+              <ExceptionFacts testId="summary-liveness-exception" exception={face.livenessException} photo={media?.livenessExceptionPhoto}
+                reason={t(`livenessException.reasons.${face.livenessException.reason}`)} heading={t('review.livenessException')} />
+            )}
           </>
         )}
-        {faceException && <p className="summary-lead">{t('review.notCaptured', { reason: t(`faceException.reasons.${faceException.reason}`) })}</p>}
+        {faceException && (
+          <ExceptionFacts testId="summary-face-exception" exception={faceException} photo={media?.faceExceptionPhoto}
+            reason={t(`faceException.reasons.${faceException.reason}`)} heading={t('review.faceNotCaptured')} />
+        )}
       </section>
 
       {fingerprints && (
-        <section className="panel summary-part" data-testid="summary-fingerprints">
+        <section className="panel summary-part summary-fingers" data-testid="summary-fingerprints">
           <h3>{t('review.fingerprints')}</h3>
-          <dl className="facts">
-            {fingerprints.fingers.map(({ position, outcome }) => (
-              <div key={position} className="fact" data-testid={`summary-finger-${position}`} data-outcome={outcome.kind}>
-                <dt>{t(`fingerprint.fingers.${position}`)}</dt>
-                <dd>
-                  {outcomeText(t, outcome)}
-                  {outcome.kind === 'captured' && !outcome.qualityAccepted && ` (${t('review.belowThreshold')})`}
-                  {outcome.kind === 'exception' && outcome.note && ` — ${outcome.note}`}
-                </dd>
-              </div>
-            ))}
-          </dl>
+          <ul className="summary-finger-list">
+            {fingerprints.fingers.map(({ position, outcome }) => {
+              const pictures = media?.fingers.find((finger) => finger.position === position);
+              return (
+                <li key={position} data-testid={`summary-finger-${position}`} data-outcome={outcome.kind}>
+                  <p className="summary-lead">{t(`fingerprint.fingers.${position}`)}</p>
+                  {outcome.kind === 'captured' && (
+                    <div className="summary-finger">
+                      <Picture src={pictures?.image} caption={outcomeText(t, outcome)} testId={`summary-finger-image-${position}`} finger />
+                      {!outcome.qualityAccepted && <p className="warning">{t('review.belowThreshold')}</p>}
+                      {outcome.duplicateOf && <p className="error">{t('review.duplicate')}</p>}
+                    </div>
+                  )}
+                  {outcome.kind === 'exception' && (
+                    <ExceptionFacts testId={`summary-finger-exception-${position}`} exception={outcome} photo={pictures?.exceptionPhoto}
+                      reason={t(`fingerprint.exception.reasons.${outcome.reason}`)} heading={t('review.fingerNotCaptured')} />
+                  )}
+                  {outcome.kind === 'pending' && <p className="muted">{outcomeText(t, outcome)}</p>}
+                </li>
+              );
+            })}
+          </ul>
         </section>
       )}
 
       <section className="panel summary-part summary-details" data-testid="summary-details">
         <div className="panel-top">
           <h3>{t('review.details')}</h3>
-          <button type="button" data-testid="edit-details" onClick={onEditDetails}>{t('review.editDetails')}</button>
+          {onEditDetails && <button type="button" data-testid="edit-details" onClick={onEditDetails}>{t('review.editDetails')}</button>}
         </div>
         <dl className="facts">
           {detailRows.map(([name, value]) => (
@@ -88,5 +123,52 @@ export function EnrollmentSummary({ enrollment, onEditDetails }: { enrollment: E
         </dl>
       </section>
     </div>
+  );
+}
+
+/** Why an officer alone may not approve, and what else deserves a second look. */
+function WarningBanner({ reasons, lowQuality }: { reasons: readonly string[]; lowQuality: readonly number[] }) {
+  const { t } = useTranslation();
+  if (reasons.length === 0 && lowQuality.length === 0) return null;
+  return (
+    <div className="warning-banner" role="alert" data-testid="review-warnings" data-reasons={reasons.join(' ')}>
+      {reasons.length > 0 && <p className="warning-banner-lead">{t('review.secondApprovalNeeded')}</p>}
+      <ul>
+        {reasons.map((reason) => <li key={reason}>{t(`review.reasons.${reason}`)}</li>)}
+        {lowQuality.map((position) => (
+          <li key={position}>{t('review.lowQualityFinger', { finger: t(`fingerprint.fingers.${position}`) })}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function ExceptionFacts({ testId, exception, photo, reason, heading }: {
+  testId: string;
+  exception: { note: string; by: z.infer<typeof OperatorRef> | null; at: string; photo: boolean };
+  photo: string | null | undefined;
+  reason: string;
+  heading: string;
+}) {
+  const { t } = useTranslation();
+  const { dateTime } = useDateFormat();
+  return (
+    <div className="exception-facts" data-testid={testId}>
+      {exception.photo && <Picture src={photo} caption={t('review.exceptionPhoto')} testId={`${testId}-photo`} />}
+      <div>
+        <p className="summary-lead">{heading}: {reason}</p>
+        <p className="exception-note">“{exception.note}”</p>
+        <p className="muted">{t('review.recordedBy', { name: exception.by?.name ?? t('review.nobody'), time: dateTime(exception.at) })}</p>
+      </div>
+    </div>
+  );
+}
+
+function Picture({ src, caption, testId, finger = false }: { src: string | null | undefined; caption: string; testId: string; finger?: boolean }) {
+  return (
+    <figure className={finger ? 'picture picture-finger' : 'picture'}>
+      {src ? <img src={src} alt={caption} data-testid={testId} /> : <div className="picture-placeholder" />}
+      <figcaption>{caption}</figcaption>
+    </figure>
   );
 }

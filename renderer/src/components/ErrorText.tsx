@@ -1,6 +1,7 @@
-// Shows an RPC failure in the screen's language: known codes have translations (a screen may
-// word some of them for its own situation under `<scope>.errors`), the rest fall back to a
-// generic sentence (the kiosk's English message goes to the title).
+// Shows an RPC failure in the screen's language: every code the kiosk sends has a translation
+// (a screen may word some of them for its own situation under `<scope>.errors`; a device's
+// protocol codes share their device family's message; a test checks every locale has them). The kiosk's own message, which may name devices or ports,
+// stays in the kiosk's log and is never put on the screen.
 import { useTranslation } from 'react-i18next';
 import { RpcError } from '../rpc/client';
 
@@ -8,8 +9,7 @@ export function ErrorText({ error, scope }: { error: unknown; scope?: string }) 
   const { t, i18n } = useTranslation();
   if (!error) return null;
   const code = error instanceof RpcError ? error.code : 'generic';
-  const keys = [...(scope ? [`${scope}.errors.${code}`] : []), `errors.${code}`];
+  const keys = [...(scope ? [`${scope}.errors.${code}`] : []), `errors.${code}`, `errors.family.${code.split('_')[0]}`];
   const key = keys.find((candidate) => i18n.exists(candidate)) ?? 'errors.generic';
-  const title = error instanceof Error ? error.message : undefined;
-  return <p className="error" role="alert" data-testid="error" data-code={code} title={title}>{t(key)}</p>;
+  return <p className="error" role="alert" data-testid="error" data-code={code}>{t(key)}</p>;
 }

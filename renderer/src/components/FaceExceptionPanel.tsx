@@ -1,14 +1,15 @@
 // The officer's way past a face that cannot be captured (no camera, an injury, a medical
-// reason …): the reason is recorded with the enrollment and audited, and the flow moves on.
+// reason, a person who cannot face the camera …): reason, note and a photo of what the officer
+// sees go into the record, and the flow moves on. Such an enrollment needs a second approval.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { Enrollment, FaceExceptionReason } from '../../../main/rpc/contract';
 import { useKiosk } from '../kiosk-context';
-import { ExceptionReasonForm } from './ExceptionReasonForm';
+import { EvidenceForm } from './EvidenceForm';
 
 type Reason = z.infer<typeof FaceExceptionReason>;
-const REASONS: readonly Reason[] = ['no-camera', 'injured', 'medical', 'other'];
+const REASONS: readonly Reason[] = ['injured', 'medical', 'cannot-face-camera', 'no-camera', 'other'];
 
 export function FaceExceptionPanel({ onChange }: { onChange(view: z.infer<typeof Enrollment>): void }) {
   const client = useKiosk();
@@ -22,9 +23,10 @@ export function FaceExceptionPanel({ onChange }: { onChange(view: z.infer<typeof
     );
   }
   return (
-    <ExceptionReasonForm testId="face-exception" heading={t('faceException.heading')} reasons={REASONS}
-      label={(reason) => t(`faceException.reasons.${reason}`)} recordLabel={t('faceException.record')}
-      onRecord={(reason) => client.call('enrollment.recordFaceException', { reason }).then(onChange)}
+    <EvidenceForm subject="person" testId="face-exception" heading={t('faceException.heading')} reasons={REASONS}
+      label={(reason) => t(`faceException.reasons.${reason}`)} photoOptional={(reason) => reason === 'no-camera'}
+      recordLabel={t('faceException.record')}
+      onRecord={(evidence) => client.call('enrollment.recordFaceException', evidence).then(onChange)}
       onCancel={() => setOpen(false)} />
   );
 }

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { Operator } from '../../../main/rpc/contract';
+import { useAction } from '../hooks/useAction';
 import { useFingerprintProgress } from '../hooks/useFingerprintProgress';
 import { useSystemStatus } from '../hooks/useSystemStatus';
 import { useKiosk } from '../kiosk-context';
@@ -19,25 +20,16 @@ export function OperatorFingerPanel({ operator }: { operator: z.infer<typeof Ope
   const { t } = useTranslation();
   const scanner = useSystemStatus()?.devices.find((device) => device.kind === 'fingerprint');
   const [position, setPosition] = useState(2);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const [enrolled, setEnrolled] = useState<number | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [progress, clearProgress] = useFingerprintProgress();
   if (!scanner || scanner.state === 'not-configured') return null;
   const name = (finger: number) => t(`fingerprint.fingers.${finger}`);
 
-  const enroll = async () => {
-    setBusy(true);
-    setError(null);
+  const enroll = () => {
     setEnrolled(null);
     clearProgress();
-    try {
-      setEnrolled((await client.call('auth.enrollFingerprint', { position })).position);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    return run(async () => setEnrolled((await client.call('auth.enrollFingerprint', { position })).position));
   };
 
   return (

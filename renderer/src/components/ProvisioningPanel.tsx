@@ -3,6 +3,7 @@
 // authority's records.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useDateFormat } from '../hooks/useDateFormat';
 import type { z } from 'zod';
 import type { ProvisioningStatus } from '../../../main/rpc/procedures/sync';
 import { useKiosk } from '../kiosk-context';
@@ -16,6 +17,7 @@ const grouped = (keyId: string) => keyId.match(/.{1,4}/g)!.join(' ');
 export function ProvisioningPanel() {
   const client = useKiosk();
   const { t } = useTranslation();
+  const { dateTime } = useDateFormat();
   const [status, setStatus] = useState<Status | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -43,7 +45,7 @@ export function ProvisioningPanel() {
           <dt>{t('provisioning.kioskId')}</dt><dd data-testid="kiosk-id">{status.kioskId}</dd>
           <dt>{t('provisioning.name')}</dt><dd>{status.name}</dd>
           <dt>{t('provisioning.authority')}</dt><dd>{status.authorityUrl}</dd>
-          <dt>{t('provisioning.registeredAt')}</dt><dd>{status.registeredAt && new Date(status.registeredAt).toLocaleString()}</dd>
+          <dt>{t('provisioning.registeredAt')}</dt><dd>{status.registeredAt && dateTime(status.registeredAt)}</dd>
           {(['kioskSigning', 'kioskSealing', 'authoritySigning', 'authoritySealing'] as const).map((key) => (
             <FingerprintRow key={key} label={t(`provisioning.fingerprints.${key}`)} keyId={status.fingerprints![key]} testId={`fingerprint-${key}`} />
           ))}

@@ -4,6 +4,7 @@
 // file brought back.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useDateFormat } from '../hooks/useDateFormat';
 import type { z } from 'zod';
 import type { SyncProgress } from '../../../main/rpc/procedures/sync';
 import { useKiosk } from '../kiosk-context';
@@ -31,6 +32,7 @@ function useAge(): (since: string) => string {
 export function SyncPanel({ supervisor }: { supervisor: boolean }) {
   const client = useKiosk();
   const { t, i18n } = useTranslation();
+  const { dateTime, time } = useDateFormat();
   const age = useAge();
   const [progress, setProgress] = useState<Progress | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -72,8 +74,8 @@ export function SyncPanel({ supervisor }: { supervisor: boolean }) {
         {progress.rejected > 0 && (<><dt>{t('sync.rejected')}</dt><dd className="warning">{progress.rejected}</dd></>)}
         {progress.oldestUnsyncedAt && (<><dt>{t('sync.oldest')}</dt><dd data-testid="sync-oldest">{age(progress.oldestUnsyncedAt)}</dd></>)}
         <dt>{t('sync.lastSuccess')}</dt>
-        <dd data-testid="sync-last-success">{progress.lastSuccessAt ? new Date(progress.lastSuccessAt).toLocaleString(i18n.language) : t('sync.never')}</dd>
-        {progress.nextAttemptAt && (<><dt>{t('sync.nextAttempt')}</dt><dd>{new Date(progress.nextAttemptAt).toLocaleTimeString(i18n.language)}</dd></>)}
+        <dd data-testid="sync-last-success">{progress.lastSuccessAt ? dateTime(progress.lastSuccessAt) : t('sync.never')}</dd>
+        {progress.nextAttemptAt && (<><dt>{t('sync.nextAttempt')}</dt><dd>{time(progress.nextAttemptAt)}</dd></>)}
       </dl>
       {transfer && (
         <div className="upload-progress" data-testid="sync-transfer">

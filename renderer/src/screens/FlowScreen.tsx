@@ -1,21 +1,22 @@
-// An enrollment flow: starts the enrollment in the kiosk, follows its state (which
-// lives in main; this screen only renders it) and shows the current step; once the record
-// is sealed it says so, and "Done" leaves the flow.
+// An enrollment flow: starts the enrollment in the kiosk, follows its state (which lives in
+// main; this screen only renders it) and shows the current step. Cancelling asks first. Once
+// the record is sealed, or the enrollment is held for a supervisor, it says so, and "Done"
+// leaves the flow. A kiosk that cannot start one says why instead.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
-import type { Enrollment } from '../../../main/rpc/contract';
-import type { Sealed } from '../components/ApprovalForm';
+import type { Enrollment, Flow } from '../../../main/rpc/contract';
+import type { Finished } from '../components/ApprovalForm';
+import { CallOfficerPanel } from '../components/CallOfficerPanel';
 import { ErrorText } from '../components/ErrorText';
-import { useKiosk } from '../kiosk-context';
 import { FaceExceptionPanel } from '../components/FaceExceptionPanel';
+import { useKiosk } from '../kiosk-context';
 import { DetailsStep } from '../steps/DetailsStep';
 import { DocumentStep } from '../steps/DocumentStep';
 import { FaceStep } from '../steps/FaceStep';
 import { FingerprintStep } from '../steps/FingerprintStep';
-import { ReviewStep, SealedNotice } from '../steps/ReviewStep';
+import { FinishedNotice, ReviewStep } from '../steps/ReviewStep';
 
-export type Flow = 'person' | 'company';
 type EnrollmentView = z.infer<typeof Enrollment>;
 
 export function FlowScreen({ flow, onExit }: { flow: Flow; onExit(): void }) {
@@ -23,7 +24,8 @@ export function FlowScreen({ flow, onExit }: { flow: Flow; onExit(): void }) {
   const { t } = useTranslation();
   const [enrollment, setEnrollment] = useState<EnrollmentView | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [sealed, setSealed] = useState<Sealed | null>(null);
+  const [finished, setFinished] = useState<Finished | null>(null);
+  const [confirmCancel, setConfirmCancel] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -33,12 +35,13 @@ export function FlowScreen({ flow, onExit }: { flow: Flow; onExit(): void }) {
   }, [client, flow]);
 
   const cancel = () => client.call('enrollment.cancel', {}).catch(() => undefined).finally(onExit);
+  const officerPresent = flow === 'person' || enrollment?.assistedBy != null;
 
   return (
     <main className="screen flow" data-testid={`flow-${flow}`}>
       <h1>{t(`flow.${flow}`)}</h1>
       <ErrorText error={error} />
-      {sealed ? <SealedNotice sealed={sealed} onDone={onExit} /> : enrollment && (
+      {finished ? <FinishedNotice finished={finished} onDone={onExit} /> : enrollment && (
         <>
           <ol className="steps" data-testid="step-rail">
             {enrollment.steps.map((step) => (
@@ -46,17 +49,30 @@ export function FlowScreen({ flow, onExit }: { flow: Flow; onExit(): void }) {
             ))}
           </ol>
           {enrollment.step === 'document' && <DocumentStep enrollment={enrollment} onChange={setEnrollment} />}
-          {enrollment.step === 'face' && <FaceStep officerPresent={flow === 'person'} />}
+          {enrollment.step === 'face' && flow === 'company' && <CallOfficerPanel enrollment={enrollment} onChange={setEnrollment} />}
+          {enrollment.step === 'face' && <FaceStep officerPresent={officerPresent} />}
           {enrollment.step === 'fingerprints' && <FingerprintStep enrollment={enrollment} onChange={setEnrollment} />}
           {enrollment.step === 'details' && <DetailsStep enrollment={enrollment} onChange={setEnrollment} />}
-          {enrollment.step === 'review' && <ReviewStep enrollment={enrollment} onChange={setEnrollment} onSealed={setSealed} />}
-          {/* Only an officer may record that the face cannot be captured: the person flow always has one logged in. */}
-          {enrollment.step === 'face' && flow === 'person' && <FaceExceptionPanel onChange={setEnrollment} />}
+          {enrollment.step === 'review' && <ReviewStep enrollment={enrollment} onChange={setEnrollment} onFinished={setFinished} />}
+          {/* Only an officer may record that the face cannot be captured: logged in (person flow) or called to the screen. */}
+          {enrollment.step === 'face' && officerPresent && <FaceExceptionPanel onChange={setEnrollment} />}
         </>
       )}
-      {!sealed && (
+      {!finished && (
         <div className="actions">
-          <button type="button" onClick={cancel} data-testid="flow-cancel">{t('flow.cancel')}</button>
+          <button type="button" onClick={() => (enrollment ? setConfirmCancel(true) : onExit())} data-testid="flow-cancel">{t('flow.cancel')}</button>
+        </div>
+      )}
+      {confirmCancel && (
+        <div className="overlay" role="dialog" aria-modal="true" aria-labelledby="cancel-heading" data-testid="cancel-confirm">
+          <div className="dialog">
+            <h2 id="cancel-heading">{t('flow.cancelConfirm.heading')}</h2>
+            <p>{t('flow.cancelConfirm.body')}</p>
+            <div className="actions">
+              <button type="button" data-testid="cancel-keep" onClick={() => setConfirmCancel(false)}>{t('flow.cancelConfirm.keep')}</button>
+              <button type="button" className="danger" data-testid="cancel-confirm-yes" onClick={() => void cancel()}>{t('flow.cancelConfirm.confirm')}</button>
+            </div>
+          </div>
         </div>
       )}
     </main>

@@ -1,15 +1,21 @@
-// What a logged-in operator can do from here: officers start enrollments; officers and
-// supervisors enroll their login finger; supervisors and technicians manage operators, watch
-// sync and verify the audit log; technicians register the kiosk; everyone can log out.
+// What a logged-in operator can do from here: officers start enrollments (unless the kiosk
+// cannot finish one, which it says); officers and supervisors enroll their login finger;
+// supervisors decide held enrollments in their review queue; supervisors and technicians
+// manage operators, watch sync and verify the audit log; technicians register the kiosk;
+// everyone can log out.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
-import type { Operator } from '../../../main/rpc/contract';
+import type { AuditVerification, Operator } from '../../../main/rpc/contract';
 import type { Role } from '../../../main/rpc/define';
 import { ErrorText } from '../components/ErrorText';
 import { OperatorFingerPanel } from '../components/OperatorFingerPanel';
+import { EnrollmentBlockNotice } from '../components/EnrollmentBlockNotice';
 import { ProvisioningPanel } from '../components/ProvisioningPanel';
+import { ReviewQueuePanel } from '../components/ReviewQueuePanel';
 import { SyncPanel } from '../components/SyncPanel';
+import { useDateFormat } from '../hooks/useDateFormat';
+import { useSystemStatus } from '../hooks/useSystemStatus';
 import { useKiosk } from '../kiosk-context';
 
 type OperatorView = z.infer<typeof Operator>;
@@ -22,22 +28,30 @@ export function StaffScreen({ operator, onLogout, onEnroll }: {
 }) {
   const { t } = useTranslation();
   const manages = operator.role !== 'officer';
+  const blocked = useSystemStatus()?.enrollmentBlocked ?? null;
+  // While a supervisor reviews a held enrollment, the rest of the screen steps aside.
+  const [reviewing, setReviewing] = useState(false);
+  const rest = !reviewing;
   return (
     <main className="screen staff" data-testid="staff-screen">
-      <div className="staff-top">
-        <h1 data-testid="signed-in-as">{t('staff.signedInAs', { name: operator.name, role: t(`roles.${operator.role}`) })}</h1>
-        <button type="button" data-testid="logout" onClick={onLogout}>{t('staff.logout')}</button>
-      </div>
-      {operator.role !== 'technician' && (
-        <button type="button" className="choice" data-testid="staff-enroll" onClick={onEnroll}>
+      {rest && (
+        <div className="staff-top">
+          <h1 data-testid="signed-in-as">{t('staff.signedInAs', { name: operator.name, role: t(`roles.${operator.role}`) })}</h1>
+          <button type="button" data-testid="logout" onClick={onLogout}>{t('staff.logout')}</button>
+        </div>
+      )}
+      {rest && operator.role !== 'technician' && <EnrollmentBlockNotice blocked={blocked} />}
+      {rest && operator.role !== 'technician' && (
+        <button type="button" className="choice" data-testid="staff-enroll" disabled={blocked !== null} onClick={onEnroll}>
           <span className="choice-label">{t('staff.startEnrollment')}</span>
         </button>
       )}
-      {operator.role !== 'technician' && <OperatorFingerPanel operator={operator} />}
-      {manages && <OperatorPanel self={operator} />}
-      {manages && <SyncPanel supervisor={operator.role === 'supervisor'} />}
-      {operator.role === 'technician' && <ProvisioningPanel />}
-      {manages && <AuditPanel />}
+      {operator.role === 'supervisor' && <ReviewQueuePanel supervisor={operator} onReviewing={setReviewing} />}
+      {rest && operator.role !== 'technician' && <OperatorFingerPanel operator={operator} />}
+      {rest && manages && <OperatorPanel self={operator} />}
+      {rest && manages && <SyncPanel supervisor={operator.role === 'supervisor'} />}
+      {rest && operator.role === 'technician' && <ProvisioningPanel />}
+      {rest && manages && <AuditPanel />}
     </main>
   );
 }
@@ -45,6 +59,7 @@ export function StaffScreen({ operator, onLogout, onEnroll }: {
 function OperatorPanel({ self }: { self: OperatorView }) {
   const client = useKiosk();
   const { t } = useTranslation();
+  const { time } = useDateFormat();
   const [operators, setOperators] = useState<OperatorView[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [name, setName] = useState('');
@@ -70,7 +85,7 @@ function OperatorPanel({ self }: { self: OperatorView }) {
           <li key={op.id}>
             <span>{op.name}</span>
             <span>{t(`roles.${op.role}`)}</span>
-            <span>{op.disabled ? t('staff.disabled') : op.lockedUntil ? t('staff.lockedUntil', { time: new Date(op.lockedUntil).toLocaleTimeString() }) : ''}</span>
+            <span>{op.disabled ? t('staff.disabled') : op.lockedUntil ? t('staff.lockedUntil', { time: time(op.lockedUntil) }) : ''}</span>
             <span className="row-actions">
               {op.lockedUntil && <button type="button" onClick={() => act(client.call('operators.unlock', { id: op.id }))}>{t('staff.unlock')}</button>}
               {!op.disabled && op.id !== self.id && (self.role === 'technician' || op.role === 'officer') && (
@@ -101,23 +116,21 @@ function OperatorPanel({ self }: { self: OperatorView }) {
 function AuditPanel() {
   const client = useKiosk();
   const { t } = useTranslation();
-  const [result, setResult] = useState<string | null>(null);
+  // The verification itself is kept, not its sentence, so a change of language re-words it.
+  const [result, setResult] = useState<z.infer<typeof AuditVerification> | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const verify = async () => {
-    try {
-      const v = await client.call('audit.verify', {});
-      setResult(v.ok || !v.firstBroken
-        ? t('staff.auditOk', { count: v.entries })
-        : t('staff.auditBroken', { seq: v.firstBroken.seq, message: v.firstBroken.message }));
-    } catch (failure) {
-      setError(failure);
-    }
-  };
+  const verify = () => client.call('audit.verify', {}).then(setResult, setError);
   return (
     <section className="panel" data-testid="audit-panel">
       <h2>{t('staff.audit')}</h2>
-      <button type="button" onClick={verify} data-testid="audit-verify">{t('staff.auditVerify')}</button>
-      {result && <p data-testid="audit-result">{result}</p>}
+      <button type="button" onClick={() => void verify()} data-testid="audit-verify">{t('staff.auditVerify')}</button>
+      {result && (
+        <p data-testid="audit-result" data-ok={result.ok}>
+          {result.ok || !result.firstBroken
+            ? t('staff.auditOk', { count: result.entries })
+            : t('staff.auditBroken', { seq: result.firstBroken.seq })}
+        </p>
+      )}
       <ErrorText error={error} />
     </section>
   );

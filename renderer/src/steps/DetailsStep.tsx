@@ -4,19 +4,21 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
-import type { Enrollment, EnrollmentDetails } from '../../../main/rpc/contract';
+import type { Enrollment, EnrollmentDetails, Flow } from '../../../main/rpc/contract';
 import { ErrorText } from '../components/ErrorText';
+import { useAction } from '../hooks/useAction';
 import { useKiosk } from '../kiosk-context';
 import { RpcError } from '../rpc/client';
-import { DETAILS_FIELDS, isShown, type DetailsField, type Flow, type Values } from './details-fields';
+import { DETAILS_FIELDS, isShown, type DetailsField, type Values } from './details-fields';
 
 type EnrollmentView = z.infer<typeof Enrollment>;
 type DetailsInput = z.input<typeof EnrollmentDetails>;
 
-/** The form's values from saved details (back from the review), empty otherwise. */
-function initialValues(details: EnrollmentView['details']): Values {
-  if (!details) return {};
-  return Object.fromEntries(Object.entries(details).filter(([name, value]) => name !== 'flow' && value !== null)) as Values;
+/** The form's values: saved details (back from the review), else what the document carries (the CN resident ID's address). */
+function initialValues({ details, document, flow }: EnrollmentView): Values {
+  if (details) return Object.fromEntries(Object.entries(details).filter(([name, value]) => name !== 'flow' && value !== null)) as Values;
+  const address = document?.fields.find((field) => field.name === 'address')?.value;
+  return address && flow === 'person' ? { address } : {};
 }
 
 function detailsInput(flow: Flow, values: Values): DetailsInput {
@@ -39,26 +41,19 @@ export function DetailsStep({ enrollment, onChange }: { enrollment: EnrollmentVi
   const client = useKiosk();
   const { t } = useTranslation();
   const flow = enrollment.flow;
-  const [values, setValues] = useState<Values>(() => initialValues(enrollment.details));
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const [values, setValues] = useState<Values>(() => initialValues(enrollment));
+  const { busy, error, run } = useAction();
   const refused = refusedFields(error);
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      onChange(await client.call('enrollment.saveDetails', detailsInput(flow, values)));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    return run(async () => onChange(await client.call('enrollment.saveDetails', detailsInput(flow, values))));
   };
 
   return (
     <section className="step details-step" data-testid="details-step">
       <p className="lead">{t(`details.intro.${flow}`)}</p>
+      {!enrollment.details && values.address && <p className="muted" data-testid="details-prefilled">{t('details.prefilled')}</p>}
       <form className="form details-form" onSubmit={(event) => void submit(event)} noValidate>
         {DETAILS_FIELDS[flow].filter((field) => isShown(field, values)).map((field) => (
           <DetailsInputField key={field.name} field={field} value={values[field.name] ?? ''} refused={refused.has(field.name)}

@@ -35,13 +35,12 @@ export function DocumentStep({ enrollment, onChange }: { enrollment: EnrollmentV
           <p className="lead">{t(kind === 'cnid' ? 'document.placeCard' : 'document.placePassport')}</p>
           <p className={`reader-state device-${reader?.state ?? 'disconnected'}`} data-testid="reader-state">
             {t('document.reader')}: {reader ? t(`status.states.${reader.state}`) : '…'}
-            {reader?.reason ? ` — ${reader.reason}` : ''}
           </p>
         </div>
       </div>
 
       {enrollment.readFailure && !read && (
-        <p className="error" role="alert" data-testid="read-failure" title={enrollment.readFailure.message}>
+        <p className="error" role="alert" data-testid="read-failure" data-code={enrollment.readFailure.code}>
           {t('document.readFailed')}
         </p>
       )}
@@ -105,7 +104,7 @@ function FieldTable({ fields }: { fields: Field[] }) {
           <tr key={field.name} className={field.ok ? 'field-ok' : 'field-problem'} data-testid={`field-${field.name}`} data-ok={field.ok}>
             <th scope="row">{t(`document.fields.${field.name}`, { defaultValue: field.name })}</th>
             <td>{field.value || '—'}</td>
-            <td className="field-check">{field.ok ? '✓' : <span title={field.problem}>✗ {t('document.checkFailed')}</span>}</td>
+            <td className="field-check">{field.ok ? '✓' : <span>✗ {t('document.checkFailed')}</span>}</td>
           </tr>
         ))}
       </tbody>

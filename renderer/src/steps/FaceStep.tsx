@@ -1,18 +1,23 @@
 // The face step: first the document's photo (held up to the camera when the reader gave
 // no portrait), then the live picture with the face box, plain guidance and the liveness
 // prompts; capture is automatic once quality and liveness hold, or taken by the officer.
-// The result shows both faces side by side with the decision band.
+// The result shows both faces side by side with the decision band; a face the officer took
+// without a passed challenge goes on only with the officer's liveness exception.
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
+import type { LivenessExceptionReason } from '../../../main/rpc/contract';
 import type { FaceGuidance, FaceResult } from '../../../main/rpc/procedures/face';
 import { ErrorText } from '../components/ErrorText';
+import { EvidenceForm } from '../components/EvidenceForm';
 import { useCamera } from '../hooks/useCamera';
 import { useKiosk } from '../kiosk-context';
 
 type Guidance = z.infer<typeof FaceGuidance>;
 type Result = z.infer<typeof FaceResult>;
 type Phase = 'portrait' | 'live' | 'result';
+type LivenessReason = z.infer<typeof LivenessExceptionReason>;
+const LIVENESS_REASONS: readonly LivenessReason[] = ['failed-repeatedly', 'cannot-follow', 'medical', 'other'];
 
 export function FaceStep({ officerPresent }: { officerPresent: boolean }) {
   const client = useKiosk();
@@ -111,6 +116,11 @@ export function FaceStep({ officerPresent }: { officerPresent: boolean }) {
         {phase === 'result' && result && <ResultActions result={result} officerPresent={officerPresent}
           onDecided={setResult} onRetry={retry} onError={setError} />}
       </div>
+      {phase === 'result' && result?.accepted && !result.livenessPassed && (officerPresent ? (
+        <EvidenceForm subject="person" testId="liveness-exception" heading={t('livenessException.heading')} reasons={LIVENESS_REASONS}
+          label={(reason) => t(`livenessException.reasons.${reason}`)} recordLabel={t('livenessException.record')}
+          onRecord={(livenessException) => client.call('face.accept', { livenessException })} />
+      ) : <p className="warning" data-testid="liveness-needs-officer">{t('livenessException.needsOfficer')}</p>)}
     </section>
   );
 }
@@ -185,7 +195,7 @@ function ResultActions({ result, officerPresent, onDecided, onRetry, onError }: 
           <button type="button" onClick={() => decide(true)} data-testid="face-same">{t('face.samePerson')}</button>
         </>
       )}
-      {result.accepted && (
+      {result.accepted && result.livenessPassed && (
         <button type="button" className="primary" data-testid="face-accept"
           onClick={() => client.call('face.accept', {}).catch(onError)}>{t('face.continue')}</button>
       )}

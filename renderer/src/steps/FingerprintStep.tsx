@@ -1,14 +1,15 @@
 // The fingerprint step: which finger to place (hand diagram), the module's live state
 // (place / lift / place again, a progress bar while the image arrives), the captured image
 // with its quality estimate and any duplicate flag, and capture, capture-again and
-// exceptions (missing, injured, bandaged, other) for every finger the enrollment asks for.
+// exceptions (missing, injured, bandaged, other, with a note and a photo of the hand) for every
+// finger the enrollment asks for. A duplicate warning may be kept; it then needs a second approval.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { z } from 'zod';
 import type { Enrollment, FingerExceptionReason, FingerOutcome } from '../../../main/rpc/contract';
 import { ErrorText } from '../components/ErrorText';
-import { ExceptionReasonForm } from '../components/ExceptionReasonForm';
+import { EvidenceForm } from '../components/EvidenceForm';
 import { FingerprintLiveState } from '../components/FingerprintLiveState';
 import { FingerSimulatorPanel } from '../components/FingerSimulatorPanel';
 import { HandDiagram, type FingerMark } from '../components/HandDiagram';
@@ -37,7 +38,7 @@ export function FingerprintStep({ enrollment, onChange }: { enrollment: Enrollme
   const name = (position: number) => t(`fingerprint.fingers.${position}`);
   const scanner = status?.devices.find((device) => device.kind === 'fingerprint');
   const nextPending = fingers.find((f) => f.outcome.kind === 'pending' && f.position !== finger.position);
-  const complete = fingers.every((f) => f.outcome.kind === 'exception' || (f.outcome.kind === 'captured' && !f.outcome.duplicateOf));
+  const complete = fingers.every((f) => f.outcome.kind !== 'pending');
 
   const act = (work: Promise<EnrollmentView>) => work.then((view) => { setError(null); onChange(view); }, setError);
   const capture = (position: number) => {
@@ -65,7 +66,7 @@ export function FingerprintStep({ enrollment, onChange }: { enrollment: Enrollme
             ))}
           </ul>
           <p className={`reader-state device-${scanner?.state ?? 'disconnected'}`} data-testid="scanner-state">
-            {t('fingerprint.scanner')}: {scanner ? t(`status.states.${scanner.state}`) : '…'}{scanner?.reason ? ` — ${scanner.reason}` : ''}
+            {t('fingerprint.scanner')}: {scanner ? t(`status.states.${scanner.state}`) : '…'}
           </p>
         </div>
 
@@ -74,12 +75,12 @@ export function FingerprintStep({ enrollment, onChange }: { enrollment: Enrollme
           {capturing !== null ? <FingerprintLiveState progress={progress} finger={name(capturing)} />
             : finger.outcome.kind === 'captured' ? <CapturedFinger position={finger.position} outcome={finger.outcome} />
               : finger.outcome.kind === 'exception'
-                ? <p className="lead" data-testid="finger-exception">{outcomeText(t, finger.outcome)}{finger.outcome.note ? ` — ${finger.outcome.note}` : ''}</p>
+                ? <p className="lead" data-testid="finger-exception">{outcomeText(t, finger.outcome)} — {finger.outcome.note}</p>
                 : <p className="lead" data-testid="finger-ready">{t('fingerprint.instruction.ready', { finger: name(finger.position) })}</p>}
           {exceptionOpen && capturing === null && (
-            <ExceptionReasonForm testId="finger-exception" heading={t('fingerprint.exception.heading')} reasons={REASONS} withNote
+            <EvidenceForm subject="hand" testId="finger-exception" heading={t('fingerprint.exception.heading', { finger: name(finger.position) })} reasons={REASONS}
               label={(reason) => t(`fingerprint.exception.reasons.${reason}`)} recordLabel={t('fingerprint.exception.record')}
-              onRecord={(reason, note) => client.call('fingerprint.recordException', { position: finger.position, reason, note })
+              onRecord={({ reason, note, photo }) => client.call('fingerprint.recordException', { position: finger.position, reason, note, photo: photo! })
                 .then((view) => { setExceptionOpen(false); setError(null); onChange(view); })}
               onCancel={() => setExceptionOpen(false)} />
           )}

@@ -3,9 +3,8 @@
 // which may stay empty, and which appear only with the choice "other". The review's summary
 // lists the saved details the same way.
 import type { z } from 'zod';
-import type { CompanyRole, Enrollment, EnrollmentPurpose, LegalForm } from '../../../main/rpc/contract';
+import type { CompanyRole, EnrollmentPurpose, Flow, LegalForm } from '../../../main/rpc/contract';
 
-export type Flow = z.infer<typeof Enrollment>['flow'];
 export type Values = Record<string, string>;
 
 interface Choices {

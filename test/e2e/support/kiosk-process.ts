@@ -6,12 +6,27 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { databasePath } from '../../../main/kiosk/data-dir.js';
+import { openDatabase } from '../../../main/store/database.js';
+import { provisionOffline } from '../../fixtures/kiosk-harness.js';
 
 export const projectRoot = resolve(import.meta.dirname, '../../..');
 const cli = join(projectRoot, 'bin', 'gatehouse.js');
 
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
+}
+
+/** A data directory whose kiosk is provisioned offline (keys and identity, no authority running), so enrollments can start. */
+export function provisionedDataDir(): string {
+  const dataDir = tempDataDir();
+  const db = openDatabase(databasePath(dataDir));
+  try {
+    provisionOffline(dataDir, db);
+  } finally {
+    db.close();
+  }
+  return dataDir;
 }
 
 /** Runs a CLI command to completion; throws with its stderr when it fails. */

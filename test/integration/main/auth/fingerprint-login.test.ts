@@ -1,9 +1,10 @@
 // Logging in by finger through a real kiosk whose fingerprint module is the simulator on a
 // pty: an officer who logged in with the PIN stores a finger in the module's library, logs
 // in later by placing it, and is refused when unknown, locked or disabled, as for the PIN;
-// an operator's finger presented in an enrollment is flagged.
+// an operator's finger presented in an enrollment is flagged and needs a second approval.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exceptionPhoto } from '../../../fixtures/exception-photo.js';
 import { auditHeadSeq, auditRowsAfter, errorOf, outputOf, type FixtureKey } from '../../../fixtures/kiosk-harness.js';
 import { openSimulatedKiosk, SimulatedPerson, type SimulatedKiosk } from '../../../fixtures/simulated-fingerprint.js';
 import { until } from '../../../unit/native/transport/waiting.js';
@@ -104,13 +105,16 @@ describe('logging in by finger', () => {
     await until(() => recorded.events.some((e) => e.name === 'enrollment.changed' && (e.payload as { pendingRead: unknown }).pendingRead));
     const { pendingRead } = outputOf<{ pendingRead: { readId: string } }>(await call('enrollment.current'));
     outputOf(await call('enrollment.acceptDocument', { readId: pendingRead.readId }));
-    outputOf(await call('enrollment.recordFaceException', { reason: 'other' }));
+    outputOf(await call('enrollment.recordFaceException', { reason: 'other', note: 'camera covered', photo: exceptionPhoto() }));
     const captured = outputOf<{ fingerprints: { fingers: Array<{ position: number; outcome: unknown }> } }>(
       await call('fingerprint.capture', { position: 2 }));
     expect(captured.fingerprints.fingers[0]).toMatchObject({
       position: 2, outcome: { kind: 'captured', duplicateOf: { kind: 'operator', operatorId: officer.id } },
     });
-    outputOf(await call('fingerprint.recordException', { position: 7, reason: 'missing' }));
-    expect(errorOf(await call('fingerprint.finish')).code).toBe('FINGERPRINT_DUPLICATE');
+    outputOf(await call('fingerprint.recordException', { position: 7, reason: 'missing', note: 'finger missing', photo: exceptionPhoto() }));
+    // The duplicate does not hold the step up: it makes the enrollment need a second approver.
+    expect(outputOf(await call('fingerprint.finish'))).toMatchObject({
+      step: 'details', secondApproval: ['face-exception', 'finger-exception', 'finger-duplicate'],
+    });
   });
 });

@@ -1,11 +1,18 @@
 // The provisioning and sync commands of the built `gatehouse` CLI against the real authority on
-// loopback: provision, enroll --synthetic, queue, sync --once, export and receipts import, each
-// printing JSON a script can rely on, and clear one-line errors when the kiosk is not ready.
+// loopback: provision, enroll --synthetic, queue (with the enrollments held for review), sync
+// --once, export and receipts import, each printing JSON a script can rely on, and clear
+// one-line errors when the kiosk is not ready.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importBundle } from '../../../../authority/bundle-import.js';
+import { createOperator } from '../../../../main/auth/operator-repository.js';
+import { hashPin } from '../../../../main/auth/pin-hash.js';
+import { databasePath } from '../../../../main/kiosk/data-dir.js';
+import { openDatabase } from '../../../../main/store/database.js';
+import { insertHeldEnrollment, STAND_IN_ENVELOPE } from '../../../fixtures/held-enrollments.js';
+import { CHEAP_SCRYPT } from '../../../fixtures/kiosk-harness.js';
 import { startHarness, type Harness } from '../../authority/authority-harness.js';
 import { runCli, tempDataDir } from './run-cli.js';
 
@@ -50,6 +57,7 @@ describe('gatehouse provisioning and sync commands', () => {
     const queue = await gatehouse('queue', '--json');
     expect(queue.json.summary).toMatchObject({ queued: 3, accepted: 0, rejected: 0 });
     expect(queue.json.records).toHaveLength(3);
+    expect(queue.json.held).toEqual([]);
     expect(Object.keys(queue.json.records[0]).sort()).toEqual([
       'acceptedAt', 'attempts', 'bundleId', 'createdAt', 'digest', 'exportedAt', 'lastError', 'nextAttemptAt', 'purgeAfter', 'purgedAt',
       'recordId', 'size', 'state',
@@ -71,5 +79,35 @@ describe('gatehouse provisioning and sync commands', () => {
     expect((await gatehouse('queue', '--state', 'accepted', '--json')).json.records).toHaveLength(5);
     expect((await gatehouse('audit', 'verify', '--json')).json).toMatchObject({ ok: true });
     fs.rmSync(usb, { recursive: true, force: true });
+  });
+
+  it('lists the enrollments held for a supervisor\'s review with the queue: ids, times and reasons, never their content', async () => {
+    const db = openDatabase(databasePath(dataDir));
+    let officerId: number;
+    let held: string[];
+    try {
+      officerId = createOperator(db, { name: 'Olga Officer', role: 'officer', pinHash: await hashPin('482913', CHEAP_SCRYPT) }, new Date()).id;
+      held = [
+        insertHeldEnrollment(db, { by: officerId, at: new Date('2026-03-02T09:00:00.000Z'), reasons: ['face-exception', 'finger-duplicate'] }),
+        insertHeldEnrollment(db, { by: officerId, at: new Date('2026-03-02T10:30:00.000Z'), flow: 'company' }),
+      ];
+    } finally {
+      db.close();
+    }
+
+    const queue = await gatehouse('queue', '--json');
+    expect(queue.code).toBe(0);
+    expect(queue.json.held).toEqual([
+      { id: held[0], flow: 'person', ranBy: officerId, heldAt: '2026-03-02T09:00:00.000Z', heldBy: officerId, reasons: ['face-exception', 'finger-duplicate'] },
+      { id: held[1], flow: 'company', ranBy: officerId, heldAt: '2026-03-02T10:30:00.000Z', heldBy: officerId, reasons: ['face-exception'] },
+    ]);
+    const text = await runCli(['--data', dataDir, 'queue']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('held for review 2\n');
+    expect(text.stdout).toContain(`${held[0]}  person   held 2026-03-02T09:00:00.000Z  face-exception, finger-duplicate\n`);
+    for (const output of [queue.stdout, text.stdout]) {
+      expect(output).not.toContain(STAND_IN_ENVELOPE.toString('utf8'));
+      expect(output).not.toContain(STAND_IN_ENVELOPE.toString('base64'));
+    }
   });
 });

@@ -10,7 +10,7 @@ import { startDeviceRig, type DeviceRig } from '../../../../main/devices/device-
 import { startDocumentSimulation, type DocumentSimulation } from '../../../../main/devices/device-simulation.js';
 import { DocumentReaderService } from '../../../../main/devices/document-reader-service.js';
 import type { DocumentCapture } from '../../../../main/enrollment/document-capture.js';
-import type { ReadFailureView } from '../../../../main/enrollment/enrollment-session.js';
+import type { ReadFailureView } from '../../../../main/enrollment/enrollment.js';
 import { GatehouseError } from '../../../../main/errors.js';
 import type { DeviceStatus } from '../../../../main/rpc/contract.js';
 import { openDatabase } from '../../../../main/store/database.js';

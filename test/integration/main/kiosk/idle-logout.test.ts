@@ -80,7 +80,8 @@ describe('idle logout', () => {
     expect(outputOf(await h.call(recorded.screen, 'session.touch', { away: false }))).toEqual({ idleTimeoutSeconds: 120 });
     expect(recorded.screen.idleCountdownRunning).toBe(false);
     vi.advanceTimersByTime(3_600_000);
-    expect(recorded.events).toEqual([]);
+    // Status bar updates (the sync service reporting after the harness provisioned the kiosk) are not the session's.
+    expect(recorded.events.filter((e) => e.name !== 'system.statusChanged')).toEqual([]);
   });
 
   it('returns an anonymous person who walked away to the start, without an audit entry', async () => {

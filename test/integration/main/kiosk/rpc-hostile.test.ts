@@ -8,6 +8,7 @@ import { verifyAudit } from '../../../../main/audit/audit-verify.js';
 import type { ScreenSession } from '../../../../main/auth/screen-session.js';
 import { procedures, type MethodName } from '../../../../main/rpc/contract.js';
 import { RpcCodes, type RpcResult } from '../../../../main/rpc/define.js';
+import { exceptionPhoto } from '../../../fixtures/exception-photo.js';
 import { FIXTURE_OPERATORS, openKioskHarness, type KioskHarness } from '../../../fixtures/kiosk-harness.js';
 
 const methods = Object.keys(procedures) as MethodName[];
@@ -17,10 +18,19 @@ function inputKeys(method: MethodName): string[] {
   return shape ? Object.keys(shape) : [];
 }
 
-// Values near the real ones, so some calls get past validation and into the handlers.
+const PHOTO = exceptionPhoto();
+
+// Values near the real ones, so some calls get past validation and into the handlers: names,
+// PINs, operator credentials, flows, reasons, notes, a decodable exception photo and one that is
+// not, exceptions as face.accept takes them, enrollment ids.
 const plausible = fc.constantFrom<unknown>(
-  ...Object.values(FIXTURE_OPERATORS).flatMap((op) => [op.name, op.pin, op.role]),
+  ...Object.values(FIXTURE_OPERATORS).flatMap((op) => [op.name, op.pin, op.role, { method: 'pin', name: op.name, pin: op.pin }]),
   'Nobody Known', '000000', 1, 2, 3, 4, 99, 0, -1, true, false, 15, 120, 3600, 'de', 'zh-CN', '', null,
+  { method: 'pin', pin: FIXTURE_OPERATORS.officer.pin }, { method: 'pin', pin: '000000' }, { method: 'fingerprint' },
+  'person', 'company', 'no-camera', 'injured', 'bandaged', 'missing', 'other', 'supervisor-or-officer',
+  'identity-doubt', 'incomplete', 'plaster cast', PHOTO, 'AAAAAAAAAAAAAAAAAAAAAAAA',
+  { reason: 'cannot-follow', note: 'cannot turn the head', photo: PHOTO },
+  '4f1c2a9e-6b3d-4e8f-9a0b-1c2d3e4f5a6b',
 );
 const value = fc.oneof({ weight: 1, arbitrary: fc.jsonValue() }, { weight: 3, arbitrary: plausible });
 

@@ -1,10 +1,12 @@
 // Every declared procedure against every role through a real kiosk: the dispatcher runs
-// it or refuses it exactly as its declared `access` says, and an allowed change writes
+// it or refuses it exactly as its declared `access` (and, where the rule depends on the input
+// or on an officer at the screen, its authorise hook) says, and an allowed change writes
 // exactly its declared audit action while a refused or read-only call writes nothing.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { procedures, type MethodName } from '../../../../main/rpc/contract.js';
 import { ROLES, RpcCodes, type Role } from '../../../../main/rpc/define.js';
+import { exceptionPhoto } from '../../../fixtures/exception-photo.js';
 import {
   auditHeadSeq, auditRowsAfter, errorOf, openKioskHarness, type KioskHarness, type RecordedScreen,
 } from '../../../fixtures/kiosk-harness.js';
@@ -16,9 +18,19 @@ interface Sample {
   input(h: KioskHarness, caller: Caller): unknown;
   /** What an allowed call answers: ok, or a domain error only the handler itself produces. */
   allowed: 'ok' | { code: string };
+  /** Callers the roles let in but the procedure's authorise hook refuses for this input, with the code they get. */
+  refusedByHook?: Partial<Record<Caller, string>>;
 }
 
 let created = 0;
+
+/** Only an officer or supervisor at the screen (logged in, or called to it) gets past the hook. */
+const OFFICER_PRESENT = { anonymous: RpcCodes.forbidden, technician: RpcCodes.forbidden };
+/** Only an officer or supervisor logged in gets past the hook. */
+const OFFICER_LOGGED_IN = { anonymous: RpcCodes.unauthenticated, technician: RpcCodes.forbidden };
+const PHOTO = exceptionPhoto();
+/** No enrollment is held under this id. */
+const HELD_ID = '4f1c2a9e-6b3d-4e8f-9a0b-1c2d3e4f5a6b';
 
 // One valid input per procedure. `satisfies` makes a new procedure without a sample a
 // type error; the first test below makes it a test failure too.
@@ -49,8 +61,9 @@ const samples = {
   'audit.verify': { input: () => ({}), allowed: 'ok' },
   'audit.list': { input: () => ({ afterSeq: 0, limit: 5 }), allowed: 'ok' },
   'settings.update': { input: () => ({ idleTimeoutSeconds: 300 }), allowed: 'ok' },
-  'enrollment.start': { input: () => ({ flow: 'company' }), allowed: 'ok' },
+  'enrollment.start': { input: () => ({ flow: 'person' }), allowed: 'ok', refusedByHook: OFFICER_LOGGED_IN },
   'enrollment.current': { input: () => ({}), allowed: 'ok' },
+  'enrollment.media': { input: () => ({}), allowed: { code: 'ENROLLMENT_NONE' } },
   // The screens of this matrix start no enrollment, so the handler refuses after the access check.
   'enrollment.acceptDocument': { input: () => ({ readId: 'no-such-read' }), allowed: { code: 'ENROLLMENT_NONE' } },
   'enrollment.retryDocument': { input: () => ({}), allowed: { code: 'ENROLLMENT_NONE' } },
@@ -60,10 +73,19 @@ const samples = {
   'fingerprint.capture': { input: () => ({ position: 2 }), allowed: { code: 'ENROLLMENT_NONE' } },
   'fingerprint.cancel': { input: () => ({}), allowed: 'ok' },
   'fingerprint.retry': { input: () => ({ position: 2 }), allowed: { code: 'ENROLLMENT_NONE' } },
-  'fingerprint.recordException': { input: () => ({ position: 7, reason: 'bandaged' }), allowed: { code: 'ENROLLMENT_NONE' } },
+  'fingerprint.recordException': {
+    input: () => ({ position: 7, reason: 'bandaged', note: 'plaster cast', photo: PHOTO }), allowed: { code: 'ENROLLMENT_NONE' },
+  },
   'fingerprint.finish': { input: () => ({}), allowed: { code: 'ENROLLMENT_NONE' } },
   'fingerprint.image': { input: () => ({ position: 2 }), allowed: { code: 'ENROLLMENT_NONE' } },
-  'enrollment.recordFaceException': { input: () => ({ reason: 'no-camera' }), allowed: { code: 'ENROLLMENT_NONE' } },
+  'enrollment.recordFaceException': {
+    input: () => ({ reason: 'injured', note: 'bandage over one eye', photo: PHOTO }), allowed: { code: 'ENROLLMENT_NONE' }, refusedByHook: OFFICER_PRESENT,
+  },
+  'enrollment.callOfficer': {
+    input: (h) => ({ credential: { method: 'pin', name: h.operator('officer').name, pin: h.operator('officer').pin } }),
+    allowed: { code: 'ENROLLMENT_NONE' },
+  },
+  'enrollment.endAssist': { input: () => ({}), allowed: { code: 'ENROLLMENT_NONE' } },
   'enrollment.saveDetails': {
     input: () => ({ flow: 'person', address: 'Hauptstraße 1, 10115 Berlin', purpose: 'residence-registration' }),
     allowed: { code: 'ENROLLMENT_NONE' },
@@ -71,34 +93,55 @@ const samples = {
   'enrollment.editDetails': { input: () => ({}), allowed: { code: 'ENROLLMENT_NONE' } },
   'enrollment.consentText': { input: () => ({ language: 'de' }), allowed: 'ok' },
   'enrollment.acceptConsent': { input: () => ({ accepted: true, version: '2026-01', language: 'en' }), allowed: { code: 'ENROLLMENT_NONE' } },
-  'enrollment.approve': { input: () => ({ pin: '482913' }), allowed: { code: 'ENROLLMENT_NONE' } },
+  'enrollment.approve': { input: () => ({ credential: { method: 'pin', pin: '482913' } }), allowed: { code: 'ENROLLMENT_NONE' } },
+  'enrollment.holdForReview': { input: () => ({}), allowed: { code: 'ENROLLMENT_NONE' } },
+  // Nothing is held on this kiosk, so the queue is empty and every id is unknown to it.
+  'reviewQueue.list': { input: () => ({}), allowed: 'ok' },
+  'reviewQueue.open': { input: () => ({ id: HELD_ID }), allowed: { code: 'ENROLLMENT_NOT_HELD' } },
+  'reviewQueue.approve': {
+    input: (h) => ({ id: HELD_ID, credential: { method: 'pin', pin: h.operator('supervisor').pin } }), allowed: { code: 'ENROLLMENT_NOT_HELD' },
+  },
+  'reviewQueue.reject': { input: () => ({ id: HELD_ID, reason: 'incomplete' }), allowed: { code: 'ENROLLMENT_NOT_HELD' } },
   // This kiosk runs no devices, so the handlers refuse once the caller has passed the access check.
   'auth.enrollFingerprint': { input: () => ({ position: 2 }), allowed: { code: 'FINGERPRINT_NOT_AVAILABLE' } },
   'auth.loginFingerprint': { input: () => ({}), allowed: { code: 'FINGERPRINT_NOT_AVAILABLE' } },
   'provisioning.status': { input: () => ({}), allowed: 'ok' },
-  // Nothing listens on the discard port, so registration fails after the access check and stores nothing.
-  'provisioning.register': { input: () => ({ authorityUrl: 'http://127.0.0.1:9', token: 'ght_sample', name: 'Hall A' }), allowed: { code: 'AUTHORITY_UNREACHABLE' } },
+  // The harness provisioned the kiosk, so registering again is refused before any authority is asked, storing nothing.
+  'provisioning.register': { input: () => ({ authorityUrl: 'http://127.0.0.1:9', token: 'ght_sample', name: 'Hall A' }), allowed: { code: 'PROVISIONING_ALREADY_DONE' } },
   'sync.status': { input: () => ({}), allowed: 'ok' },
   'sync.now': { input: () => ({}), allowed: 'ok' },
-  'sync.export': { input: () => ({ directory: '/tmp' }), allowed: { code: 'KIOSK_NOT_PROVISIONED' } },
-  'sync.importReceipts': { input: () => ({ file: '/tmp/receipts.json' }), allowed: { code: 'KIOSK_NOT_PROVISIONED' } },
+  // The outbox is empty and no receipt file is there.
+  'sync.export': { input: () => ({ directory: '/tmp' }), allowed: { code: 'EXPORT_NOTHING_QUEUED' } },
+  'sync.importReceipts': { input: () => ({ file: '/tmp/gatehouse-no-such-receipts.json' }), allowed: { code: 'RECEIPT_FILE_MISSING' } },
   // No enrollment is on the face step in this matrix, so the face handlers refuse after the access check.
   'face.portrait': { input: () => ({ image: 'AAAAAAAAAAAAAAAAAAAA' }), allowed: { code: 'FACE_NOT_ON_STEP' } },
   'face.frame': { input: () => ({ image: 'AAAAAAAAAAAAAAAAAAAA', at: 1 }), allowed: { code: 'FACE_NOT_ON_STEP' } },
-  'face.capture': { input: () => ({ manual: false }), allowed: { code: 'FACE_NOT_ON_STEP' } },
-  'face.decide': { input: () => ({ samePerson: true }), allowed: { code: 'FACE_NOT_ON_STEP' } },
+  'face.capture': { input: () => ({ manual: true }), allowed: { code: 'FACE_NOT_ON_STEP' }, refusedByHook: OFFICER_PRESENT },
+  'face.decide': { input: () => ({ samePerson: true }), allowed: { code: 'FACE_NOT_ON_STEP' }, refusedByHook: OFFICER_PRESENT },
   'face.retry': { input: () => ({}), allowed: { code: 'FACE_NOT_ON_STEP' } },
-  'face.accept': { input: () => ({}), allowed: { code: 'FACE_NOT_ON_STEP' } },
+  'face.accept': {
+    input: () => ({ livenessException: { reason: 'cannot-follow', note: 'cannot turn the head', photo: PHOTO } }),
+    allowed: { code: 'FACE_NOT_ON_STEP' }, refusedByHook: OFFICER_PRESENT,
+  },
 } satisfies Record<MethodName, Sample>;
 
 const methods = Object.keys(procedures) as MethodName[];
 
+/** The refusal the declared access gives `caller`, before any input is looked at; null when it lets them in. */
 function expectedRefusal(method: MethodName, caller: Caller): { code: string; details: Record<string, unknown> } | null {
   const { access } = procedures[method];
   if (access === 'anyone') return null;
   if (caller === 'anonymous') return { code: RpcCodes.unauthenticated, details: {} };
   if (access.includes(caller)) return null;
   return { code: RpcCodes.forbidden, details: { role: caller, allowed: [...access] } };
+}
+
+/** The refusal `caller` gets for the method's sample: by the declared access, or by the authorise hook. */
+function expectedRefusalOfSample(method: MethodName, caller: Caller): { code: string; details: Record<string, unknown> } | null {
+  const byAccess = expectedRefusal(method, caller);
+  if (byAccess) return byAccess;
+  const byHook = (samples[method] as Sample).refusedByHook?.[caller];
+  return byHook ? { code: byHook, details: {} } : null;
 }
 
 let h: KioskHarness;
@@ -149,7 +192,7 @@ describe('RPC access matrix', () => {
       'face.portrait': 'anyone',
       'face.frame': 'anyone',
       'face.capture': 'anyone',
-      'face.decide': 'officer,supervisor',
+      'face.decide': 'anyone',
       'face.retry': 'anyone',
       'face.accept': 'anyone',
       'fingerprint.capture': 'officer,supervisor',
@@ -158,7 +201,15 @@ describe('RPC access matrix', () => {
       'fingerprint.recordException': 'officer,supervisor',
       'fingerprint.finish': 'officer,supervisor',
       'fingerprint.image': 'officer,supervisor',
-      'enrollment.recordFaceException': 'officer,supervisor',
+      'enrollment.recordFaceException': 'anyone',
+      'enrollment.callOfficer': 'anyone',
+      'enrollment.endAssist': 'anyone',
+      'enrollment.media': 'anyone',
+      'enrollment.holdForReview': 'anyone',
+      'reviewQueue.list': 'supervisor',
+      'reviewQueue.open': 'supervisor',
+      'reviewQueue.approve': 'supervisor',
+      'reviewQueue.reject': 'supervisor',
       'enrollment.saveDetails': 'anyone',
       'enrollment.editDetails': 'anyone',
       'enrollment.consentText': 'anyone',
@@ -175,6 +226,15 @@ describe('RPC access matrix', () => {
     });
   });
 
+  it('keeps the reviewed authorise hooks: rules that depend on the input or on an officer at the screen', () => {
+    const hooked = methods.filter((method) => 'authorise' in procedures[method] && procedures[method].authorise !== undefined).sort();
+    expect(hooked).toEqual([
+      'enrollment.recordFaceException', 'enrollment.start', 'face.accept', 'face.capture', 'face.decide',
+    ]);
+    // Every hook is exercised by this matrix's sample (a caller the roles let in is refused by it).
+    for (const method of hooked) expect(Object.keys((samples[method] as Sample).refusedByHook ?? {}), method).not.toEqual([]);
+  });
+
   const pairs = methods.flatMap((method) => CALLERS.map((caller) => [method, caller] as const));
 
   it.each(pairs)('%s called by %s is run or refused as declared', async (method, caller) => {
@@ -187,7 +247,7 @@ describe('RPC access matrix', () => {
 
       const result = await h.call(screen, method, sample.input(h, caller));
       const written = auditRowsAfter(h.kiosk, before);
-      const refusal = expectedRefusal(method, caller);
+      const refusal = expectedRefusalOfSample(method, caller);
       const def = procedures[method];
 
       if (refusal) {

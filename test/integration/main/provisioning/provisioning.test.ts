@@ -1,7 +1,9 @@
 // Provisioning against the real authority: keys generated on the kiosk, registration with a
 // one-time token, the authority keys pinned; refusals store nothing; a kiosk whose key file
-// is missing or swapped refuses to start signing. Also through the technician's RPC.
+// is missing or swapped refuses to start signing; a running kiosk picks up an identity another
+// process (the CLI) stored in its files. Also through the technician's RPC.
 
+import { once } from 'node:events';
 import fs from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +12,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../../../authority/protocol/keys.js';
 import { FileKeyVault } from '../../../../main/provisioning/key-vault.js';
-import { loadCredentials, readIdentity, type KioskIdentity } from '../../../../main/provisioning/kiosk-credentials.js';
+import { loadCredentials, readIdentity, type KioskCredentials, type KioskIdentity } from '../../../../main/provisioning/kiosk-credentials.js';
 import { Provisioning } from '../../../../main/provisioning/provisioning.js';
 import { openDatabase, type Db } from '../../../../main/store/database.js';
 import { auditRowsAfter, openKioskHarness, outputOf, type KioskHarness } from '../../../fixtures/kiosk-harness.js';
@@ -109,16 +111,60 @@ describe('Provisioning', () => {
     fs.rmSync(vault.file);
     expect(() => new Provisioning(db, vault)).toThrow(expect.objectContaining({ code: 'KEY_VAULT_EMPTY' }));
   });
+
+  describe('an identity stored by another process on the same files (`gatehouse provision` while the kiosk runs)', () => {
+    let cliDb: Db;
+    beforeEach(() => { cliDb = openDatabase(path.join(dataDir, 'gatehouse.sqlite')); });
+    afterEach(() => cliDb.close());
+
+    const registerElsewhere = async () => new Provisioning(cliDb, new FileKeyVault(dataDir), h.now)
+      .register({ authorityUrl: h.url, token: await h.token(), name: 'Hall A' }, (store) => cliDb.transaction(store)());
+
+    it('is picked up by refresh(), which announces it once with "provisioned"', async () => {
+      const running = new Provisioning(db, new FileKeyVault(dataDir), h.now);
+      const announced: KioskCredentials[] = [];
+      running.on('provisioned', (credentials) => announced.push(credentials));
+      expect(running.refresh()).toBeNull();
+      expect(announced).toEqual([]);
+
+      const stored = await registerElsewhere();
+      expect(running.credentials).toBeNull();
+      const credentials = running.refresh();
+      expect(credentials?.identity.kioskId).toBe(stored.kioskId);
+      expect(announced).toEqual([credentials]);
+      expect(running.require()).toBe(credentials);
+      expect(running.status()).toEqual(stored);
+
+      expect(running.refresh()).toBe(credentials);
+      expect(announced).toHaveLength(1);
+    });
+
+    it('is picked up by watch() on its own', async () => {
+      const running = new Provisioning(db, new FileKeyVault(dataDir), h.now);
+      const errors: unknown[] = [];
+      const timer = running.watch(5, (error) => errors.push(error));
+      try {
+        const announced = once(running, 'provisioned');
+        const stored = await registerElsewhere();
+        const [credentials] = (await announced) as [KioskCredentials];
+        expect(credentials.identity.kioskId).toBe(stored.kioskId);
+        expect(errors).toEqual([]);
+      } finally {
+        clearInterval(timer);
+      }
+    });
+  });
 });
 
 describe('provisioning over RPC', () => {
   let kh: KioskHarness;
-  beforeEach(async () => { kh = await openKioskHarness({ now: h.now }); });
+  beforeEach(async () => { kh = await openKioskHarness({ now: h.now, provisioned: false }); });
   afterEach(() => kh.close());
 
   it('lets a technician register the kiosk and audits it; the status shows the fingerprints to compare', async () => {
     const { screen } = await kh.loggedIn('technician');
     const before = auditRowsAfter(kh.kiosk, 0).length;
+    expect(outputOf(await kh.call(screen, 'system.status'))).toMatchObject({ enrollmentBlocked: 'not-provisioned' });
     const status = outputOf<{ kioskId: string; fingerprints: { authoritySigning: string } }>(
       await kh.call(screen, 'provisioning.register', { authorityUrl: h.url, token: await h.token(), name: 'Hall B' }));
     expect(status.fingerprints.authoritySigning).toBe(h.authority.keys.published.signingKeyId);
@@ -126,6 +172,7 @@ describe('provisioning over RPC', () => {
     expect(written.map((r) => [r.action, JSON.parse(r.details)])).toEqual([['provisioning.register', { kioskId: status.kioskId, name: 'Hall B' }]]);
     expect(outputOf(await kh.call(screen, 'provisioning.status'))).toEqual(status);
     expect(kh.kiosk.provisioning.credentials?.identity.kioskId).toBe(status.kioskId);
+    expect(outputOf(await kh.call(screen, 'system.status'))).toMatchObject({ enrollmentBlocked: null });
     const { screen: supervisor } = await kh.loggedIn('supervisor');
     expect(outputOf(await kh.call(supervisor, 'sync.status'))).toMatchObject({ state: 'idle', queueDepth: 0 });
   });

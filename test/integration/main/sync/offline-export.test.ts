@@ -20,7 +20,7 @@ let usb: string;
 let supervisor: ScreenSession;
 beforeEach(async () => {
   h = await startHarness();
-  kh = await openKioskHarness({ now: h.now });
+  kh = await openKioskHarness({ now: h.now, provisioned: false });
   usb = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-usb-'));
   const { screen: technician } = await kh.loggedIn('technician');
   outputOf(await kh.call(technician, 'provisioning.register', { authorityUrl: h.url, token: await h.token(), name: 'Hall C' }));

@@ -1,5 +1,6 @@
-// One screen's session with fake timers: who is logged in, when the idle countdown runs,
-// and that expiry ends the session, announces it and drops the registered capture data.
+// One screen's session with fake timers: who is logged in (or called to help without logging
+// in) and whether an officer is present, when the idle countdown runs, and that expiry ends the
+// session, announces it, sends the helping officer away and drops the registered capture data.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ScreenSession } from '../../../../main/auth/screen-session.js';
@@ -14,6 +15,9 @@ afterEach(() => {
 });
 
 const officer = { id: 3, name: 'Olga Officer', role: 'officer', via: 'pin' } as const;
+const called = { id: 5, name: 'Oskar Officer', role: 'officer', via: 'fingerprint' } as const;
+const supervisor = { id: 8, name: 'Sina Supervisor', role: 'supervisor', via: 'pin' } as const;
+const technician = { id: 9, name: 'Tim Technician', role: 'technician', via: 'pin' } as const;
 
 function screen(timeoutSeconds = 120) {
   const events: Array<[EventName, unknown]> = [];
@@ -160,5 +164,84 @@ describe('ScreenSession', () => {
 
   it('gives each screen its own id', () => {
     expect(screen().session.id).not.toBe(screen().session.id);
+  });
+});
+
+describe('ScreenSession: an officer called to help', () => {
+  it('counts an officer or supervisor logged in as present, and nobody else', () => {
+    const { session } = screen();
+    expect(session.officerPresent).toBe(false);
+    session.login(technician);
+    expect(session.officerPresent).toBe(false);
+    session.login(officer);
+    expect(session.officerPresent).toBe(true);
+    session.login(supervisor);
+    expect(session.officerPresent).toBe(true);
+  });
+
+  it('makes the called officer present and the actor, without logging the screen in', () => {
+    const { session } = screen();
+    session.assist(called);
+    expect(session.assistant).toEqual(called);
+    expect(session.officerPresent).toBe(true);
+    expect(session.actor).toBe('operator:5');
+    expect(session.operator).toBeNull();
+    expect(session.role).toBeNull();
+  });
+
+  it('gives the logged-in operator the actor when someone also helps', () => {
+    const { session } = screen();
+    session.login(technician);
+    session.assist(called);
+    expect(session.actor).toBe('operator:9');
+    expect(session.officerPresent).toBe(true);
+  });
+
+  it('sends the officer away on endAssist, leaving the person alone again', () => {
+    const { session } = screen();
+    session.assist(called);
+    session.endAssist();
+    expect(session.assistant).toBeNull();
+    expect(session.officerPresent).toBe(false);
+    expect(session.actor).toBe('anonymous');
+  });
+
+  it('restarts the countdown of a screen in a flow when the officer arrives', () => {
+    const { session, events } = screen();
+    session.touch(true);
+    vi.advanceTimersByTime(100_000);
+    session.assist(called);
+    vi.advanceTimersByTime(100_000);
+    expect(events.some(([name]) => name === 'session.ended')).toBe(false);
+    expect(session.assistant).toEqual(called);
+  });
+
+  it('ends the help with the session: on logout, and when the countdown runs out', () => {
+    const { session, events } = screen();
+    session.assist(called);
+    session.end('logout');
+    expect(session.assistant).toBeNull();
+    expect(session.officerPresent).toBe(false);
+
+    session.touch(true);
+    session.assist(called);
+    vi.advanceTimersByTime(120_000);
+    expect(events.filter(([name]) => name === 'session.ended')).toEqual([['session.ended', { reason: 'logout' }], ['session.ended', { reason: 'idle' }]]);
+    expect(session.assistant).toBeNull();
+    expect(session.actor).toBe('anonymous');
+  });
+
+  it('ends the help when the screen goes away, and takes none afterwards', () => {
+    const { session, onIdleExpire } = screen();
+    session.assist(called);
+    session.dispose();
+    expect(session.assistant).toBeNull();
+    expect(session.officerPresent).toBe(false);
+    session.assist(called);
+    expect(session.assistant).toBeNull();
+    expect(session.officerPresent).toBe(false);
+    expect(session.idleCountdownRunning).toBe(false);
+    vi.advanceTimersByTime(600_000);
+    expect(onIdleExpire).not.toHaveBeenCalled();
   });
 });

@@ -1,152 +1,170 @@
-// The record an approved enrollment becomes, built from a session filled by hand: every
-// field the authority needs in the JSON, every binary part named by the JSON and present
-// with its own bytes, nothing for the screen only (the finger PNG) and no bytes in the JSON.
+// The record an approved enrollment becomes, built from an enrollment filled by hand: every
+// field the authority needs in the JSON (who ran it, who accepted the read, who captured the
+// face and each finger, every exception with its note and officer, who approved it, how, and
+// why a second approval was needed), every binary part named by the JSON and present with its
+// own bytes (exception photos included), nothing for the screen only (the finger PNG) and no
+// bytes in the JSON.
 
 import { describe, expect, it } from 'vitest';
-import { captureFromCnid, captureFromMrz } from '../../../../main/enrollment/document-capture.js';
-import { buildEnrollmentRecord } from '../../../../main/enrollment/enrollment-record.js';
-import { EnrollmentSession, type Details } from '../../../../main/enrollment/enrollment-session.js';
-import type { FaceOutcome } from '../../../../main/enrollment/face-check.js';
-import type { FingerCapture } from '../../../../main/enrollment/fingerprint-captures.js';
+import { buildEnrollmentRecord, type Approval } from '../../../../main/enrollment/enrollment-record.js';
 import { VERIFICATION_THRESHOLDS } from '../../../../main/face/verification-thresholds.js';
-import { GatehouseError } from '../../../../main/errors.js';
-import { recordFingerException } from '../../../../native/fingerprint/capture-flow.js';
-import { encodeCardText, parseCardText } from '../../../../native/idreader/cnid/card-text.js';
-import { formatMrz, parseMrz } from '../../../../native/idreader/mrz/index.js';
 import { SAMPLE_CNID_CARD } from '../../../../native/sim/cnid-sim.js';
-import { replaceAt } from '../../native/idreader/mrz/protected-positions.js';
-import { NOW, PASSPORT } from './sample-documents.js';
+import { NOW } from './sample-documents.js';
+import {
+  cnidRead, COMPANY_DETAILS, CONSENT, containsBytes, correctableRead, faceException, faceOutcome, fingerCapture, fingerException,
+  livenessException, OFFICER, onReview, PERSON_DETAILS, photoBytes, RECORDED_AT, SECOND_OFFICER, SUPERVISOR,
+} from './sample-enrollments.js';
 
-const bytes = (label: string, size = 64) => new Uint8Array(Buffer.alloc(size, label));
-const APPROVAL = { operatorId: 3, at: new Date('2024-06-15T12:30:00Z'), kioskVersion: '0.9.0' };
-const CONSENT = { version: '2026-01', language: 'de' as const, acceptedAt: '2024-06-15T12:29:00.000Z' };
-
-const PERSON_DETAILS: Details = {
-  flow: 'person', address: 'Hauptstraße 1\n10115 Berlin', phone: '+49 30 1234567', email: null, purpose: 'licence-application', purposeNote: null,
-};
-const COMPANY_DETAILS: Details = {
-  flow: 'company', companyName: 'Eriksson Bakery', registrationNumber: 'HRB 12345 B', legalForm: 'other',
-  legalFormNote: 'Cooperative', registeredAddress: 'Marktplatz 3\n04109 Leipzig', role: 'director',
+const APPROVED_AT = new Date('2024-06-15T12:30:00Z');
+const AT_THE_SCREEN: Approval = { by: OFFICER, method: 'pin', at: APPROVED_AT, kioskVersion: '0.9.0', held: null };
+const FROM_THE_QUEUE: Approval = {
+  by: SUPERVISOR, method: 'fingerprint', at: APPROVED_AT, kioskVersion: '0.9.0', held: { at: '2024-06-15T12:20:00.000Z', by: OFFICER },
 };
 
-const FACE: FaceOutcome = {
-  verification: {
-    decision: 'review', distance: 0.52, distances: [0.5, 0.52, 0.54], aggregate: 'mean', thresholds: VERIFICATION_THRESHOLDS,
-    live: [], portrait: { state: 'one-face', box: null, quality: null }, liveFramesUsed: [0, 1, 2], modelHash: 'c0ffee'.repeat(8), backend: 'wasm',
-  },
-  livePortrait: bytes('L'),
-  documentPortrait: bytes('D'),
-  capture: 'automatic',
-  livenessPassed: true,
-  officerDecision: 'same-person',
-};
+/** A person enrollment on review: a passport read with its OCR correction, a face without a passed challenge, finger 2 captured and 7 excepted. */
+const personOnReview = () => onReview('person', {
+  ranBy: OFFICER,
+  document: correctableRead(),
+  useCorrection: true,
+  face: { outcome: faceOutcome({ decision: 'review', livenessPassed: false, capture: 'officer' }), livenessException: livenessException(), by: OFFICER },
+  fingers: [fingerCapture(2), fingerException(7, { reason: 'missing', note: 'Amputated', by: SECOND_OFFICER })],
+});
 
-const FINGER_2: FingerCapture = {
-  kind: 'captured', position: 2, isoRecord: bytes('I', 300), template: bytes('T', 512), png: bytes('P', 200),
-  quality: { method: 'NFIQ 2-style estimate', score: 71, components: { contrast: 0.8, orientationCoherence: 0.7, usableArea: 0.65 } },
-  qualityAccepted: true, attempts: 2, duplicateOf: null,
-};
+/** A company registration by a business owner alone, with the CN ID card and a face exception recorded by an officer called over. */
+const companyOnReview = () => onReview('company', {
+  ranBy: null, document: cnidRead(), documentBy: null, faceException: faceException(SECOND_OFFICER),
+});
 
-/** A person enrollment on review: a passport read with its OCR correction, the face checked, finger 2 captured and 7 missing. */
-function personOnReview(): EnrollmentSession {
-  const session = new EnrollmentSession('person', [2, 7]);
-  const lines = replaceAt(formatMrz(PASSPORT, 'TD3'), { line: 1, column: 5 }, 'O'); // the document number's 0 read as O
-  const read = captureFromMrz(parseMrz(lines, { now: NOW }), 'mrz', NOW);
-  session.offerRead(read);
-  session.acceptDocument(read.view.readId, true);
-  session.completeFace(FACE);
-  session.fingerprintStep().record(FINGER_2);
-  session.fingerprintStep().recordException(recordFingerException(7, 'missing', ' amputated '));
-  session.finishFingerprints();
-  session.saveDetails(PERSON_DETAILS);
-  session.setConsent(CONSENT);
-  return session;
-}
-
-function companyOnReview(): EnrollmentSession {
-  const session = new EnrollmentSession('company');
-  const card = captureFromCnid({ ...parseCardText(encodeCardText(SAMPLE_CNID_CARD.text)), photo: SAMPLE_CNID_CARD.photo, portraitAvailable: false }, NOW);
-  session.offerRead(card);
-  session.acceptDocument(card.view.readId, false);
-  session.recordFaceException('medical');
-  session.saveDetails(COMPANY_DETAILS);
-  session.setConsent(CONSENT);
-  return session;
-}
-
-function containsBytes(value: unknown): boolean {
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return true;
-  if (value === null || typeof value !== 'object') return false;
-  return Object.values(value).some(containsBytes);
-}
+const partsOf = (record: { parts: ReadonlyArray<{ name: string; bytes: Uint8Array }> }) =>
+  record.parts.map((part) => [part.name, Buffer.from(part.bytes).toString('hex')]);
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 describe('buildEnrollmentRecord', () => {
-  it('writes a person enrollment: document with MRZ lines and correction, face outcome, fingers, details, consent, approval', () => {
-    const session = personOnReview();
-    const record = buildEnrollmentRecord(session, APPROVAL);
+  it('writes a person enrollment: document, face with its liveness exception, fingers, details, consent, held approval', () => {
+    const enrollment = personOnReview();
+    const record = buildEnrollmentRecord(enrollment, FROM_THE_QUEUE);
     expect(record.kind).toBe('person-enrollment');
-    expect(record.enrollmentId).toBe(session.id);
-    const json = record.json as Record<string, unknown>;
-    expect(json).toEqual({
-      enrollmentId: session.id,
+    expect(record.enrollmentId).toBe(enrollment.id);
+    expect(record.json).toEqual({
+      enrollmentId: enrollment.id,
       flow: 'person',
+      ranBy: OFFICER,
       document: {
         type: 'TD3', source: 'mrz', readAt: NOW.toISOString(),
         fields: expect.objectContaining({ documentNumber: 'L898902C3', surname: 'ERIKSSON', givenNames: 'ANNA MARIA', birthDate: '1974-08-12' }),
         ocrCorrections: [{ field: 'documentNumber', from: 'O', to: '0' }],
-        mrzLines: session.document!.mrzLines,
+        mrzLines: enrollment.document!.capture.mrzLines,
         cardPhotoPart: null,
+        acceptedBy: OFFICER,
       },
       face: {
-        decision: 'review', distance: 0.52, thresholds: VERIFICATION_THRESHOLDS, modelHash: 'c0ffee'.repeat(8), backend: 'wasm',
-        capture: 'automatic', livenessPassed: true, officerDecision: 'same-person',
+        decision: 'review', distance: 0.63, thresholds: VERIFICATION_THRESHOLDS, modelHash: 'c0ffee'.repeat(8), backend: 'wasm',
+        capture: 'officer', livenessPassed: false, officerDecision: 'same-person',
         documentPortraitPart: 'portrait-document.jpg', livePortraitPart: 'portrait-live.jpg',
+        livenessException: {
+          reason: 'cannot-follow', note: 'Could not turn the head on request', by: OFFICER, at: RECORDED_AT, photoPart: 'liveness-exception.jpg',
+        },
+        capturedBy: OFFICER,
       },
       faceException: null,
       fingerprints: [
         {
-          position: 2, quality: FINGER_2.quality, qualityAccepted: true, attempts: 2,
+          position: 2, quality: fingerCapture(2).quality, qualityAccepted: true, attempts: 2, duplicateOf: null, capturedBy: OFFICER,
           isoRecordPart: 'finger-2.iso', templatePart: 'finger-2-template.bin',
         },
-        { position: 7, exception: { reason: 'missing', note: 'amputated' } },
+        {
+          position: 7,
+          exception: { reason: 'missing', note: 'Amputated', by: SECOND_OFFICER, at: RECORDED_AT, photoPart: 'finger-7-exception.jpg' },
+        },
       ],
       details: PERSON_DETAILS,
+      registration: null,
       consent: CONSENT,
-      approvedBy: 3,
-      approvedAt: '2024-06-15T12:30:00.000Z',
+      approval: {
+        by: SUPERVISOR,
+        method: 'fingerprint',
+        at: '2024-06-15T12:30:00.000Z',
+        secondApproval: { required: true, reasons: ['face-review-band', 'liveness-not-passed', 'finger-exception'] },
+        heldForReview: { at: '2024-06-15T12:20:00.000Z', by: OFFICER },
+      },
       kioskVersion: '0.9.0',
     });
-    expect((json.document as { mrzLines: string[] }).mrzLines).toHaveLength(2);
-    expect(record.parts.map((part) => [part.name, Buffer.from(part.bytes).toString('latin1')])).toEqual([
-      ['portrait-document.jpg', 'D'.repeat(64)],
-      ['portrait-live.jpg', 'L'.repeat(64)],
-      ['finger-2.iso', 'I'.repeat(300)],
-      ['finger-2-template.bin', 'T'.repeat(512)],
+    expect((record.json as { document: { mrzLines: string[] } }).document.mrzLines).toHaveLength(2);
+    expect(partsOf(record)).toEqual([
+      ['portrait-document.jpg', hex(faceOutcome().documentPortrait)],
+      ['portrait-live.jpg', hex(faceOutcome().livePortrait)],
+      ['liveness-exception.jpg', hex(livenessException().photo!)],
+      ['finger-2.iso', hex(fingerCapture(2).isoRecord)],
+      ['finger-2-template.bin', hex(fingerCapture(2).template)],
+      ['finger-7-exception.jpg', hex(fingerException(7).photo!)],
     ]);
-    expect(containsBytes(json)).toBe(false);
+    expect(containsBytes(record.json)).toBe(false);
   });
 
-  it('writes a company registration: card fields and photo, the face exception, no fingerprints', () => {
-    const session = companyOnReview();
-    const record = buildEnrollmentRecord(session, APPROVAL);
+  it('writes a company registration: card fields and photo, the face exception with its photo, no fingerprints, the owner linked to the company', () => {
+    const enrollment = companyOnReview();
+    const record = buildEnrollmentRecord(enrollment, { ...AT_THE_SCREEN, by: SUPERVISOR });
     expect(record.kind).toBe('company-registration');
     expect(record.json).toMatchObject({
       flow: 'company',
-      document: { type: 'CNID', source: 'cnid', mrzLines: null, ocrCorrections: [], cardPhotoPart: 'document-photo.wlt' },
+      ranBy: null,
+      document: { type: 'CNID', source: 'cnid', mrzLines: null, ocrCorrections: [], cardPhotoPart: 'document-photo.wlt', acceptedBy: null },
       face: null,
-      faceException: { reason: 'medical' },
+      faceException: {
+        reason: 'cannot-face-camera', note: 'Wears a medical face covering', by: SECOND_OFFICER, at: RECORDED_AT, photoPart: 'face-exception.jpg',
+      },
       fingerprints: null,
       details: COMPANY_DETAILS,
+      // The owner who proved who they are here, linked with the company's particulars.
+      registration: {
+        company: {
+          name: 'Eriksson Bakery', registrationNumber: 'HRB 12345 B', legalForm: 'other', legalFormNote: 'Cooperative',
+          registeredAddress: 'Marktplatz 3\n04109 Leipzig',
+        },
+        owner: { role: 'director', identity: { name: SAMPLE_CNID_CARD.text.name, idNumber: SAMPLE_CNID_CARD.text.idNumber, birthDate: expect.any(String) } },
+      },
+      approval: { by: SUPERVISOR, method: 'pin', secondApproval: { required: true, reasons: ['face-exception'] }, heldForReview: null },
     });
-    expect(record.parts).toEqual([{ name: 'document-photo.wlt', bytes: SAMPLE_CNID_CARD.photo }]);
+    expect(partsOf(record)).toEqual([
+      ['document-photo.wlt', hex(SAMPLE_CNID_CARD.photo)],
+      ['face-exception.jpg', hex(photoBytes(60))],
+    ]);
+    expect(containsBytes(record.json)).toBe(false);
+  });
+
+  it('records that a clean enrollment needed no second approval, and names no photo for an exception without one', () => {
+    const clean = buildEnrollmentRecord(onReview('person'), AT_THE_SCREEN);
+    expect(clean.json).toMatchObject({
+      faceException: null,
+      approval: { by: OFFICER, method: 'pin', secondApproval: { required: false, reasons: [] }, heldForReview: null },
+    });
+    const noCamera = buildEnrollmentRecord(onReview('company', { faceException: faceException(OFFICER, null) }), AT_THE_SCREEN);
+    expect(noCamera.json).toMatchObject({ faceException: { reason: 'no-camera', photoPart: null } });
+    expect(noCamera.parts).toEqual([]);
+  });
+
+  it('records a duplicate finger with what it duplicates, and as a second-approval reason', () => {
+    const enrollment = onReview('person', {
+      fingers: [fingerCapture(2), fingerCapture(7, { duplicateOf: { kind: 'operator', operatorId: 4 }, by: SECOND_OFFICER })],
+    });
+    const record = buildEnrollmentRecord(enrollment, FROM_THE_QUEUE);
+    expect(record.json).toMatchObject({
+      fingerprints: [{ position: 2, duplicateOf: null }, { position: 7, duplicateOf: { kind: 'operator', operatorId: 4 }, capturedBy: SECOND_OFFICER }],
+      approval: { secondApproval: { required: true, reasons: ['finger-duplicate'] } },
+    });
+  });
+
+  it('never carries the finger PNG, which is for the screen only', () => {
+    const record = buildEnrollmentRecord(personOnReview(), FROM_THE_QUEUE);
+    expect(record.parts.some((part) => part.name.endsWith('.png'))).toBe(false);
+    expect(JSON.stringify(record.json)).not.toMatch(/png/i);
   });
 
   it('refuses an enrollment that is not on review, or whose consent is missing', () => {
-    const session = companyOnReview();
-    session.setConsent(null);
-    expect(() => buildEnrollmentRecord(session, APPROVAL)).toThrow(expect.objectContaining({ code: 'ENROLLMENT_NO_CONSENT' }));
-    session.reopenDetails();
-    expect(() => buildEnrollmentRecord(session, APPROVAL)).toThrow(GatehouseError);
-    expect(() => buildEnrollmentRecord(session, APPROVAL)).toThrow(expect.objectContaining({ code: 'ENROLLMENT_WRONG_STEP' }));
+    const enrollment = companyOnReview();
+    enrollment.setConsent(null);
+    expect(() => buildEnrollmentRecord(enrollment, AT_THE_SCREEN)).toThrow(expect.objectContaining({ code: 'ENROLLMENT_NO_CONSENT' }));
+    enrollment.enter('details');
+    expect(() => buildEnrollmentRecord(enrollment, AT_THE_SCREEN)).toThrow(expect.objectContaining({ name: 'GatehouseError', code: 'ENROLLMENT_WRONG_STEP' }));
   });
 });

@@ -1,9 +1,15 @@
+// Station settings in the store: defaults when nothing is stored, values read back, values
+// outside a known setting's schema refused when set and reported by name when stored, and the
+// station's settings as a technician sees and changes them (second approvals, held enrollments).
 import { describe, it, expect } from 'vitest';
 import { z } from 'zod';
 import { openDatabase } from '../../../../main/store/database.js';
-import { getSetting, setSetting, SettingKeys } from '../../../../main/store/settings.js';
+import { readSettings, writeSettings } from '../../../../main/kiosk/station-settings.js';
+import { Settings } from '../../../../main/rpc/schemas.js';
+import { getSetting, setSetting, SettingKeys, type Setting } from '../../../../main/store/settings.js';
 
-const { idleTimeoutSeconds, defaultLanguage } = SettingKeys;
+const { idleTimeoutSeconds, defaultLanguage, secondApprover, heldEnrollmentLimit, heldEnrollmentMaxAgeHours } = SettingKeys;
+const read = <T>(db: ReturnType<typeof openDatabase>, { key, schema, fallback }: Setting<T>): T => getSetting(db, key, schema, fallback);
 
 describe('settings', () => {
   it('returns the fallback when nothing is stored', () => {
@@ -45,5 +51,70 @@ describe('settings', () => {
     expect(() => getSetting(db, defaultLanguage.key, defaultLanguage.schema, 'en')).toThrow(
       expect.objectContaining({ code: 'SETTING_INVALID', message: expect.stringMatching(/"defaultLanguage" is invalid \(it is not valid JSON\)/) }),
     );
+  });
+
+  it('defaults to a supervisor as second approver, 20 held enrollments at most, overdue after 24 hours', () => {
+    const db = openDatabase(':memory:');
+    expect(read(db, secondApprover)).toBe('supervisor');
+    expect(read(db, heldEnrollmentLimit)).toBe(20);
+    expect(read(db, heldEnrollmentMaxAgeHours)).toBe(24);
+  });
+
+  it('reads back the second-approval and held-enrollment settings within their bounds', () => {
+    const db = openDatabase(':memory:');
+    setSetting(db, secondApprover.key, 'supervisor-or-officer');
+    setSetting(db, heldEnrollmentLimit.key, 1);
+    setSetting(db, heldEnrollmentMaxAgeHours.key, 720);
+    expect(read(db, secondApprover)).toBe('supervisor-or-officer');
+    expect(read(db, heldEnrollmentLimit)).toBe(1);
+    expect(read(db, heldEnrollmentMaxAgeHours)).toBe(720);
+    setSetting(db, heldEnrollmentLimit.key, 500);
+    setSetting(db, heldEnrollmentMaxAgeHours.key, 1);
+    expect(read(db, heldEnrollmentLimit)).toBe(500);
+    expect(read(db, heldEnrollmentMaxAgeHours)).toBe(1);
+  });
+
+  it.each<[string, unknown]>([
+    ['secondApprover', 'officer'],
+    ['secondApprover', 'anyone'],
+    ['secondApprover', null],
+    ['heldEnrollmentLimit', 0],
+    ['heldEnrollmentLimit', 501],
+    ['heldEnrollmentLimit', 2.5],
+    ['heldEnrollmentLimit', '20'],
+    ['heldEnrollmentMaxAgeHours', 0],
+    ['heldEnrollmentMaxAgeHours', 721],
+    ['heldEnrollmentMaxAgeHours', 1.5],
+  ])('refuses to set %s to %j', (key, value) => {
+    const db = openDatabase(':memory:');
+    expect(() => setSetting(db, key, value)).toThrow(expect.objectContaining({ code: 'SETTING_INVALID', details: { key } }));
+    expect(db.prepare('SELECT count(*) AS n FROM settings').get()).toEqual({ n: 0 });
+  });
+
+  it('reports a stored held-enrollment limit out of bounds, naming its default', () => {
+    const db = openDatabase(':memory:');
+    db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)').run(heldEnrollmentLimit.key, '0', '2026-03-01T09:00:00.000Z');
+    expect(() => read(db, heldEnrollmentLimit)).toThrow(
+      expect.objectContaining({ code: 'SETTING_INVALID', message: expect.stringMatching(/"heldEnrollmentLimit" is invalid.*default 20/) }),
+    );
+  });
+});
+
+describe('station settings', () => {
+  it('reads every setting with its default when nothing is stored', () => {
+    const settings = readSettings(openDatabase(':memory:'));
+    expect(settings).toEqual({
+      idleTimeoutSeconds: 120, defaultLanguage: 'en', secondApprover: 'supervisor', heldEnrollmentLimit: 20, heldEnrollmentMaxAgeHours: 24,
+    });
+    expect(Settings.parse(settings)).toEqual(settings);
+  });
+
+  it('changes only what it is given, and refuses a bad value without writing it', () => {
+    const db = openDatabase(':memory:');
+    expect(writeSettings(db, { secondApprover: 'supervisor-or-officer', heldEnrollmentLimit: 5 })).toEqual({
+      idleTimeoutSeconds: 120, defaultLanguage: 'en', secondApprover: 'supervisor-or-officer', heldEnrollmentLimit: 5, heldEnrollmentMaxAgeHours: 24,
+    });
+    expect(() => writeSettings(db, { heldEnrollmentMaxAgeHours: 0 })).toThrow(expect.objectContaining({ code: 'SETTING_INVALID' }));
+    expect(readSettings(db).heldEnrollmentMaxAgeHours).toBe(24);
   });
 });

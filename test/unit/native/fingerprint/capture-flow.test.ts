@@ -7,7 +7,7 @@ import type { Transport } from '../../../../native/transport/transport.js';
 import { R30xDriver } from '../../../../native/fingerprint/r30x-driver.js';
 import { R30xModuleSimulator } from '../../../../native/sim/fingerprint-sim.js';
 import {
-  FingerCaptureFlow, recordFingerException, type FingerCaptureOptions, type FingerCaptureProgress,
+  FingerCaptureFlow, type FingerCaptureOptions, type FingerCaptureProgress,
 } from '../../../../native/fingerprint/capture-flow.js';
 import { decodeFingerImageRecord, FingerPosition } from '../../../../native/fingerprint/iso19794-4.js';
 import { decodeGreyPng } from '../../../../native/fingerprint/finger-image.js';
@@ -131,11 +131,7 @@ describe('FingerCaptureFlow', () => {
     await expect(flow.capture(options)).rejects.toMatchObject({ code: 'FINGER_CAPTURE_CANCELLED' });
   });
 
-  it('records finger exceptions with the reason, for real finger positions only', async () => {
-    expect(recordFingerException(FingerPosition.leftLittle, 'injured', ' bandage ')).toEqual({
-      kind: 'exception', position: 10, reason: 'injured', note: 'bandage',
-    });
-    expect(() => recordFingerException(11, 'missing')).toThrow(expect.objectContaining({ code: 'FINGER_BAD_POSITION' }));
+  it('captures real finger positions only', async () => {
     const { flow } = await rig();
     await expect(flow.capture({ position: 0 })).rejects.toMatchObject({ code: 'FINGER_BAD_POSITION' });
   });

@@ -1,0 +1,215 @@
+// An enrollment held for a supervisor, as it rests on the kiosk's disk: every capture (document
+// read, faces, finger records and images, exception photos, details, consent) as JSON plus
+// binary parts, sealed with the same envelope as a record (AES-256-GCM, key wrapped with
+// X25519) but to the kiosk's own sealing key and signed by its signing key. Opening checks the
+// signature and validates the JSON before anything is rebuilt from it.
+
+import { z } from 'zod';
+import { openSealedRecord, sealRecord, type RecordPart } from '../../authority/protocol/sealed-record.js';
+import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
+import { FaceResult } from '../rpc/procedures/face.js';
+import {
+  ConsentAcceptance, DocumentRead, EnrollmentDetails, EnrollmentFlow, FaceExceptionReason, FingerDuplicateOf, FingerExceptionReason,
+  FingerPosition, LivenessExceptionReason, OperatorRef,
+} from '../rpc/schemas.js';
+import type { VerificationResult } from '../face/verification.js';
+import { Enrollment } from './enrollment.js';
+import type { OperatorRefView } from './exception-evidence.js';
+import type { FingerCapture } from './fingerprint-captures.js';
+import { PART_NAMES, PartList } from './record-parts.js';
+
+export const HELD_ENROLLMENT_KIND = 'held-enrollment';
+
+const PartName = z.string().min(1).max(64);
+const Evidence = <R extends z.ZodType>(reason: R) => z.strictObject({
+  reason, note: z.string(), by: OperatorRef.nullable(), at: z.string(), photoPart: PartName.nullable(),
+});
+const CapturedFinger = z.strictObject({
+  kind: z.literal('captured'),
+  position: FingerPosition,
+  quality: z.object({ method: z.string(), score: z.number(), components: z.record(z.string(), z.number()) }),
+  qualityAccepted: z.boolean(),
+  attempts: z.number().int().positive(),
+  duplicateOf: FingerDuplicateOf.nullable(),
+  by: OperatorRef.nullable(),
+  isoPart: PartName,
+  templatePart: PartName,
+  pngPart: PartName,
+});
+const ExceptedFinger = Evidence(FingerExceptionReason).extend({ kind: z.literal('exception'), position: FingerPosition });
+
+const HeldJson = z.strictObject({
+  format: z.literal('gatehouse-held-enrollment'),
+  version: z.literal(1),
+  id: z.uuid(),
+  flow: EnrollmentFlow,
+  ranBy: OperatorRef.nullable(),
+  heldBy: OperatorRef,
+  startedAt: z.string(),
+  requestedFingers: z.array(FingerPosition),
+  document: z.strictObject({ view: DocumentRead, mrzLines: z.array(z.string()).nullable(), cardPhotoPart: PartName.nullable(), by: OperatorRef.nullable() }),
+  face: z.strictObject({
+    // The worker's result as it was; the fields the kiosk reads are checked as the screen's result is.
+    verification: z.looseObject(FaceResult.pick({ decision: true, distance: true, thresholds: true, modelHash: true, backend: true }).shape),
+    capture: z.enum(['automatic', 'officer']),
+    livenessPassed: z.boolean(),
+    officerDecision: z.enum(['same-person', 'not-same-person']).nullable(),
+    livePart: PartName,
+    documentPart: PartName,
+    livenessException: Evidence(LivenessExceptionReason).nullable(),
+    by: OperatorRef.nullable(),
+  }).nullable(),
+  faceException: Evidence(FaceExceptionReason).nullable(),
+  fingers: z.array(z.discriminatedUnion('kind', [CapturedFinger, ExceptedFinger])),
+  details: EnrollmentDetails,
+  consent: ConsentAcceptance,
+});
+
+/** The enrollment (on review, consent given), held by `heldBy`, as JSON and parts. */
+export function freezeEnrollment(enrollment: Enrollment, heldBy: OperatorRefView): { json: unknown; parts: RecordPart[] } {
+  const { document, details, consent } = enrollment.readyToSeal();
+  const list = new PartList();
+  const face = enrollment.face;
+  const json = {
+    format: 'gatehouse-held-enrollment' as const,
+    version: 1 as const,
+    id: enrollment.id,
+    flow: enrollment.flow,
+    ranBy: enrollment.ranBy,
+    heldBy,
+    startedAt: enrollment.startedAt,
+    requestedFingers: [...(enrollment.fingerprints?.requested ?? [])],
+    document: {
+      view: document.capture.view,
+      mrzLines: document.capture.mrzLines,
+      cardPhotoPart: document.capture.cardPhoto ? list.add(PART_NAMES.cardPhoto, document.capture.cardPhoto) : null,
+      by: document.by,
+    },
+    face: face && {
+      verification: face.outcome.verification,
+      capture: face.outcome.capture,
+      livenessPassed: face.outcome.livenessPassed,
+      officerDecision: face.outcome.officerDecision,
+      livePart: list.add(PART_NAMES.livePortrait, face.outcome.livePortrait),
+      documentPart: list.add(PART_NAMES.documentPortrait, face.outcome.documentPortrait),
+      livenessException: face.livenessException && list.evidence(face.livenessException, PART_NAMES.livenessException),
+      by: face.by,
+    },
+    faceException: enrollment.faceException && list.evidence(enrollment.faceException, PART_NAMES.faceException),
+    fingers: (enrollment.fingerprints?.outcomes() ?? []).map((finger) => (finger.kind === 'exception'
+      ? { kind: 'exception' as const, position: finger.position, ...list.evidence(finger, PART_NAMES.fingerException(finger.position)) }
+      : {
+        kind: 'captured' as const,
+        position: finger.position,
+        quality: finger.quality,
+        qualityAccepted: finger.qualityAccepted,
+        attempts: finger.attempts,
+        duplicateOf: finger.duplicateOf,
+        by: finger.by,
+        isoPart: list.add(PART_NAMES.fingerRecord(finger.position), finger.isoRecord),
+        templatePart: list.add(PART_NAMES.fingerTemplate(finger.position), finger.template),
+        pngPart: list.add(PART_NAMES.fingerImage(finger.position), finger.png),
+      })),
+    details,
+    consent,
+  };
+  return { json, parts: list.parts };
+}
+
+/** Rebuilds the held enrollment from what freezeEnrollment wrote; refuses JSON of another shape, or fingers the flow does not fit. */
+export function thawEnrollment(json: unknown, parts: readonly RecordPart[]): Enrollment {
+  const held = HeldJson.parse(json);
+  const outcomes = held.fingers.map((finger) => finger.position).sort((a, b) => a - b);
+  const requested = [...held.requestedFingers].sort((a, b) => a - b);
+  if (held.flow === 'company' ? outcomes.length > 0 || requested.length > 0 : outcomes.join() !== requested.join()) {
+    throw new Error(`held enrollment ${held.id} has finger outcomes [${outcomes.join()}] for requested fingers [${requested.join()}] in the ${held.flow} flow`);
+  }
+  const bytes = new Map(parts.map((p) => [p.name, p.bytes]));
+  const partBytes = (name: string): Uint8Array => {
+    const found = bytes.get(name);
+    if (!found) throw new Error(`held enrollment ${held.id} names a part "${name}" it does not carry`);
+    return found;
+  };
+  const evidence = <R extends string>(e: { reason: R; note: string; by: z.infer<typeof OperatorRef> | null; at: string; photoPart: string | null }) =>
+    ({ reason: e.reason, note: e.note, by: e.by, at: e.at, photo: e.photoPart === null ? null : partBytes(e.photoPart) });
+
+  const enrollment = new Enrollment({
+    id: held.id, flow: held.flow, ranBy: held.ranBy, startedAt: held.startedAt, fingers: held.requestedFingers,
+  });
+  enrollment.heldBy = held.heldBy;
+  enrollment.setDocument({
+    capture: {
+      view: held.document.view,
+      correctedView: null,
+      mrzLines: held.document.mrzLines,
+      cardPhoto: held.document.cardPhotoPart === null ? null : partBytes(held.document.cardPhotoPart),
+    },
+    by: held.document.by,
+  });
+  if (held.face) {
+    const { face } = held;
+    enrollment.setFace({
+      outcome: {
+        verification: face.verification as unknown as VerificationResult,
+        livePortrait: partBytes(face.livePart),
+        documentPortrait: partBytes(face.documentPart),
+        capture: face.capture,
+        livenessPassed: face.livenessPassed,
+        officerDecision: face.officerDecision,
+      },
+      livenessException: face.livenessException && evidence(face.livenessException),
+      by: face.by,
+    });
+  }
+  if (held.faceException) enrollment.setFaceException(evidence(held.faceException));
+  for (const finger of held.fingers) {
+    if (finger.kind === 'exception') {
+      enrollment.fingerprints!.recordException({ kind: 'exception', position: finger.position, ...evidence(finger) });
+    } else {
+      enrollment.fingerprints!.record({
+        kind: 'captured',
+        position: finger.position,
+        quality: finger.quality as FingerCapture['quality'],
+        qualityAccepted: finger.qualityAccepted,
+        attempts: finger.attempts,
+        duplicateOf: finger.duplicateOf,
+        by: finger.by,
+        isoRecord: partBytes(finger.isoPart),
+        template: partBytes(finger.templatePart),
+        png: partBytes(finger.pngPart),
+      });
+    }
+  }
+  enrollment.setDetails(held.details);
+  enrollment.enter('review');
+  enrollment.setConsent(held.consent);
+  enrollment.enter('awaiting-review');
+  return enrollment;
+}
+
+/** The enrollment, held by `heldBy`, sealed to this kiosk's own key and signed by it. */
+export function sealHeldEnrollment(credentials: KioskCredentials, enrollment: Enrollment, heldBy: OperatorRefView, now: Date): Uint8Array {
+  const { json, parts } = freezeEnrollment(enrollment, heldBy);
+  return sealRecord({
+    recordId: enrollment.id,
+    kioskId: credentials.identity.kioskId,
+    createdAt: now.toISOString(),
+    kind: HELD_ENROLLMENT_KIND,
+    json,
+    parts,
+    authoritySealingPublicKey: credentials.keys.sealing.publicKey,
+    kioskSigningPrivateKey: credentials.keys.signing.privateKey,
+  }).bytes;
+}
+
+/** Opens what sealHeldEnrollment wrote (signature, key and form checked) back into an enrollment. */
+export function openHeldEnrollment(credentials: KioskCredentials, envelope: Uint8Array): Enrollment {
+  const opened = openSealedRecord(envelope, {
+    authoritySealingPrivateKey: credentials.keys.sealing.privateKey,
+    kioskSigningPublicKey: credentials.keys.signing.publicKey,
+  });
+  if (opened.header.kind !== HELD_ENROLLMENT_KIND) throw new Error(`envelope ${opened.header.recordId} is a ${opened.header.kind}, not a held enrollment`);
+  const enrollment = thawEnrollment(opened.json, opened.parts);
+  if (opened.header.recordId !== enrollment.id) throw new Error(`envelope ${opened.header.recordId} holds enrollment ${enrollment.id}`);
+  return enrollment;
+}
