@@ -1,12 +1,14 @@
 /// <reference lib="dom" />
 // The document step in Debian's Chromium against the kiosk on its simulated MRZ reader
 // (no reader configured): a presented passport appears with every field checked, a
-// misread is flagged field by field, and an accepted document moves the flow on. The kiosk
-// is provisioned (offline), as an enrollment cannot start otherwise.
+// misread is flagged field by field, and an accepted document moves the flow on; a CN resident
+// ID card's address is offered on the details step. The kiosk is provisioned (offline), as an
+// enrollment cannot start otherwise.
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './support/browser.js';
+import { fakeCameraFlags, recordEvidence } from './support/evidence.js';
 import { cancelEnrollment, logIn } from './support/kiosk-page.js';
 import { gatehouse, provisionedDataDir, startKiosk, type RunningKiosk } from './support/kiosk-process.js';
 
@@ -18,7 +20,7 @@ beforeAll(async () => {
   dataDir = provisionedDataDir();
   gatehouse(dataDir, 'operator', 'add', '--role', 'officer', '--name', 'Olga Officer', '--pin', '246810');
   kiosk = await startKiosk(dataDir);
-  browser = await launchBrowser();
+  browser = await launchBrowser(fakeCameraFlags()); // exception photos on the way to the details step
 });
 afterAll(async () => {
   await browser?.close();
@@ -115,6 +117,24 @@ describe('document step on the simulated CN resident-ID reader', () => {
     await page.getByTestId('lang-zh-CN').click();
     await page.getByText('公民身份号码').waitFor();
     await screenshot(page, 'document-cnid-read-zh');
+    const address = await page.locator('[data-testid=field-address] td').first().textContent();
+
+    // On to the details: the card's address is already in the form, for the person to check.
+    await page.getByTestId('accept-document').click();
+    await page.getByTestId('face-exception-open').click();
+    await page.getByTestId('face-exception-no-camera').click();
+    await page.getByTestId('face-exception-note').fill('Kamera ausgefallen');
+    await page.getByTestId('face-exception-record').click();
+    await page.getByTestId('fingerprint-step').waitFor();
+    for (const position of [2, 7]) {
+      await page.getByTestId(`select-finger-${position}`).click();
+      await page.getByTestId('finger-exception-open').click();
+      await recordEvidence(page, 'finger-exception', 'bandaged', '手部包扎');
+    }
+    await page.getByTestId('fingerprints-finish').click();
+    await page.getByTestId('details-prefilled').waitFor();
+    expect(await page.getByTestId('details-address').inputValue()).toBe(address);
+    await screenshot(page, 'details-prefilled-zh');
     await cancelEnrollment(page);
     await page.close();
   });
