@@ -3,6 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { loadOrCreateAuthorityKeys, type AuthorityKeys } from './authority-keys.js';
 import { DEFAULT_SKEW_SECONDS } from './protocol/http-signature.js';
+import { STATUS_PAGE_SIZE } from './protocol/record-status.js';
 import { ensurePublished } from './published-documents.js';
 import { createRequestAuthenticator, type RequestAuthenticator } from './request-authentication.js';
 import { openRepository } from './store/open-repository.js';
@@ -19,6 +20,8 @@ export interface AuthorityLimits {
   uploadBytes: number;
   /** How far a request's `created` time may be from the authority's clock, either way. */
   skewSeconds: number;
+  /** Status changes in one page of GET /v1/record-status (at most the protocol's STATUS_PAGE_SIZE). */
+  statusPageSize: number;
 }
 
 const DEFAULT_LIMITS: AuthorityLimits = {
@@ -27,6 +30,7 @@ const DEFAULT_LIMITS: AuthorityLimits = {
   chunkBytes: 1024 * 1024,
   uploadBytes: 256 * 1024 * 1024,
   skewSeconds: DEFAULT_SKEW_SECONDS,
+  statusPageSize: STATUS_PAGE_SIZE,
 };
 
 export interface Authority {
@@ -51,7 +55,8 @@ export async function openAuthority(options: OpenAuthorityOptions): Promise<Auth
   const keys = await loadOrCreateAuthorityKeys(options.dataDir);
   const repository = await openRepository(options.dataDir, options.database);
   const clock = options.clock ?? (() => new Date());
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const given = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits = { ...given, statusPageSize: Math.max(1, Math.min(given.statusPageSize, STATUS_PAGE_SIZE)) };
   const authority: Authority = {
     repository,
     keys,

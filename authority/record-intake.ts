@@ -1,9 +1,12 @@
 // Record intake, shared by single uploads, completed chunked uploads and bundle import: the
-// envelope must name this record and this kiosk, open with the authority key and verify with the
-// kiosk key; it is then stored once, forever, under its record id with a signed receipt.
+// envelope must name this record and this kiosk, carry (if any) an enrollment number of this
+// kiosk's code that no other record holds, open with the authority key and verify with the kiosk
+// key; it is then stored once, forever, under its record id with a signed receipt, and logged as
+// `received`.
 import { AuthorityError } from './authority-error.js';
 import { nowIso, type Authority } from './authority.js';
 import type { RecordStored } from './protocol/api.js';
+import { parseEnrollmentNumber } from './protocol/enrollment-number.js';
 import { decodePublicKey } from './protocol/keys.js';
 import { ProtocolError } from './protocol/protocol-error.js';
 import { signReceipt } from './protocol/receipt.js';
@@ -53,6 +56,8 @@ export async function acceptEnvelope(authority: Authority, kiosk: KioskRow, reco
     throw new AuthorityError(422, 'ENVELOPE_KIOSK_MISMATCH', `The envelope is sealed by kiosk ${header.kioskId}, not by the kiosk sending it.`,
       { recordId, sealedBy: header.kioskId });
   }
+  const number = header.number ?? null;
+  if (number !== null) refuseForeignNumber(kiosk, recordId, number);
   const digest = sha256Hex(envelope);
   const held = await heldRecord(authority, kiosk, recordId, digest);
   if (held !== undefined) return { created: false, stored: held };
@@ -62,10 +67,29 @@ export async function acceptEnvelope(authority: Authority, kiosk: KioskRow, reco
   }));
   const receivedAt = nowIso(authority);
   const receipt = signReceipt({ recordId, digest, kioskId: kiosk.id, receivedAt }, authority.keys.signing.privateKey);
-  const row: RecordRow = { recordId, kioskId: kiosk.id, digest, size: envelope.length, kind: header.kind, createdAt: header.createdAt, receivedAt, receipt };
-  const { row: stored, created } = await authority.repository.storeRecord(row, envelope);
+  const row: RecordRow = {
+    recordId, kioskId: kiosk.id, digest, size: envelope.length, kind: header.kind, createdAt: header.createdAt, receivedAt, number, receipt,
+  };
+  const outcome = await authority.repository.storeRecord(row, envelope);
+  if (outcome === 'number-taken') {
+    throw new AuthorityError(422, 'RECORD_NUMBER_TAKEN',
+      `Enrollment number ${number} is already held for another record; the kiosk gave one number twice, so record ${recordId} is refused.`,
+      { recordId, number });
+  }
+  const { row: stored, created } = outcome;
   if (stored.digest !== digest || stored.kioskId !== kiosk.id) throw conflict(recordId, digest);
   return { created, stored: storedOf(stored) };
+}
+
+/** A kiosk numbers its records with its own code only: the code is what makes numbers unique across kiosks. */
+function refuseForeignNumber(kiosk: KioskRow, recordId: string, number: string): void {
+  const parsed = parseEnrollmentNumber(number);
+  const code = parsed.ok ? parsed.parts.kioskCode : undefined;
+  if (code !== kiosk.code) {
+    throw new AuthorityError(422, 'RECORD_NUMBER_FOREIGN',
+      `Record ${recordId} carries enrollment number ${number}, which is not of this kiosk's code ${kiosk.code}; check the kiosk code the kiosk was given at registration.`,
+      { recordId, number, kioskCode: kiosk.code });
+  }
 }
 
 /** What the authority holds under `recordId` for this kiosk (another kiosk's records do not exist for it). */

@@ -1,12 +1,13 @@
 // Provisioning tokens and kiosk registration. A token is one-time and expiring and is stored only
-// as its SHA-256; registering with it gives the kiosk an id and the authority keys to pin.
+// as its SHA-256; registering with it gives the kiosk an id, its kiosk code (the first part of its
+// enrollment numbers) and the authority keys to pin.
 // Revocation is for a kiosk that is lost or retired: its requests get 403 from then on.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AuthorityError } from './authority-error.js';
 import { nowIso, type Authority } from './authority.js';
 import type { RegisterKioskRequest, RegisterKioskResponse } from './protocol/api.js';
 import { sha256Hex } from './protocol/wire-fields.js';
-import type { KioskRow, Registration } from './store/repository.js';
+import type { NewKiosk, Registration } from './store/repository.js';
 
 export async function createProvisioningToken(authority: Authority, ttlSeconds: number): Promise<{ token: string; expiresAt: string }> {
   const token = `ght_${randomBytes(24).toString('base64url')}`;
@@ -21,10 +22,11 @@ const REFUSALS: Record<Exclude<Registration, 'registered'>, [status: number, cod
   'token-used': [401, 'TOKEN_USED', 'This provisioning token has already registered a kiosk; each token works once. Create a new one.'],
   'token-expired': [401, 'TOKEN_EXPIRED', 'This provisioning token has expired; create a new one.'],
   'key-taken': [409, 'KIOSK_KEY_TAKEN', 'Another kiosk is registered with this signing key; let the kiosk generate fresh keys.'],
+  'codes-exhausted': [409, 'KIOSK_CODES_EXHAUSTED', 'Every kiosk code of this authority has been given out; no further kiosk can register here.'],
 };
 
 export async function registerKiosk(authority: Authority, request: RegisterKioskRequest): Promise<RegisterKioskResponse> {
-  const kiosk: KioskRow = {
+  const kiosk: NewKiosk = {
     id: randomUUID(),
     name: request.name,
     signingPublicKey: request.signingPublicKey,
@@ -34,7 +36,8 @@ export async function registerKiosk(authority: Authority, request: RegisterKiosk
   };
   const outcome = await authority.repository.registerKiosk(sha256Hex(request.token), kiosk.registeredAt, kiosk);
   if (outcome !== 'registered') throw new AuthorityError(...REFUSALS[outcome]);
-  return { kioskId: kiosk.id, name: kiosk.name, registeredAt: kiosk.registeredAt, authority: authority.keys.published };
+  const { code } = (await authority.repository.findKiosk(kiosk.id))!;
+  return { kioskId: kiosk.id, code, name: kiosk.name, registeredAt: kiosk.registeredAt, authority: authority.keys.published };
 }
 
 export async function revokeKiosk(authority: Authority, kioskId: string): Promise<void> {

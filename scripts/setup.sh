@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Gatehouse needs on a fresh Debian machine that reaches only Debian's
-# and npm's registries: the Debian packages (Chromium for the browser host, socat for
-# simulated serial devices, udev/libusb for real ones, PostgreSQL for the authority's
-# tests, fonts for English, German and Chinese), then the npm dependencies, which
-# build the app. Used by the README's first command and by CI.
+# and npm's registries: the Debian packages (Chromium for the browser host and for printing
+# slips to PDF, socat for simulated serial devices, udev/libusb for real ones, PostgreSQL for
+# the authority's tests, fonts for English, German and Chinese, poppler-utils to show a slip,
+# the CUPS client to print it, zbar-tools to read its QR code back in tests), then the npm
+# dependencies, which build the app. Used by the README's first command and by CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,7 @@ $SUDO apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
   ca-certificates python3 make g++ \
   chromium socat udev libusb-1.0-0 libudev1 postgresql \
-  fonts-noto-core fonts-noto-cjk
+  fonts-noto-core fonts-noto-cjk poppler-utils cups-client zbar-tools
 
 # Electron's binary is downloaded from outside the npm registry; where that is not
 # reachable, skip it and `npm start` runs the browser host instead (it says so).

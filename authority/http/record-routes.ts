@@ -1,11 +1,14 @@
-// The record routes: a whole envelope in one PUT, its status and receipt, and the resumable
-// chunked upload (create or resume, chunk at the committed offset, read the offset, complete).
+// The record routes: a whole envelope in one PUT, its status and receipt, the resumable chunked
+// upload (create or resume, chunk at the committed offset, read the offset, complete), and the
+// signed pages of what became of the kiosk's records.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Authority } from '../authority.js';
 import { CompleteUploadRequest, CreateUploadRequest, UploadChunkQuery } from '../protocol/api.js';
+import { RecordStatusQuery } from '../protocol/record-status.js';
 import { RecordId } from '../protocol/wire-fields.js';
 import { acceptEnvelope, recordStatus } from '../record-intake.js';
+import { recordStatusPage } from '../record-processing.js';
 import { appendChunk, completeUpload, createUpload, uploadState } from '../uploads.js';
 import { bodyBytes, jsonBody, pathParameter, query, signedBy } from './request-parts.js';
 
@@ -38,6 +41,11 @@ export function registerRecordRoutes(app: FastifyInstance, authority: Authority)
     const kiosk = await signedBy(authority, request);
     const { offset } = query(request, UploadChunkQuery);
     return appendChunk(authority, kiosk, pathParameter(request, 'uploadId', UploadId), offset, bodyBytes(request));
+  });
+
+  app.get('/v1/record-status', async (request) => {
+    const kiosk = await signedBy(authority, request);
+    return recordStatusPage(authority, kiosk, query(request, RecordStatusQuery).after);
   });
 
   app.post('/v1/uploads/:uploadId/complete', async (request, reply) => {

@@ -3,10 +3,12 @@
 // every route but kiosk registration needs an HTTP message signature (http-signature.ts).
 import { z } from 'zod';
 import { AuditCheckpoint } from './audit-checkpoint.js';
+import { KioskCode } from './enrollment-number.js';
 import { Receipt } from './receipt.js';
 import { OperatorList, StationConfig } from './station-documents.js';
 import { ByteCount, IsoTime, KeyId, KioskId, PublicKeyText, RecordId, Sha256Hex } from './wire-fields.js';
 
+export { RecordStatusPage } from './record-status.js';
 export { AuditCheckpoint, OperatorList, Receipt, StationConfig };
 
 export const apiPaths = {
@@ -30,6 +32,8 @@ export const apiPaths = {
   operators: '/v1/operators',
   /** POST AuditCheckpoint → 201 (new) or 200 (already held) AuditCheckpointStored. */
   auditCheckpoints: '/v1/audit-checkpoints',
+  /** GET → 200 RecordStatusPage: what became of this kiosk's records, changes after `after`. */
+  recordStatus: (after: number) => `/v1/record-status?after=${after}`,
 } as const;
 
 export const Health = z.strictObject({
@@ -64,6 +68,8 @@ export type AuthorityPublicKeys = z.infer<typeof AuthorityPublicKeys>;
 
 export const RegisterKioskResponse = z.strictObject({
   kioskId: KioskId,
+  /** The kiosk's short code, unique at this authority: the first part of its enrollment numbers. */
+  code: KioskCode,
   name: z.string(),
   registeredAt: IsoTime,
   authority: AuthorityPublicKeys,

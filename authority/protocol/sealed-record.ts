@@ -17,6 +17,7 @@ import {
   containerError, FRAME_PREFIX_BYTES, frameHeader, parseHeader, readHeaderLength, truncatedError, type ContainerFormat,
 } from './container-framing.js';
 import { canonicalJsonBytes } from './canonical-json.js';
+import { EnrollmentNumber } from './enrollment-number.js';
 import { decodePublicKey, keyIdOf, rawPublicKey } from './keys.js';
 import { ByteCount, IsoTime, KeyId, KioskId, RecordId, sha256Hex } from './wire-fields.js';
 
@@ -36,6 +37,8 @@ export const SealedHeader = z.strictObject({
   kioskId: KioskId,
   createdAt: IsoTime,
   kind: z.string().regex(/^[a-z][a-z0-9.-]{0,63}$/, 'a record kind is lowercase letters, digits, "." and "-"'),
+  /** The enrollment number a person was given for it (none for records that are no enrollment). */
+  number: EnrollmentNumber.optional(),
   /** Key id of the authority sealing key the content key is wrapped to. */
   sealedTo: KeyId,
   json: z.strictObject({ size: ByteCount }),
@@ -54,6 +57,7 @@ export interface SealRecordInput {
   kioskId: string;
   createdAt: string;
   kind: string;
+  number?: string;
   json: unknown;
   parts: readonly RecordPart[];
   authoritySealingPublicKey: KeyObject;
@@ -92,6 +96,7 @@ export function sealRecord(input: SealRecordInput): SealedRecord {
     kioskId: input.kioskId,
     createdAt: input.createdAt,
     kind: input.kind,
+    ...(input.number === undefined ? {} : { number: input.number }),
     sealedTo: keyIdOf(input.authoritySealingPublicKey),
     json: { size: jsonBytes.length },
     parts: input.parts.map(({ name, bytes }) => ({ name, size: bytes.length })),

@@ -3,17 +3,27 @@
 // SQLite store; concurrency is left to row locks and unique constraints, not to the process.
 import pg from 'pg';
 import { pendingMigrations } from './migrations/authority-migration.js';
+import { nextKioskCode } from './kiosk-codes.js';
 import type {
-  AuthorityRepository, CheckpointRow, KioskRow, PublishedDocument, PublishedKind, RecordRow, Registration, StoreCounts, Stored, TokenRow, UploadRow,
+  AuthorityRepository, CheckpointRow, KioskRow, NewKiosk, NewStatusChange, PublishedDocument, PublishedKind, RecordRow, Registration,
+  StatusChangeRow, StoreCounts, Stored, TokenRow, UploadRow,
 } from './repository.js';
 import {
-  CHECKPOINT_COLUMNS, COUNTS_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, PUBLISHED_COLUMNS, RECORD_COLUMNS, registrationRefusal, TOKEN_STATE_QUERY,
-  UPLOAD_COLUMNS, type TokenState,
+  CHECKPOINT_COLUMNS, COUNTS_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, KIOSK_STATUS_QUERY, LATEST_SEQ_QUERY, LATEST_STATUS_QUERY, PUBLISHED_COLUMNS,
+  RECORD_COLUMNS, registrationRefusal, STATUS_CHANGE_QUERY, STATUS_HISTORY_QUERY, STATUS_INSERT, TOKEN_STATE_QUERY, UPLOAD_COLUMNS, type TokenState,
 } from './sql-columns.js';
 
 const INT8_OID = 20;
 const TIMESTAMPTZ_OID = 1184;
-const MIGRATION_LOCK = 0x6761_7465; // pg_advisory_xact_lock key: one migrating process at a time
+// pg_advisory_xact_lock keys, each held to the end of its transaction.
+const MIGRATION_LOCK = 0x6761_7465; // one migrating process at a time
+const REGISTRATION_LOCK = 0x6b69_6f73; // one registration at a time, so two kiosks never draw the same code
+/**
+ * Taken just before a status change is logged: changes then commit in the order of their seq, so a
+ * kiosk that has read up to seq N can never later find a change below N appear (identity values
+ * are drawn at insert, not at commit).
+ */
+const STATUS_LOG_LOCK = 0x7374_6174;
 
 /** Counts and sizes as numbers and times as ISO 8601 strings, the shapes the SQLite store returns. */
 const types = {
@@ -94,15 +104,18 @@ class PostgresRepository implements AuthorityRepository {
     await this.run('INSERT INTO provisioning_tokens (hash, created_at, expires_at) VALUES ($1, $2, $3)', [token.hash, token.createdAt, token.expiresAt]);
   }
 
-  async registerKiosk(tokenHash: string, now: string, kiosk: KioskRow): Promise<Registration> {
+  async registerKiosk(tokenHash: string, now: string, kiosk: NewKiosk): Promise<Registration> {
     return this.transaction(async (client): Promise<Registration> => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [REGISTRATION_LOCK]);
       const token = await this.one<TokenState>(`${TOKEN_STATE_QUERY} FOR UPDATE`, [now, tokenHash], client);
       const refusal = registrationRefusal(token, (await this.one(KEY_TAKEN_QUERY, [kiosk.signingPublicKey], client)) !== undefined);
       if (refusal) return refusal;
+      const code = nextKioskCode((await this.one<{ code: string | null }>('SELECT max(code COLLATE "C") AS code FROM kiosks', [], client))?.code);
+      if (code === undefined) return 'codes-exhausted';
       await this.run('UPDATE provisioning_tokens SET used_at = $1, kiosk_id = $2 WHERE hash = $3', [now, kiosk.id, tokenHash], client);
       await this.run(
-        'INSERT INTO kiosks (id, name, signing_public_key, sealing_public_key, registered_at) VALUES ($1, $2, $3, $4, $5)',
-        [kiosk.id, kiosk.name, kiosk.signingPublicKey, kiosk.sealingPublicKey, kiosk.registeredAt], client,
+        'INSERT INTO kiosks (id, code, name, signing_public_key, sealing_public_key, registered_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [kiosk.id, code, kiosk.name, kiosk.signingPublicKey, kiosk.sealingPublicKey, kiosk.registeredAt], client,
       );
       return 'registered';
     });
@@ -128,21 +141,51 @@ class PostgresRepository implements AuthorityRepository {
     await this.run('DELETE FROM request_nonces WHERE created < $1', [created]);
   }
 
-  async storeRecord(row: RecordRow, envelope: Uint8Array): Promise<Stored<RecordRow>> {
-    return this.transaction(async (client) => {
+  async storeRecord(row: RecordRow, envelope: Uint8Array): Promise<Stored<RecordRow> | 'number-taken'> {
+    return this.transaction(async (client): Promise<Stored<RecordRow> | 'number-taken'> => {
       const inserted = await this.run(
-        `INSERT INTO records (record_id, kiosk_id, digest, size, kind, created_at, received_at, receipt)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-        [row.recordId, row.kioskId, row.digest, row.size, row.kind, row.createdAt, row.receivedAt, JSON.stringify(row.receipt)], client,
+        `INSERT INTO records (record_id, kiosk_id, digest, size, kind, created_at, received_at, number, receipt)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+        [row.recordId, row.kioskId, row.digest, row.size, row.kind, row.createdAt, row.receivedAt, row.number, JSON.stringify(row.receipt)], client,
       );
-      if (inserted === 1) await this.run('INSERT INTO record_envelopes (record_id, envelope) VALUES ($1, $2)', [row.recordId, Buffer.from(envelope)], client);
+      if (inserted === 1) {
+        await this.run('INSERT INTO record_envelopes (record_id, envelope) VALUES ($1, $2)', [row.recordId, Buffer.from(envelope)], client);
+        await client.query('SELECT pg_advisory_xact_lock($1)', [STATUS_LOG_LOCK]);
+        await client.query(STATUS_INSERT, [row.recordId, row.kioskId, 'received', null, row.receivedAt]);
+      }
       const held = await this.one<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE record_id = $1`, [row.recordId], client);
-      return { row: held!, created: inserted === 1 };
+      return held === undefined ? 'number-taken' : { row: held, created: inserted === 1 };
     });
   }
 
   async findRecord(recordId: string): Promise<RecordRow | undefined> {
     return this.one<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE record_id = $1`, [recordId]);
+  }
+
+  async findRecordByNumber(number: string): Promise<RecordRow | undefined> {
+    return this.one<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE number = $1`, [number]);
+  }
+
+  async statusHistory(recordId: string): Promise<StatusChangeRow[]> {
+    return this.all<StatusChangeRow>(STATUS_HISTORY_QUERY, [recordId]);
+  }
+
+  async latestStatusChanges(): Promise<StatusChangeRow[]> {
+    return this.all<StatusChangeRow>(LATEST_STATUS_QUERY);
+  }
+
+  async statusChangesForKiosk(kioskId: string, after: number, limit: number): Promise<StatusChangeRow[]> {
+    return this.all<StatusChangeRow>(KIOSK_STATUS_QUERY, [kioskId, after, limit]);
+  }
+
+  async appendStatusChange(change: NewStatusChange, expectedLatestSeq: number): Promise<StatusChangeRow | undefined> {
+    return this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [STATUS_LOG_LOCK]);
+      const latest = (await this.one<{ seq: number | null }>(LATEST_SEQ_QUERY, [change.recordId], client))?.seq ?? 0;
+      if (latest !== expectedLatestSeq) return undefined;
+      const { seq } = (await this.one<{ seq: number }>(STATUS_INSERT, [change.recordId, change.kioskId, change.state, change.reason, change.at], client))!;
+      return this.one<StatusChangeRow>(STATUS_CHANGE_QUERY, [seq], client);
+    });
   }
 
   async readEnvelope(recordId: string): Promise<Uint8Array | undefined> {

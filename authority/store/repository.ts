@@ -2,15 +2,21 @@
 // PostgreSQL; the service above it never knows which. Every method that changes several rows
 // does so in one transaction, and permanent dedup lives in the schema (unique record ids).
 import type { Receipt } from '../protocol/receipt.js';
+import type { ProcessingState } from '../protocol/record-status.js';
 
 export interface KioskRow {
   id: string;
+  /** Four capital letters or digits, unique and permanent: the first part of the kiosk's enrollment numbers. */
+  code: string;
   name: string;
   signingPublicKey: string;
   sealingPublicKey: string;
   registeredAt: string;
   revokedAt: string | null;
 }
+
+/** A kiosk about to be registered: the store gives it the next code. */
+export type NewKiosk = Omit<KioskRow, 'code'>;
 
 export interface RecordRow {
   recordId: string;
@@ -20,6 +26,8 @@ export interface RecordRow {
   kind: string;
   createdAt: string;
   receivedAt: string;
+  /** The enrollment number from the envelope header, unique at this authority; null for records without one. */
+  number: string | null;
   /** The receipt signed when the record was first stored, returned for every later duplicate. */
   receipt: Receipt;
 }
@@ -45,6 +53,20 @@ export interface CheckpointRow {
   receivedAt: string;
 }
 
+/** One entry of the log of what became of a record; `seq` only grows, across all records. */
+export interface StatusChangeRow {
+  seq: number;
+  recordId: string;
+  kioskId: string;
+  /** The record's enrollment number (from the record), null when it has none. */
+  number: string | null;
+  state: ProcessingState;
+  reason: string | null;
+  at: string;
+}
+
+export type NewStatusChange = Pick<StatusChangeRow, 'recordId' | 'kioskId' | 'state' | 'reason' | 'at'>;
+
 export type PublishedKind = 'station-config' | 'operators';
 
 export interface PublishedDocument {
@@ -61,7 +83,7 @@ export interface TokenRow {
   expiresAt: string;
 }
 
-export type Registration = 'registered' | 'token-unknown' | 'token-used' | 'token-expired' | 'key-taken';
+export type Registration = 'registered' | 'token-unknown' | 'token-used' | 'token-expired' | 'key-taken' | 'codes-exhausted';
 
 /** The row now held under a unique key, and whether this call is what put it there. */
 export interface Stored<Row> {
@@ -81,8 +103,8 @@ export interface AuthorityRepository {
   close(): Promise<void>;
 
   addToken(token: TokenRow): Promise<void>;
-  /** Consumes the token and adds the kiosk in one transaction; changes nothing unless registered. */
-  registerKiosk(tokenHash: string, now: string, kiosk: KioskRow): Promise<Registration>;
+  /** Consumes the token and adds the kiosk with the next kiosk code in one transaction; changes nothing unless registered. */
+  registerKiosk(tokenHash: string, now: string, kiosk: NewKiosk): Promise<Registration>;
   findKiosk(id: string): Promise<KioskRow | undefined>;
   listKiosks(): Promise<KioskRow[]>;
   /** Marks the kiosk revoked (first revocation time wins); false when there is no such kiosk. */
@@ -93,11 +115,29 @@ export interface AuthorityRepository {
   /** Drops nonces created before `created` (they are outside the clock-skew window anyway). */
   forgetNoncesBefore(created: number): Promise<void>;
 
-  /** Stores the record unless its id is taken; returns whichever row now holds the id. */
-  storeRecord(row: RecordRow, envelope: Uint8Array): Promise<Stored<RecordRow>>;
+  /**
+   * Stores the record and logs it `received` at its receivedAt, unless its id is taken: returns
+   * whichever row now holds the id; 'number-taken' (storing nothing) when a record with another id
+   * holds its number.
+   */
+  storeRecord(row: RecordRow, envelope: Uint8Array): Promise<Stored<RecordRow> | 'number-taken'>;
   findRecord(recordId: string): Promise<RecordRow | undefined>;
+  findRecordByNumber(number: string): Promise<RecordRow | undefined>;
   readEnvelope(recordId: string): Promise<Uint8Array | undefined>;
   listRecords(): Promise<RecordRow[]>;
+
+  /** The log of one record, oldest first. */
+  statusHistory(recordId: string): Promise<StatusChangeRow[]>;
+  /** The latest change of every record (its current state). */
+  latestStatusChanges(): Promise<StatusChangeRow[]>;
+  /** The changes of this kiosk's records with seq above `after`, oldest first, at most `limit`. */
+  statusChangesForKiosk(kioskId: string, after: number, limit: number): Promise<StatusChangeRow[]>;
+  /**
+   * Logs a change unless the record's latest change is no longer `expectedLatestSeq` (someone
+   * decided in between): the new row, or undefined. A change is visible to readers only once every
+   * change with a lower seq is, so a kiosk that pages by seq never skips one.
+   */
+  appendStatusChange(change: NewStatusChange, expectedLatestSeq: number): Promise<StatusChangeRow | undefined>;
 
   /** Adds the upload, replacing (with its chunks) any open upload for the same record id. */
   openUpload(row: UploadRow): Promise<void>;

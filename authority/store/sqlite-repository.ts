@@ -3,12 +3,14 @@
 // that list and dedup them. Each multi-row change is one synchronous transaction.
 import Database from 'better-sqlite3';
 import { pendingMigrations } from './migrations/authority-migration.js';
+import { nextKioskCode } from './kiosk-codes.js';
 import type {
-  AuthorityRepository, CheckpointRow, KioskRow, PublishedDocument, PublishedKind, RecordRow, Registration, StoreCounts, Stored, TokenRow, UploadRow,
+  AuthorityRepository, CheckpointRow, KioskRow, NewKiosk, NewStatusChange, PublishedDocument, PublishedKind, RecordRow, Registration,
+  StatusChangeRow, StoreCounts, Stored, TokenRow, UploadRow,
 } from './repository.js';
 import {
-  CHECKPOINT_COLUMNS, COUNTS_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, PUBLISHED_COLUMNS, RECORD_COLUMNS, registrationRefusal, TOKEN_STATE_QUERY,
-  UPLOAD_COLUMNS, type TokenState,
+  CHECKPOINT_COLUMNS, COUNTS_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, KIOSK_STATUS_QUERY, LATEST_SEQ_QUERY, LATEST_STATUS_QUERY, PUBLISHED_COLUMNS,
+  RECORD_COLUMNS, registrationRefusal, STATUS_CHANGE_QUERY, STATUS_HISTORY_QUERY, STATUS_INSERT, TOKEN_STATE_QUERY, UPLOAD_COLUMNS, type TokenState,
 } from './sql-columns.js';
 
 type Db = Database.Database;
@@ -71,15 +73,17 @@ class SqliteRepository implements AuthorityRepository {
     this.run('INSERT INTO provisioning_tokens (hash, created_at, expires_at) VALUES (?, ?, ?)', token.hash, token.createdAt, token.expiresAt);
   }
 
-  async registerKiosk(tokenHash: string, now: string, kiosk: KioskRow): Promise<Registration> {
+  async registerKiosk(tokenHash: string, now: string, kiosk: NewKiosk): Promise<Registration> {
     return this.db.transaction((): Registration => {
       const token = this.one<TokenState>(positional(TOKEN_STATE_QUERY), now, tokenHash);
       const refusal = registrationRefusal(token, this.one(positional(KEY_TAKEN_QUERY), kiosk.signingPublicKey) !== undefined);
       if (refusal) return refusal;
+      const code = nextKioskCode(this.one<{ code: string | null }>('SELECT max(code) AS code FROM kiosks')?.code);
+      if (code === undefined) return 'codes-exhausted';
       this.run('UPDATE provisioning_tokens SET used_at = ?, kiosk_id = ? WHERE hash = ?', now, kiosk.id, tokenHash);
       this.run(
-        'INSERT INTO kiosks (id, name, signing_public_key, sealing_public_key, registered_at) VALUES (?, ?, ?, ?, ?)',
-        kiosk.id, kiosk.name, kiosk.signingPublicKey, kiosk.sealingPublicKey, kiosk.registeredAt,
+        'INSERT INTO kiosks (id, code, name, signing_public_key, sealing_public_key, registered_at) VALUES (?, ?, ?, ?, ?, ?)',
+        kiosk.id, code, kiosk.name, kiosk.signingPublicKey, kiosk.sealingPublicKey, kiosk.registeredAt,
       );
       return 'registered';
     }).immediate();
@@ -105,22 +109,51 @@ class SqliteRepository implements AuthorityRepository {
     this.run('DELETE FROM request_nonces WHERE created < ?', created);
   }
 
-  async storeRecord(row: RecordRow, envelope: Uint8Array): Promise<Stored<RecordRow>> {
-    return this.db.transaction(() => {
+  async storeRecord(row: RecordRow, envelope: Uint8Array): Promise<Stored<RecordRow> | 'number-taken'> {
+    return this.db.transaction((): Stored<RecordRow> | 'number-taken' => {
       const inserted = this.run(
-        `INSERT INTO records (record_id, kiosk_id, digest, size, kind, created_at, received_at, receipt)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-        row.recordId, row.kioskId, row.digest, row.size, row.kind, row.createdAt, row.receivedAt, JSON.stringify(row.receipt),
+        `INSERT INTO records (record_id, kiosk_id, digest, size, kind, created_at, received_at, number, receipt)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        row.recordId, row.kioskId, row.digest, row.size, row.kind, row.createdAt, row.receivedAt, row.number, JSON.stringify(row.receipt),
       );
-      if (inserted === 1) this.run('INSERT INTO record_envelopes (record_id, envelope) VALUES (?, ?)', row.recordId, envelope);
-      const held = this.one<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE record_id = ?`, row.recordId)!;
-      return { row: recordFrom(held), created: inserted === 1 };
+      if (inserted === 1) {
+        this.run('INSERT INTO record_envelopes (record_id, envelope) VALUES (?, ?)', row.recordId, envelope);
+        this.one(positional(STATUS_INSERT), row.recordId, row.kioskId, 'received', null, row.receivedAt);
+      }
+      const held = this.one<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE record_id = ?`, row.recordId);
+      return held === undefined ? 'number-taken' : { row: recordFrom(held), created: inserted === 1 };
     }).immediate();
   }
 
   async findRecord(recordId: string): Promise<RecordRow | undefined> {
     const row = this.one<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE record_id = ?`, recordId);
     return row && recordFrom(row);
+  }
+
+  async findRecordByNumber(number: string): Promise<RecordRow | undefined> {
+    const row = this.one<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE number = ?`, number);
+    return row && recordFrom(row);
+  }
+
+  async statusHistory(recordId: string): Promise<StatusChangeRow[]> {
+    return this.all<StatusChangeRow>(positional(STATUS_HISTORY_QUERY), recordId);
+  }
+
+  async latestStatusChanges(): Promise<StatusChangeRow[]> {
+    return this.all<StatusChangeRow>(LATEST_STATUS_QUERY);
+  }
+
+  async statusChangesForKiosk(kioskId: string, after: number, limit: number): Promise<StatusChangeRow[]> {
+    return this.all<StatusChangeRow>(positional(KIOSK_STATUS_QUERY), kioskId, after, limit);
+  }
+
+  async appendStatusChange(change: NewStatusChange, expectedLatestSeq: number): Promise<StatusChangeRow | undefined> {
+    return this.db.transaction((): StatusChangeRow | undefined => {
+      const latest = this.one<{ seq: number | null }>(positional(LATEST_SEQ_QUERY), change.recordId)?.seq ?? 0;
+      if (latest !== expectedLatestSeq) return undefined;
+      const { seq } = this.one<{ seq: number }>(positional(STATUS_INSERT), change.recordId, change.kioskId, change.state, change.reason, change.at)!;
+      return this.one<StatusChangeRow>(positional(STATUS_CHANGE_QUERY), seq);
+    }).immediate();
   }
 
   async readEnvelope(recordId: string): Promise<Uint8Array | undefined> {

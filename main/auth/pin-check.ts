@@ -1,10 +1,11 @@
 // Checking an operator's PIN wherever one is asked for (logging in, approving an enrollment),
 // always the same way: an unknown name takes as long as a wrong PIN, a locked or disabled
-// operator is refused, and every wrong PIN counts towards the lockout.
+// operator is refused, every wrong PIN counts towards the lockout, and the checks for one
+// operator run one after the other, each on the row as the ones before it left it.
 
 import { GatehouseError } from '../errors.js';
 import type { Db } from '../store/database.js';
-import { isLocked, recordLoginFailure, type OperatorRow } from './operator-repository.js';
+import { getOperator, isLocked, recordLoginFailure, type OperatorRow } from './operator-repository.js';
 import { decoyHash, verifyPin } from './pin-hash.js';
 
 export type PinRefusal = 'failed' | 'locked' | 'disabled';
@@ -22,8 +23,28 @@ export interface PinCheck {
   recordRefusal(outcome: PinRefusal, change: () => OperatorRow | null): OperatorRow | null;
 }
 
+/** Checks in progress per operator: one at a time, so that concurrent guesses cannot outrun the lockout. */
+const checking = new Map<number, Promise<unknown>>();
+
 /** The operator's row when `pin` is theirs and they may act; otherwise records the refusal and throws it. */
-export async function checkOperatorPin({ db, row, pin, at, recordRefusal }: PinCheck): Promise<OperatorRow> {
+export async function checkOperatorPin(check: PinCheck): Promise<OperatorRow> {
+  const id = check.row?.id;
+  if (id === undefined) return checkPin(check); // an unknown name: the decoy check, nothing to lock
+  const previous = checking.get(id) ?? Promise.resolve();
+  const current = previous.catch(() => undefined).then(() => {
+    // The row as it is now, after the checks before this one counted their failures.
+    const row = getOperator(check.db, id);
+    return checkPin({ ...check, row });
+  });
+  checking.set(id, current);
+  try {
+    return await current;
+  } finally {
+    if (checking.get(id) === current) checking.delete(id);
+  }
+}
+
+async function checkPin({ db, row, pin, at, recordRefusal }: PinCheck): Promise<OperatorRow> {
   if (row && isLocked(row, at)) {
     recordRefusal('locked', () => null);
     throw lockedError(row.locked_until!, at);

@@ -94,6 +94,8 @@ export class ScreenSession implements Caller {
 
   login(operator: SessionOperator): void {
     if (this.disposed) return; // e.g. a login still verifying its PIN when the screen went away
+    // Another operator at the screen ends what was going on there: nobody carries on someone else's enrollment.
+    if (this.current?.id !== operator.id) this.dropCaptureData();
     this.current = operator;
     this.touch(true);
   }

@@ -17,6 +17,8 @@ import { registerExportCommand } from './commands/export.js';
 import { registerProvisionCommand } from './commands/provision.js';
 import { registerQueueCommand } from './commands/queue.js';
 import { registerReceiptsCommand } from './commands/receipts.js';
+import { registerRecordsCommand } from './commands/records.js';
+import { registerSlipCommand } from './commands/slip.js';
 import { registerSyncCommand } from './commands/sync.js';
 
 export function buildProgram(): Command {
@@ -38,6 +40,8 @@ export function buildProgram(): Command {
   registerQueueCommand(program);
   registerExportCommand(program);
   registerReceiptsCommand(program);
+  registerRecordsCommand(program);
+  registerSlipCommand(program);
   return program;
 }
 

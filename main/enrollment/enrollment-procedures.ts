@@ -29,6 +29,11 @@ import { buildEnrollmentRecord, type Approval } from './enrollment-record.js';
 import { actorAt, officerAt, operatorRef, type EnrollmentWorkflow } from './enrollment-workflow.js';
 import { recordEvidence } from './exception-evidence.js';
 import { sealHeldEnrollment } from './held-enrollment.js';
+import { slipContent } from '../slips/slip-content.js';
+import type { SlipOutput } from '../slips/slip-delivery.js';
+import { printSlip } from '../slips/slip-printing.js';
+import { keepSlip, readKeptSlip } from '../slips/slip-store.js';
+import { listRecords } from '../records/record-list.js';
 
 type EnrollmentMethods = Extract<keyof Procedures, `enrollment.${string}`> | 'document.keyboardKeys';
 type Ctx = HandlerContext<ScreenSession>;
@@ -45,6 +50,8 @@ export interface EnrollmentProcedureDeps {
   kioskCredentials(): KioskCredentials;
   /** Seals and queues the record inside the caller's transaction. */
   seal(record: EnrollmentRecord, actor: string): QueuedRecord;
+  /** Where slips are printed or saved. */
+  slipOutput(): SlipOutput;
 }
 
 const OFFICER_ROLES = new Set(['officer', 'supervisor']);
@@ -65,7 +72,7 @@ export async function officerByCredential(deps: CredentialDeps, ctx: Ctx, creden
 }
 
 /** Seals the approved enrollment and queues it, through the workflow's `event` (approved at the screen, or from the queue). */
-export function sealApproved(deps: Pick<EnrollmentProcedureDeps, 'db' | 'workflow' | 'seal'>, ctx: Ctx, enrollment: Enrollment,
+export function sealApproved(deps: Pick<EnrollmentProcedureDeps, 'db' | 'workflow' | 'seal' | 'kioskCredentials' | 'now'>, ctx: Ctx, enrollment: Enrollment,
   { event, approval, audit, after }: {
     event: 'approved' | 'review-approved';
     approval: Approval;
@@ -82,13 +89,30 @@ export function sealApproved(deps: Pick<EnrollmentProcedureDeps, 'db' | 'workflo
     change: () => {
       recordLoginSuccess(db, approval.by.id);
       const sealed = seal(record, `operator:${approval.by.id}`);
+      const numbered = { ...sealed, number: sealed.number! }; // an enrollment's record always has a number
       workflow.repository.recordApproval(enrollment.id, { by: approval.by.id, at: approval.at.toISOString(), reasons, recordId: sealed.recordId });
+      // The slip, kept (sealed for the kiosk) so that it can be printed now and again later.
+      const credentials = deps.kioskCredentials();
+      keepSlip(db, credentials, slipContent(enrollment, numbered, credentials), deps.now());
       after?.();
-      return sealed;
+      return numbered;
     },
-    details: (sealed) => ({ ...audit, outcome: 'approved', secondApproval: reasons, recordId: sealed.recordId, kind: record.kind }),
+    details: (sealed) => ({ ...audit, outcome: 'approved', secondApproval: reasons, recordId: sealed.recordId, number: sealed.number, kind: record.kind }),
   });
-  return { recordId: queued.recordId, queueDepth: queueSummary(db).queued };
+  return { recordId: queued.recordId, number: queued.number, queueDepth: queueSummary(db).queued };
+}
+
+/**
+ * Refuses to go on when, while a credential was checked, the enrollment left the screen or
+ * changed (details edited, consent given again): the approver must see what they approve.
+ */
+function unchangedSince(enrollment: Enrollment, revision: number): void {
+  if (enrollment.closed.aborted) {
+    throw new GatehouseError('ENROLLMENT_CLOSED', 'The enrollment ended while the credential was checked; nothing was saved.');
+  }
+  if (enrollment.revision !== revision) {
+    throw new GatehouseError('ENROLLMENT_CHANGED', 'The enrollment changed while the credential was checked. Look at the review again, then approve again.');
+  }
 }
 
 /** Audits a four-eyes refusal of `approver` (the workflow's check), then throws it. */
@@ -105,6 +129,13 @@ export function checkApprover(workflow: EnrollmentWorkflow, ctx: Ctx, enrollment
 export function enrollmentHandlers(deps: EnrollmentProcedureDeps): Pick<Handlers<Procedures, ScreenSession>, EnrollmentMethods> {
   const { db, workflow, now, consent, kioskVersion } = deps;
   const wedges = new WeakMap<Enrollment, KeyboardWedgeDecoder>();
+  /** The record each screen sealed last, for its "saved" screen: its slip and where it is. */
+  const finished = new Map<ScreenSession, string>();
+  const finishedOn = (screen: ScreenSession) => {
+    const recordId = finished.get(screen);
+    if (recordId === undefined) throw new GatehouseError('ENROLLMENT_NOT_FINISHED', 'This screen has not sealed a record; there is no slip to print here.');
+    return recordId;
+  };
 
   const keyboardRead = (screen: ScreenSession, lines: readonly string[]) => {
     const at = now();
@@ -117,7 +148,10 @@ export function enrollmentHandlers(deps: EnrollmentProcedureDeps): Pick<Handlers
   };
 
   return {
-    'enrollment.start': ({ flow }, ctx) => workflow.start(ctx.caller, flow, ctx.commit).view(),
+    'enrollment.start': ({ flow }, ctx) => {
+      finished.delete(ctx.caller);
+      return workflow.start(ctx.caller, flow, ctx.commit).view();
+    },
 
     'enrollment.current': (_input, ctx) => workflow.of(ctx.caller)?.view() ?? null,
 
@@ -171,11 +205,13 @@ export function enrollmentHandlers(deps: EnrollmentProcedureDeps): Pick<Handlers
       if (workflow.of(screen) !== enrollment || enrollment.state !== 'face') {
         throw new GatehouseError('ENROLLMENT_CLOSED', 'The enrollment moved on while the officer was identified.');
       }
-      ctx.commit(() => {
-        recordLoginSuccess(db, officer.id);
-        screen.assist({ id: officer.id, name: officer.name, role: officer.role, via: credential.method });
-        enrollment.assistedBy = operatorRef(officer);
-      }, () => audit('ok', officer.id));
+      if (screen.officerPresent) {
+        throw new GatehouseError('ENROLLMENT_OFFICER_ALREADY_HERE', 'An officer is already helping on this screen.');
+      }
+      ctx.commit(() => recordLoginSuccess(db, officer.id), () => audit('ok', officer.id));
+      // Only once that is committed does the officer's help begin.
+      screen.assist({ id: officer.id, name: officer.name, role: officer.role, via: credential.method });
+      enrollment.assistedBy = operatorRef(officer);
       workflow.emit(enrollment);
       return enrollment.view();
     },
@@ -214,8 +250,9 @@ export function enrollmentHandlers(deps: EnrollmentProcedureDeps): Pick<Handlers
           { version: consent.version });
       }
       if (enrollment.state !== 'review') throw enrollment.notAt('review');
+      // The version is audited only when it is the current one: an untick may carry any text.
       ctx.commit(() => enrollment.setConsent(accepted ? { version, language, acceptedAt: now().toISOString() } : null),
-        () => ({ enrollmentId: enrollment.id, accepted, version, language }));
+        () => ({ enrollmentId: enrollment.id, accepted, version: accepted ? version : null, language }));
       workflow.emit(enrollment);
       return enrollment.view();
     },
@@ -228,16 +265,30 @@ export function enrollmentHandlers(deps: EnrollmentProcedureDeps): Pick<Handlers
       if (credential.method === 'pin' && credential.name === undefined && !screen.operator) {
         throw new GatehouseError('ENROLLMENT_APPROVER_NAME_MISSING', "Enter the approving officer's name and PIN.");
       }
+      const revision = enrollment.revision;
       const approver = await officerByCredential(deps.credentials, ctx, credential, audit);
-      if (workflow.of(screen) !== enrollment) {
-        throw new GatehouseError('ENROLLMENT_CLOSED', 'The enrollment ended while the credential was checked; nothing was saved.');
-      }
+      unchangedSince(enrollment, revision);
       checkApprover(workflow, ctx, enrollment, 'approved', approver, audit('refused', approver.id));
-      return sealApproved(deps, ctx, enrollment, {
+      const sealed = sealApproved(deps, ctx, enrollment, {
         event: 'approved',
         approval: { by: operatorRef(approver), method: credential.method, at: now(), kioskVersion, held: null },
         audit: audit('approved', approver.id),
       });
+      if (!finished.has(screen)) screen.onEnd(() => finished.delete(screen));
+      finished.set(screen, sealed.recordId);
+      return sealed;
+    },
+
+    'enrollment.finished': (_input, ctx) => {
+      const recordId = finished.get(ctx.caller);
+      return recordId === undefined ? null : listRecords(db, { recordId })[0] ?? null;
+    },
+
+    'enrollment.printSlip': async ({ language }, ctx) => {
+      const recordId = finishedOn(ctx.caller);
+      const printed = await printSlip(readKeptSlip(db, deps.kioskCredentials(), recordId), deps.slipOutput(), language);
+      ctx.commit(() => null, () => ({ recordId, number: printed.number, delivery: printed.delivery.kind }));
+      return printed;
     },
 
     'enrollment.holdForReview': async ({ credential }, ctx) => {
@@ -250,12 +301,11 @@ export function enrollmentHandlers(deps: EnrollmentProcedureDeps): Pick<Handlers
       }
       const audit = (outcome: string, operatorId: number | null) => ({ enrollmentId: enrollment.id, operatorId, outcome, reasons });
       let holder;
+      const revision = enrollment.revision;
       if (credential) holder = operatorRef(await officerByCredential(deps.credentials, ctx, credential, audit));
       else if (screen.operator) holder = operatorRef(screen.operator);
       else throw new GatehouseError('ENROLLMENT_HOLDER_MISSING', 'An officer must hold the enrollment for review: enter your name and PIN.');
-      if (workflow.of(screen) !== enrollment) {
-        throw new GatehouseError('ENROLLMENT_CLOSED', 'The enrollment ended while the credential was checked; nothing was held.');
-      }
+      unchangedSince(enrollment, revision);
       const at = now();
       const envelope = sealHeldEnrollment(deps.kioskCredentials(), enrollment, holder, at);
       workflow.apply(enrollment, 'held', {

@@ -51,7 +51,10 @@ export function buildEnrollmentRecord(enrollment: Enrollment, approval: Approval
       documentPortraitPart: list.add(PART_NAMES.documentPortrait, face.outcome.documentPortrait),
       livePortraitPart: list.add(PART_NAMES.livePortrait, face.outcome.livePortrait),
       livenessException: face.livenessException && list.evidence(face.livenessException, PART_NAMES.livenessException),
-      capturedBy: face.by,
+      // Who took the picture by hand (skipping the challenge), who decided a review band, who accepted the result.
+      capturedBy: face.outcome.capturedBy,
+      decidedBy: face.outcome.decidedBy,
+      acceptedBy: face.by,
     },
     faceException: enrollment.faceException && list.evidence(enrollment.faceException, PART_NAMES.faceException),
     fingerprints: enrollment.fingerprints ? fingerprintsJson(enrollment.fingerprints, list) : null,

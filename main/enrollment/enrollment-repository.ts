@@ -3,6 +3,7 @@
 // envelope sealed to the kiosk's own key. Writes run inside the caller's transaction.
 
 import { z } from 'zod';
+import { GatehouseError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { SecondApprovalReason, type Flow } from '../rpc/schemas.js';
 import type { SecondApprovalReasonName } from './four-eyes.js';
@@ -28,6 +29,17 @@ interface StoredHeldRow {
 
 const Reasons = z.array(SecondApprovalReason);
 
+/** A row as the queue lists it. Its reasons are an index only (the sealed copy is the truth): a damaged list shows as none. */
+function heldRowOf(row: StoredHeldRow): HeldRow {
+  let reasons: SecondApprovalReasonName[] = [];
+  try {
+    reasons = Reasons.parse(JSON.parse(row.second_approval ?? '[]'));
+  } catch {
+    reasons = [];
+  }
+  return { id: row.id, flow: row.flow, ranBy: row.operator_id, heldAt: row.held_at, heldBy: row.held_by, reasons };
+}
+
 export class EnrollmentRepository {
   constructor(private readonly db: Db) {}
 
@@ -38,6 +50,14 @@ export class EnrollmentRepository {
 
   setState(id: string, state: EnrollmentState, at: string): void {
     this.db.prepare('UPDATE enrollments SET state = ?, updated_at = ? WHERE id = ?').run(state, at, id);
+  }
+
+  /** Moves the row from `from` to `to`; refused unless it was in `from` (a row changed behind the kiosk's back). */
+  moveState(id: string, from: EnrollmentState, to: EnrollmentState, at: string): void {
+    const moved = this.db.prepare('UPDATE enrollments SET state = ?, updated_at = ? WHERE id = ? AND state = ?').run(to, at, id, from).changes;
+    if (moved !== 1) {
+      throw new GatehouseError('ENROLLMENT_STATE_CONFLICT', `Enrollment ${id} is not ${from} in the store; nothing was changed. Call a technician.`, { id, from, to });
+    }
   }
 
   state(id: string): EnrollmentState | null {
@@ -62,14 +82,14 @@ export class EnrollmentRepository {
   listHeld(): HeldRow[] {
     const rows = this.db.prepare(`SELECT id, flow, operator_id, held_at, held_by, second_approval FROM enrollments
       WHERE state = 'awaiting-review' ORDER BY held_at, id`).all() as StoredHeldRow[];
-    return rows.map((row) => ({
-      id: row.id,
-      flow: row.flow,
-      ranBy: row.operator_id,
-      heldAt: row.held_at,
-      heldBy: row.held_by,
-      reasons: Reasons.parse(JSON.parse(row.second_approval ?? '[]')),
-    }));
+    return rows.map(heldRowOf);
+  }
+
+  /** One held enrollment's row; null unless `id` is held. */
+  heldRow(id: string): HeldRow | null {
+    const row = this.db.prepare(`SELECT id, flow, operator_id, held_at, held_by, second_approval FROM enrollments
+      WHERE id = ? AND state = 'awaiting-review'`).get(id) as StoredHeldRow | undefined;
+    return row ? heldRowOf(row) : null;
   }
 
   countHeld(): number {

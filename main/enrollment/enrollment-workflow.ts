@@ -9,6 +9,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { ScreenSession, SessionOperator } from '../auth/screen-session.js';
 import { GatehouseError } from '../errors.js';
 import type { StationSettings } from '../kiosk/station-settings.js';
+import type { Log } from '../log.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
 import type { z } from 'zod';
 import type { EnrollmentBlock, Flow } from '../rpc/schemas.js';
@@ -47,6 +48,7 @@ export interface WorkflowDeps {
   fingers(): readonly number[];
   /** An enrollment was held or decided, or the kiosk's readiness changed: the status bar recounts. */
   changed(): void;
+  log: Log;
 }
 
 const SYSTEM: Actor = { kind: 'system' };
@@ -85,6 +87,7 @@ export class EnrollmentWorkflow {
     this.deps.db.transaction(() => {
       for (const id of ids) {
         this.repository.setState(id, 'abandoned', at.toISOString());
+        this.repository.dropHeld(id); // none should exist on a step; never keep one that is no longer held
         appendAudit(this.deps.db, { actor: 'system', action: 'enrollment.abandoned', details: { enrollmentId: id, reason: 'kiosk-restarted' }, at });
       }
     })();
@@ -170,11 +173,18 @@ export class EnrollmentWorkflow {
     details?: (result: T) => Record<string, unknown>;
   }): T {
     const transition = this.check(subject, event, actor);
-    const result = commit(() => {
-      const out = change ? change() : (undefined as T);
-      this.repository.setState(subject.id, transition.to, this.deps.now().toISOString());
-      return out;
-    }, (out) => ({ enrollmentId: subject.id, ...details?.(out) }));
+    let result: T;
+    try {
+      result = commit(() => {
+        const out = change ? change() : (undefined as T);
+        this.repository.moveState(subject.id, transition.from, transition.to, this.deps.now().toISOString());
+        return out;
+      }, (out) => ({ enrollmentId: subject.id, ...details?.(out) }));
+    } catch (error) {
+      // The row moved behind the kiosk's back: what the screen holds is no longer the enrollment.
+      if (subject instanceof Enrollment && error instanceof GatehouseError && error.code === 'ENROLLMENT_STATE_CONFLICT') this.#drop(subject);
+      throw error;
+    }
     subject.enter(transition.to);
     if (subject instanceof Enrollment) this.#moved(subject);
     if (!isCaptureState(transition.to)) this.deps.changed();
@@ -208,7 +218,16 @@ export class EnrollmentWorkflow {
       appendAudit(this.deps.db, { actor, action: 'enrollment.abandoned', details: details?.(result) ?? {} });
       return result;
     })();
-    this.apply(enrollment, 'abandoned', { actor: SYSTEM, commit, details: () => ({ reason }) });
+    try {
+      this.apply(enrollment, 'abandoned', { actor: SYSTEM, commit, details: () => ({ reason }) });
+    } catch (error) {
+      // Abandoning runs when a screen ends or idles out: it must not fail. The captures go
+      // with the screen whatever the store says; the row is whatever moved it left it.
+      this.deps.log.error('an abandoned enrollment could not be recorded', {
+        enrollmentId: enrollment.id, reason, error: error instanceof GatehouseError ? error.code : error instanceof Error ? error.name : 'unknown',
+      });
+      this.#drop(enrollment);
+    }
   }
 
   /** A held enrollment, decrypted (ENROLLMENT_NOT_HELD unless one is held under `id`). */
@@ -219,7 +238,7 @@ export class EnrollmentWorkflow {
       throw new GatehouseError('ENROLLMENT_NOT_HELD', 'That enrollment is not waiting for review (it may have been decided already).', { id });
     }
     try {
-      return openHeldEnrollment(credentials, envelope);
+      return openHeldEnrollment(credentials, envelope, id);
     } catch (error) {
       throw new GatehouseError('ENROLLMENT_HELD_UNREADABLE',
         'The held enrollment cannot be opened (its stored copy is damaged or sealed with other keys); reject it and enroll the person again.',
@@ -229,7 +248,7 @@ export class EnrollmentWorkflow {
 
   /** A held enrollment by its row alone (no decryption): enough to reject it. */
   heldSubject(id: string): WorkflowSubject & { row: HeldRow } {
-    const row = this.repository.listHeld().find((held) => held.id === id);
+    const row = this.repository.heldRow(id);
     if (!row) throw new GatehouseError('ENROLLMENT_NOT_HELD', 'That enrollment is not waiting for review (it may have been decided already).', { id });
     let state: EnrollmentState = 'awaiting-review';
     return {
@@ -249,14 +268,21 @@ export class EnrollmentWorkflow {
         screen.endAssist();
         enrollment.assistedBy = null;
       }
-      if (isCaptureState(enrollment.state)) {
-        screen.emit('enrollment.changed', enrollment.view());
-      } else {
-        this.#screens.delete(screen);
-        this.#unwatch.get(enrollment)?.();
-        this.#unwatch.delete(enrollment);
-      }
+      if (isCaptureState(enrollment.state)) screen.emit('enrollment.changed', enrollment.view());
     }
-    if (!isCaptureState(enrollment.state)) enrollment.close();
+    if (!isCaptureState(enrollment.state)) this.#drop(enrollment);
+  }
+
+  /** Takes `enrollment` off every screen holding it and forgets its captures. */
+  #drop(enrollment: Enrollment): void {
+    for (const [screen, held] of this.#screens) {
+      if (held !== enrollment) continue;
+      if (enrollment.assistedBy) screen.endAssist();
+      this.#screens.delete(screen);
+    }
+    enrollment.assistedBy = null;
+    this.#unwatch.get(enrollment)?.();
+    this.#unwatch.delete(enrollment);
+    enrollment.close();
   }
 }

@@ -66,7 +66,8 @@ export class Enrollment {
   #details: Details | null = null;
   #consent: Consent | null = null;
   #assistedBy: OperatorRefView | null = null;
-  #heldBy: OperatorRefView | null = null;
+  #held: { by: OperatorRefView; at: string } | null = null;
+  #revision = 0;
   readonly #closed = new AbortController();
 
   constructor(init: EnrollmentInit) {
@@ -89,6 +90,7 @@ export class Enrollment {
 
   /** Only the workflow calls this, once the transition is committed. */
   enter(state: EnrollmentState): void {
+    this.#revision += 1;
     this.#state = state;
     if (isCaptureState(state)) this.#lastStep = state;
   }
@@ -122,14 +124,19 @@ export class Enrollment {
     this.#assistedBy = officer;
   }
 
-  /** The officer who held it for a supervisor's review; null until then. */
-  get heldBy(): OperatorRefView | null {
-    return this.#heldBy;
+  /** Who held it for a supervisor's review and when, as its sealed copy says; null until then. */
+  get held(): { by: OperatorRefView; at: string } | null {
+    return this.#held;
   }
 
   /** Only the held-enrollment codec sets this, when it rebuilds a held enrollment. */
-  set heldBy(officer: OperatorRefView | null) {
-    this.#heldBy = officer;
+  set held(held: { by: OperatorRefView; at: string } | null) {
+    this.#held = held;
+  }
+
+  /** Goes up with every change an approver would see (a step, the details, the consent): an approval checks it did not move. */
+  get revision(): number {
+    return this.#revision;
   }
 
   /** A reader produced a document; kept as pending while the document step shows. */
@@ -201,6 +208,7 @@ export class Enrollment {
   /** The person ticked (or unticked: null) the consent on the review step; going back to the details clears it. */
   setConsent(consent: Consent | null): void {
     if (this.#state !== 'review' && consent !== null) throw this.notAt('review');
+    this.#revision += 1;
     this.#consent = consent;
   }
 
@@ -228,7 +236,8 @@ export class Enrollment {
   participants(): Set<number> {
     const face = this.#face;
     const refs = [
-      this.ranBy, this.#heldBy, this.#document?.by, face?.by, face?.livenessException?.by, this.#faceException?.by,
+      this.ranBy, this.#held?.by, this.#document?.by, face?.by, face?.outcome.capturedBy, face?.outcome.decidedBy,
+      face?.livenessException?.by, this.#faceException?.by,
       ...(this.fingerprints?.outcomes() ?? []).map((finger) => finger.by),
     ];
     return new Set(refs.flatMap((ref) => (ref ? [ref.id] : [])));

@@ -4,6 +4,7 @@
 // band. Frames and portraits stay in memory; only the outcome goes into the record.
 
 import { GatehouseError } from '../errors.js';
+import type { OperatorRefView } from './exception-evidence.js';
 import type { FrameAnalysis } from '../face/face-analyzer.js';
 import type { FaceWorkerClient } from '../face/face-worker-client.js';
 import {
@@ -28,6 +29,10 @@ export interface FaceOutcome {
   readonly livenessPassed: boolean;
   /** For a 'review' band: what the officer decided; null until decided or when not needed. */
   readonly officerDecision: 'same-person' | 'not-same-person' | null;
+  /** The officer who took the picture without the challenge; null for an automatic capture. */
+  readonly capturedBy: OperatorRefView | null;
+  /** The officer who decided a 'review' band; null when nobody had to. */
+  readonly decidedBy: OperatorRefView | null;
 }
 
 /** The outcome without its images: what the screen is shown and the sealed record keeps. */
@@ -87,8 +92,9 @@ export class FaceCheck {
     return this.#liveness.step === 'passed' && this.#lastAnalysis?.quality?.ok === true && this.#best.length > 0;
   }
 
-  /** Verifies the best live frames against the portrait. */
-  async capture(client: FaceWorkerClient, by: 'automatic' | 'officer'): Promise<FaceOutcome> {
+  /** Verifies the best live frames against the portrait; `officer` took it by hand (none: automatic). */
+  async capture(client: FaceWorkerClient, officer: OperatorRefView | null): Promise<FaceOutcome> {
+    const by = officer ? 'officer' : 'automatic';
     const portrait = this.#portrait;
     if (!portrait) throw new GatehouseError('FACE_NO_PORTRAIT', 'Capture the document photo first.');
     if (this.#best.length === 0) throw new GatehouseError('FACE_NO_FRAMES', 'No usable face was seen yet; look into the camera.');
@@ -103,17 +109,19 @@ export class FaceCheck {
       capture: by,
       livenessPassed: this.#liveness.step === 'passed',
       officerDecision: null,
+      capturedBy: officer,
+      decidedBy: null,
     };
     return this.#outcome;
   }
 
-  /** The officer's call on a 'review' result. */
-  decide(samePerson: boolean): FaceOutcome {
+  /** The call of `officer` on a 'review' result. */
+  decide(samePerson: boolean, officer: OperatorRefView): FaceOutcome {
     const outcome = this.#outcome;
     if (!outcome || outcome.verification.decision !== 'review') {
       throw new GatehouseError('FACE_NOTHING_TO_DECIDE', 'Only a result in the review band needs an officer decision.');
     }
-    this.#outcome = { ...outcome, officerDecision: samePerson ? 'same-person' : 'not-same-person' };
+    this.#outcome = { ...outcome, officerDecision: samePerson ? 'same-person' : 'not-same-person', decidedBy: officer };
     return this.#outcome;
   }
 

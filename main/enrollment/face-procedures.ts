@@ -76,13 +76,20 @@ export function faceHandlers(workflow: EnrollmentWorkflow, face: FaceService, no
       return guidanceView(check, analysis, at);
     },
     'face.capture': async ({ manual }, ctx) => {
-      const [, check] = checkOf(ctx.caller);
-      const outcome = await check.capture(await face.client(), manual ? 'officer' : 'automatic');
+      const [session, check] = checkOf(ctx.caller);
+      // An officer's capture skips the challenge: who took it is kept, and audited (the authorise hook made sure one is here).
+      const officer = manual ? officerAt(ctx.caller)! : null;
+      const outcome = await check.capture(await face.client(), officer);
+      if (officer) {
+        ctx.commit(() => null, () => ({ enrollmentId: session.id, operatorId: officer.id, decision: outcome.verification.decision }));
+      }
       return resultView(check, outcome);
     },
     'face.decide': ({ samePerson }, ctx) => {
-      const [, check] = checkOf(ctx.caller);
-      return resultView(check, check.decide(samePerson));
+      const [session, check] = checkOf(ctx.caller);
+      const officer = officerAt(ctx.caller)!; // the authorise hook made sure one is here
+      const outcome = ctx.commit(() => check.decide(samePerson, officer), () => ({ enrollmentId: session.id, operatorId: officer.id, samePerson }));
+      return resultView(check, outcome);
     },
     'face.retry': (_input, ctx) => {
       checkOf(ctx.caller)[1].restartLive();

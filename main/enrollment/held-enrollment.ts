@@ -1,12 +1,12 @@
 // An enrollment held for a supervisor, as it rests on the kiosk's disk: every capture (document
 // read, faces, finger records and images, exception photos, details, consent) as JSON plus
-// binary parts, sealed with the same envelope as a record (AES-256-GCM, key wrapped with
-// X25519) but to the kiosk's own sealing key and signed by its signing key. Opening checks the
-// signature and validates the JSON before anything is rebuilt from it.
+// binary parts, sealed for the kiosk alone (kiosk-sealed.ts). Opening checks the signature and
+// the kind and validates the JSON before anything is rebuilt from it.
 
 import { z } from 'zod';
-import { openSealedRecord, sealRecord, type RecordPart } from '../../authority/protocol/sealed-record.js';
+import type { RecordPart } from '../../authority/protocol/sealed-record.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
+import { openForKiosk, sealForKiosk } from '../provisioning/kiosk-sealed.js';
 import { FaceResult } from '../rpc/procedures/face.js';
 import {
   ConsentAcceptance, DocumentRead, EnrollmentDetails, EnrollmentFlow, FaceExceptionReason, FingerDuplicateOf, FingerExceptionReason,
@@ -45,6 +45,7 @@ const HeldJson = z.strictObject({
   flow: EnrollmentFlow,
   ranBy: OperatorRef.nullable(),
   heldBy: OperatorRef,
+  heldAt: z.string(),
   startedAt: z.string(),
   requestedFingers: z.array(FingerPosition),
   document: z.strictObject({ view: DocumentRead, mrzLines: z.array(z.string()).nullable(), cardPhotoPart: PartName.nullable(), by: OperatorRef.nullable() }),
@@ -54,6 +55,8 @@ const HeldJson = z.strictObject({
     capture: z.enum(['automatic', 'officer']),
     livenessPassed: z.boolean(),
     officerDecision: z.enum(['same-person', 'not-same-person']).nullable(),
+    capturedBy: OperatorRef.nullable(),
+    decidedBy: OperatorRef.nullable(),
     livePart: PartName,
     documentPart: PartName,
     livenessException: Evidence(LivenessExceptionReason).nullable(),
@@ -66,7 +69,7 @@ const HeldJson = z.strictObject({
 });
 
 /** The enrollment (on review, consent given), held by `heldBy`, as JSON and parts. */
-export function freezeEnrollment(enrollment: Enrollment, heldBy: OperatorRefView): { json: unknown; parts: RecordPart[] } {
+export function freezeEnrollment(enrollment: Enrollment, held: { by: OperatorRefView; at: string }): { json: unknown; parts: RecordPart[] } {
   const { document, details, consent } = enrollment.readyToSeal();
   const list = new PartList();
   const face = enrollment.face;
@@ -76,7 +79,8 @@ export function freezeEnrollment(enrollment: Enrollment, heldBy: OperatorRefView
     id: enrollment.id,
     flow: enrollment.flow,
     ranBy: enrollment.ranBy,
-    heldBy,
+    heldBy: held.by,
+    heldAt: held.at,
     startedAt: enrollment.startedAt,
     requestedFingers: [...(enrollment.fingerprints?.requested ?? [])],
     document: {
@@ -90,6 +94,8 @@ export function freezeEnrollment(enrollment: Enrollment, heldBy: OperatorRefView
       capture: face.outcome.capture,
       livenessPassed: face.outcome.livenessPassed,
       officerDecision: face.outcome.officerDecision,
+      capturedBy: face.outcome.capturedBy,
+      decidedBy: face.outcome.decidedBy,
       livePart: list.add(PART_NAMES.livePortrait, face.outcome.livePortrait),
       documentPart: list.add(PART_NAMES.documentPortrait, face.outcome.documentPortrait),
       livenessException: face.livenessException && list.evidence(face.livenessException, PART_NAMES.livenessException),
@@ -136,7 +142,7 @@ export function thawEnrollment(json: unknown, parts: readonly RecordPart[]): Enr
   const enrollment = new Enrollment({
     id: held.id, flow: held.flow, ranBy: held.ranBy, startedAt: held.startedAt, fingers: held.requestedFingers,
   });
-  enrollment.heldBy = held.heldBy;
+  enrollment.held = { by: held.heldBy, at: held.heldAt };
   enrollment.setDocument({
     capture: {
       view: held.document.view,
@@ -156,6 +162,8 @@ export function thawEnrollment(json: unknown, parts: readonly RecordPart[]): Enr
         capture: face.capture,
         livenessPassed: face.livenessPassed,
         officerDecision: face.officerDecision,
+        capturedBy: face.capturedBy,
+        decidedBy: face.decidedBy,
       },
       livenessException: face.livenessException && evidence(face.livenessException),
       by: face.by,
@@ -187,29 +195,16 @@ export function thawEnrollment(json: unknown, parts: readonly RecordPart[]): Enr
   return enrollment;
 }
 
-/** The enrollment, held by `heldBy`, sealed to this kiosk's own key and signed by it. */
+/** The enrollment, held now by `heldBy`, sealed to this kiosk's own key and signed by it. */
 export function sealHeldEnrollment(credentials: KioskCredentials, enrollment: Enrollment, heldBy: OperatorRefView, now: Date): Uint8Array {
-  const { json, parts } = freezeEnrollment(enrollment, heldBy);
-  return sealRecord({
-    recordId: enrollment.id,
-    kioskId: credentials.identity.kioskId,
-    createdAt: now.toISOString(),
-    kind: HELD_ENROLLMENT_KIND,
-    json,
-    parts,
-    authoritySealingPublicKey: credentials.keys.sealing.publicKey,
-    kioskSigningPrivateKey: credentials.keys.signing.privateKey,
-  }).bytes;
+  const json = freezeEnrollment(enrollment, { by: heldBy, at: now.toISOString() });
+  return sealForKiosk(credentials, { id: enrollment.id, kind: HELD_ENROLLMENT_KIND, ...json }, now);
 }
 
-/** Opens what sealHeldEnrollment wrote (signature, key and form checked) back into an enrollment. */
-export function openHeldEnrollment(credentials: KioskCredentials, envelope: Uint8Array): Enrollment {
-  const opened = openSealedRecord(envelope, {
-    authoritySealingPrivateKey: credentials.keys.sealing.privateKey,
-    kioskSigningPublicKey: credentials.keys.signing.publicKey,
-  });
-  if (opened.header.kind !== HELD_ENROLLMENT_KIND) throw new Error(`envelope ${opened.header.recordId} is a ${opened.header.kind}, not a held enrollment`);
-  const enrollment = thawEnrollment(opened.json, opened.parts);
-  if (opened.header.recordId !== enrollment.id) throw new Error(`envelope ${opened.header.recordId} holds enrollment ${enrollment.id}`);
+/** Opens what sealHeldEnrollment wrote for enrollment `id` (signature, key, kind, id and form checked) back into it. */
+export function openHeldEnrollment(credentials: KioskCredentials, envelope: Uint8Array, id: string): Enrollment {
+  const { json, parts } = openForKiosk(credentials, envelope, HELD_ENROLLMENT_KIND, id);
+  const enrollment = thawEnrollment(json, parts);
+  if (enrollment.id !== id) throw new Error(`envelope of held enrollment ${id} holds enrollment ${enrollment.id}`);
   return enrollment;
 }

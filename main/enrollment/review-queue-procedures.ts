@@ -20,7 +20,7 @@ import { operatorRef } from './enrollment-workflow.js';
 
 type ReviewQueueMethods = Extract<keyof Procedures, `reviewQueue.${string}`>;
 
-export type ReviewQueueDeps = Pick<EnrollmentProcedureDeps, 'db' | 'workflow' | 'now' | 'kioskVersion' | 'credentials' | 'seal'> & {
+export type ReviewQueueDeps = Pick<EnrollmentProcedureDeps, 'db' | 'workflow' | 'now' | 'kioskVersion' | 'credentials' | 'seal' | 'kioskCredentials'> & {
   settings(): { heldEnrollmentLimit: number; heldEnrollmentMaxAgeHours: number };
 };
 
@@ -52,7 +52,9 @@ export function reviewQueueHandlers(deps: ReviewQueueDeps): Pick<Handlers<Proced
       const enrollment = workflow.openHeld(id);
       try {
         ctx.commit(() => null, () => ({ enrollmentId: id }));
-        return { summary: summary(held.row), enrollment: enrollment.view(), media: enrollmentMedia(enrollment) };
+        // Who held it and when, as the sealed copy says.
+        const { by, at } = enrollment.held!;
+        return { summary: { ...summary(held.row), heldBy: by, heldAt: at }, enrollment: enrollment.view(), media: enrollmentMedia(enrollment) };
       } finally {
         enrollment.close();
       }
@@ -60,7 +62,7 @@ export function reviewQueueHandlers(deps: ReviewQueueDeps): Pick<Handlers<Proced
 
     'reviewQueue.approve': async ({ id, credential }, ctx) => {
       const screen = ctx.caller;
-      const held = workflow.heldSubject(id);
+      workflow.heldSubject(id); // what is not held is refused before a credential is spent on it
       const audit = (outcome: string, operatorId: number | null) => ({ enrollmentId: id, operatorId, outcome });
       const approver = await officerByCredential(deps.credentials, ctx, credential, audit);
       if (approver.id !== screen.operator?.id) {
@@ -72,10 +74,8 @@ export function reviewQueueHandlers(deps: ReviewQueueDeps): Pick<Handlers<Proced
         checkApprover(workflow, ctx, enrollment, 'review-approved', approver, audit('refused', approver.id));
         const sealed = sealApproved(deps, ctx, enrollment, {
           event: 'review-approved',
-          approval: {
-            by: operatorRef(approver), method: credential.method, at: now(), kioskVersion,
-            held: { at: held.row.heldAt, by: operatorById(held.row.heldBy) },
-          },
+          // Who held it and when, as the sealed copy says (the row is only an index).
+          approval: { by: operatorRef(approver), method: credential.method, at: now(), kioskVersion, held: enrollment.held },
           audit: audit('approved', approver.id),
           after: () => workflow.repository.dropHeld(id),
         });

@@ -17,6 +17,8 @@ import { readFingerprintPolicy } from '../enrollment/fingerprint-policy.js';
 import { fingerprintStepHandlers } from '../enrollment/fingerprint-step.js';
 import { reviewQueueHandlers } from '../enrollment/review-queue-procedures.js';
 import { FaceService } from '../face/face-service.js';
+import { recordsHandlers } from '../records/records-procedures.js';
+import { slipFolderOf } from '../slips/slip-delivery.js';
 import { createLog, type Log } from '../log.js';
 import { procedures, type Procedures } from '../rpc/contract.js';
 import { RpcDispatcher, type Handlers } from '../rpc/dispatcher.js';
@@ -87,6 +89,7 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     credentials: () => provisioning.credentials,
     fingers: () => readFingerprintPolicy(db).fingers,
     changed: () => status.changed(),
+    log,
   });
   workflow.recover();
   status.attachEnrollments(() => ({ held: workflow.repository.countHeld(), enrollmentBlocked: workflow.gate() }));
@@ -95,9 +98,13 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     (error) => log.error('stored provisioning cannot be loaded', { error: error instanceof Error ? error.message : String(error) }));
   provisioning.on('provisioned', () => status.changed());
   const credentialDeps = { db, now, module: () => devices?.fingerprint ?? null };
+  const slipOutput = () => {
+    const { slipPrinter, slipFolder } = settings();
+    return { printer: slipPrinter, folder: slipFolderOf(dataDir, slipFolder) };
+  };
   const enrollmentDeps = {
     db, workflow, now, consent: readConsentDocument(), kioskVersion: version, credentials: credentialDeps,
-    kioskCredentials: () => provisioning.require(), seal: sealRecord, settings,
+    kioskCredentials: () => provisioning.require(), seal: sealRecord, settings, slipOutput,
   };
   const face = new FaceService();
   let devices: DeviceRig | null = null;
@@ -112,6 +119,7 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     ...auditHandlers(db),
     ...enrollmentHandlers(enrollmentDeps),
     ...reviewQueueHandlers(enrollmentDeps),
+    ...recordsHandlers(enrollmentDeps),
     ...faceHandlers(workflow, face, now, () => {
       // Called for every camera frame: report the camera once, not a status query per frame.
       if (cameraReported) return;

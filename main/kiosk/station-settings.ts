@@ -17,6 +17,8 @@ export function readSettings(db: Db): StationSettings {
     secondApprover: read(SettingKeys.secondApprover, db),
     heldEnrollmentLimit: read(SettingKeys.heldEnrollmentLimit, db),
     heldEnrollmentMaxAgeHours: read(SettingKeys.heldEnrollmentMaxAgeHours, db),
+    slipPrinter: read(SettingKeys.slipPrinter, db),
+    slipFolder: read(SettingKeys.slipFolder, db),
   };
 }
 

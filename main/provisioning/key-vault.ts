@@ -59,11 +59,16 @@ export function decodeKioskKeys(text: string, where: string): KioskKeys {
   return { signing: pair(parsed.signing, 'ed25519'), sealing: pair(parsed.sealing, 'x25519') };
 }
 
-/** Writes `bytes` to `file` readable by its owner only, replacing it atomically once synced. */
+/**
+ * Writes `bytes` to `file` readable by its owner only, replacing it atomically once synced. The
+ * partial file is created afresh (a file or link left in its place is removed first, and the
+ * create refuses to follow one planted meanwhile), so nothing but a new 0600 file is written.
+ */
 export function writePrivateFile(file: string, bytes: Uint8Array | string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const partial = `${file}.partial`;
-  const fd = fs.openSync(partial, 'w', 0o600);
+  fs.rmSync(partial, { force: true });
+  const fd = fs.openSync(partial, 'wx', 0o600);
   try {
     fs.writeFileSync(fd, bytes);
     fs.fsyncSync(fd);

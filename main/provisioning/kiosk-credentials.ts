@@ -10,6 +10,8 @@ import type { KeyVault, KioskKeys } from './key-vault.js';
 
 export interface KioskIdentity {
   kioskId: string;
+  /** The authority's short code for this kiosk, the first part of its enrollment numbers; null if registered before codes existed. */
+  code: string | null;
   name: string;
   authorityUrl: string;
   signingPublicKey: string;
@@ -28,6 +30,7 @@ export interface KioskCredentials {
 
 interface IdentityRow {
   kiosk_id: string;
+  code: string | null;
   name: string;
   authority_url: string;
   signing_public_key: string;
@@ -44,6 +47,7 @@ export function readIdentity(db: Db): KioskIdentity | null {
   if (row === undefined) return null;
   return {
     kioskId: row.kiosk_id,
+    code: row.code,
     name: row.name,
     authorityUrl: row.authority_url,
     signingPublicKey: row.signing_public_key,
@@ -60,10 +64,10 @@ export function readIdentity(db: Db): KioskIdentity | null {
 
 /** Stores the identity; a kiosk is provisioned once, so a second one is refused by the schema. */
 export function insertIdentity(db: Db, identity: KioskIdentity): void {
-  db.prepare(`INSERT INTO kiosk_identity (singleton, kiosk_id, name, authority_url, signing_public_key, sealing_public_key,
+  db.prepare(`INSERT INTO kiosk_identity (singleton, kiosk_id, code, name, authority_url, signing_public_key, sealing_public_key,
       authority_signing_key_id, authority_signing_public_key, authority_sealing_key_id, authority_sealing_public_key, registered_at)
-    VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-    identity.kioskId, identity.name, identity.authorityUrl, identity.signingPublicKey, identity.sealingPublicKey,
+    VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    identity.kioskId, identity.code, identity.name, identity.authorityUrl, identity.signingPublicKey, identity.sealingPublicKey,
     identity.authority.signingKeyId, identity.authority.signingPublicKey, identity.authority.sealingKeyId,
     identity.authority.sealingPublicKey, identity.registeredAt,
   );

@@ -128,6 +128,7 @@ export class Provisioning extends EventEmitter<{ provisioned: [KioskCredentials]
     const pinned = pinnedAuthorityKeys(registered.authority);
     const identity: KioskIdentity = {
       kioskId: registered.kioskId,
+      code: registered.code,
       name: registered.name,
       authorityUrl,
       signingPublicKey: encodePublicKey(keys.signing.publicKey),

@@ -10,6 +10,7 @@ import {
 import { faceEvents, faceProcedures } from './procedures/face.js';
 import { fingerprintEvents, fingerprintProcedures } from './procedures/fingerprint.js';
 import { enrollmentProcedures } from './procedures/enrollment.js';
+import { recordsProcedures } from './procedures/records.js';
 import { reviewQueueProcedures } from './procedures/review-queue.js';
 import { syncEvents, syncProcedures } from './procedures/sync.js';
 
@@ -138,6 +139,7 @@ export const procedures = {
   }),
   ...enrollmentProcedures,
   ...reviewQueueProcedures,
+  ...recordsProcedures,
   ...faceProcedures,
   ...fingerprintProcedures,
   ...syncProcedures,

@@ -51,6 +51,10 @@ export const Settings = z.object({
   heldEnrollmentLimit: z.number().int().min(1).max(500),
   /** A held enrollment older than this is flagged in the supervisor's queue. */
   heldEnrollmentMaxAgeHours: z.number().int().min(1).max(720),
+  /** The CUPS queue slips are printed on; null: no printer, slips are saved as PDF. */
+  slipPrinter: z.string().regex(/^[A-Za-z0-9_.-]{1,127}$/, 'a CUPS queue name').nullable(),
+  /** Where slips are saved as PDF without a printer; null: DATA/slips. */
+  slipFolder: z.string().max(4096).refine((path) => path.startsWith('/'), 'an absolute path').nullable(),
 });
 
 export const DocumentField = z.object({

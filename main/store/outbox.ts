@@ -9,6 +9,8 @@ import type { Db } from './database.js';
 
 export interface QueuedRecord {
   recordId: string;
+  /** The enrollment number; null for records that are no enrollment. */
+  number: string | null;
   size: number;
   digest: string;
   createdAt: string;
@@ -48,13 +50,15 @@ export interface QueueSummary {
 }
 
 /** Inserts the envelope and its queue row; the record is due at once. */
-export function enqueueSealed(db: Db, record: { recordId: string; enrollmentId: string | null; createdAt: string; envelope: SealedRecord }): QueuedRecord {
-  const { recordId, enrollmentId, createdAt, envelope } = record;
-  db.prepare(`INSERT INTO outbox (record_id, enrollment_id, state, size, digest, attempts, next_attempt_at, created_at, updated_at)
-              VALUES (?, ?, 'queued', ?, ?, 0, ?, ?, ?)`)
-    .run(recordId, enrollmentId, envelope.size, envelope.digest, createdAt, createdAt, createdAt);
+export function enqueueSealed(db: Db, record: {
+  recordId: string; enrollmentId: string | null; number: string | null; createdAt: string; envelope: SealedRecord;
+}): QueuedRecord {
+  const { recordId, enrollmentId, number, createdAt, envelope } = record;
+  db.prepare(`INSERT INTO outbox (record_id, enrollment_id, number, state, size, digest, attempts, next_attempt_at, created_at, updated_at)
+              VALUES (?, ?, ?, 'queued', ?, ?, 0, ?, ?, ?)`)
+    .run(recordId, enrollmentId, number, envelope.size, envelope.digest, createdAt, createdAt, createdAt);
   db.prepare('INSERT INTO sealed_payloads (record_id, envelope) VALUES (?, ?)').run(recordId, envelope.bytes);
-  return { recordId, size: envelope.size, digest: envelope.digest, createdAt };
+  return { recordId, number, size: envelope.size, digest: envelope.digest, createdAt };
 }
 
 /** Queued records due by `now`, earliest first; reads only the index and queue rows. */
@@ -95,7 +99,7 @@ export function listOutbox(db: Db, { state, limit }: { state?: OutboxEntry['stat
     : db.prepare(`${ENTRY_SELECT} WHERE state = ? ORDER BY created_at LIMIT ?`).all(state, limit) as OutboxEntry[];
 }
 
-const ENTRY_SELECT = `SELECT record_id AS recordId, state, size, digest, attempts, next_attempt_at AS nextAttemptAt,
+const ENTRY_SELECT = `SELECT record_id AS recordId, number, state, size, digest, attempts, next_attempt_at AS nextAttemptAt,
   last_error AS lastError, created_at AS createdAt, accepted_at AS acceptedAt, purge_after AS purgeAfter,
   purged_at AS purgedAt, bundle_id AS bundleId, exported_at AS exportedAt FROM outbox`;
 
@@ -109,15 +113,20 @@ export function storeReceipt(db: Db, recordId: string, receipt: { json: string; 
     .run(receipt.json, receipt.acceptedAt, receipt.purgeAfter, receipt.acceptedAt, recordId).changes === 1;
 }
 
-/** Drops up to `limit` envelopes whose receipt is older than their retention; returns how many. */
+/**
+ * Drops up to `limit` envelopes whose receipt is older than their retention, and the slips kept
+ * with them for reprints (they name the person: they go when the record does); returns how many.
+ */
 export function purgeEnvelopes(db: Db, now: string, limit: number): number {
   const ids = (db.prepare(`SELECT record_id AS recordId FROM outbox INDEXED BY outbox_purge
                            WHERE state = 'accepted' AND purged_at IS NULL AND purge_after <= ? LIMIT ?`)
     .all(now, limit) as Array<{ recordId: string }>).map((row) => row.recordId);
   const drop = db.prepare('DELETE FROM sealed_payloads WHERE record_id = ?');
+  const dropSlip = db.prepare('DELETE FROM slips WHERE record_id = ?');
   const mark = db.prepare('UPDATE outbox SET purged_at = ?, updated_at = ? WHERE record_id = ?');
   for (const id of ids) {
     drop.run(id);
+    dropSlip.run(id);
     mark.run(now, now, id);
   }
   return ids.length;

@@ -36,6 +36,16 @@ export const SettingKeys = {
     schema: Settings.shape.heldEnrollmentMaxAgeHours,
     fallback: 24,
   } satisfies Setting<number>,
+  slipPrinter: {
+    key: 'slipPrinter',
+    schema: Settings.shape.slipPrinter,
+    fallback: null,
+  } satisfies Setting<string | null>,
+  slipFolder: {
+    key: 'slipFolder',
+    schema: Settings.shape.slipFolder,
+    fallback: null,
+  } satisfies Setting<string | null>,
 } as const;
 
 /** The stored value of `key` checked against `schema`, or `fallback` when none is stored. */

@@ -113,6 +113,11 @@ export class AuthorityClient {
     return this.send('GET', apiPaths.operators, null);
   }
 
+  /** A signed page of what became of this kiosk's records after change `after`, unverified. */
+  recordStatusPage(after: number): Promise<unknown> {
+    return this.send('GET', apiPaths.recordStatus(after), null);
+  }
+
   pushCheckpoint(checkpoint: AuditCheckpoint): Promise<AuditCheckpointStored> {
     return this.send('POST', apiPaths.auditCheckpoints, AuditCheckpointStored, JSON.stringify(checkpoint));
   }

@@ -13,6 +13,7 @@ import type { SyncProgress } from '../rpc/procedures/sync.js';
 import type { Db } from '../store/database.js';
 import { purgeEnvelopes, queueSummary } from '../store/outbox.js';
 import { acceptAuthorityDocument } from './authority-documents.js';
+import { pullRecordStatus } from './record-status.js';
 import { AuthorityClient } from './authority-client.js';
 import { OutboxUploader, type TransferProgress, type UploadLimits } from './outbox-uploader.js';
 import { classifyFailure, DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy, type SyncFailure } from './retry-policy.js';
@@ -45,6 +46,8 @@ export interface RoundResult {
   retried: number;
   rejected: number;
   purged: number;
+  /** What the authority said became of records, changes applied. */
+  statusChanges: number;
   checkpointSeq: number | null;
   failure: SyncFailure | null;
 }
@@ -180,7 +183,9 @@ export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> 
   }
 
   private async doRound(): Promise<RoundResult> {
-    const result: RoundResult = { state: this.state, delivered: 0, retried: 0, rejected: 0, purged: 0, checkpointSeq: null, failure: null };
+    const result: RoundResult = {
+      state: this.state, delivered: 0, retried: 0, rejected: 0, purged: 0, statusChanges: 0, checkpointSeq: null, failure: null,
+    };
     const credentials = this.options.credentials();
     result.purged = this.purge();
     if (credentials === null) {
@@ -204,6 +209,8 @@ export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> 
       if (drained.stoppedBy) {
         result.failure = this.failed(drained.stoppedBy);
       } else {
+        result.statusChanges = await pullRecordStatus(this.options.db, client, credentials);
+        if (result.statusChanges > 0) this.options.status?.changed(); // screens showing records follow
         result.checkpointSeq = await this.pushCheckpoint(client, credentials);
         this.succeeded();
       }

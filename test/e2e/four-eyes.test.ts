@@ -5,11 +5,12 @@
 // the queue (English and Chinese), opens it with every picture and note, and approves it with
 // their own PIN. Screenshots at 1280×800 and 1920×1080 land in test-results/.
 
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './support/browser.js';
-import { fakeCameraFlags, recordEvidence } from './support/evidence.js';
-import { acceptSimulatedPassport, logIn } from './support/kiosk-page.js';
+import { enrollWithExceptionsToReview, fillCredential } from './support/enrollment-page.js';
+import { fakeCameraFlags } from './support/evidence.js';
+import { logIn } from './support/kiosk-page.js';
 import type { RunningKiosk } from './support/kiosk-process.js';
 import { OFFICER, startStaffedKiosk, SUPERVISOR } from './support/staffed-kiosk.js';
 
@@ -28,30 +29,12 @@ afterAll(async () => {
   await kiosk?.stop();
 });
 
-async function fillCredential(page: Page, form: string, who: { name: string; pin: string }): Promise<void> {
-  await page.locator(`input[name=${form}-name]`).fill(who.name);
-  await page.locator(`input[name=${form}-pin]`).fill(who.pin);
-  await page.getByTestId(`${form}-submit`).click();
-}
-
 describe('an enrollment with exceptions', () => {
   it('shows its warnings on the review, is refused to the officer alone, and is held for a supervisor', async () => {
     const page = await browser.newPage({ viewport: SMALL });
     await page.goto(kiosk.url);
     await logIn(page, 'person', OFFICER);
-    await acceptSimulatedPassport(page);
-    await page.getByTestId('face-exception-open').click();
-    await recordEvidence(page, 'face-exception', 'injured', 'Bandage over the left eye');
-    await page.getByTestId('fingerprint-step').waitFor();
-    await page.getByTestId('finger-exception-open').click();
-    await recordEvidence(page, 'finger-exception', 'bandaged', 'Right hand in a plaster cast');
-    await page.getByTestId('next-finger').click();
-    await page.getByTestId('finger-exception-open').click();
-    await recordEvidence(page, 'finger-exception', 'missing', 'Finger lost in an accident');
-    await page.getByTestId('fingerprints-finish').click();
-    await page.getByTestId('details-address').fill('Storgatan 12\n111 51 Stockholm');
-    await page.getByTestId('details-purpose').selectOption('licence-application');
-    await page.getByTestId('details-continue').click();
+    await enrollWithExceptionsToReview(page);
 
     await page.locator('[data-testid=review-warnings][data-reasons="face-exception finger-exception"]').waitFor();
     await page.getByTestId('summary-face-exception-photo').waitFor();

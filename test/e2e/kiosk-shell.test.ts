@@ -73,7 +73,7 @@ describe('an officer at a provisioned kiosk', () => {
     await screenshot(page, 'shell-officer-en');
 
     await page.getByTestId('lang-de').click();
-    await page.getByText('Angemeldet als Olga Officer (Beamter)').waitFor();
+    await page.getByText('Angemeldet als Olga Officer (Beamtin/Beamter)').waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
     await screenshot(page, 'shell-officer-de');
 

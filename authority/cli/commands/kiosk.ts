@@ -1,4 +1,4 @@
-// `gatehouse-authority kiosk list|revoke`: who is registered, and cutting off a kiosk that is lost
+// `gatehouse-authority kiosk list|revoke`: who is registered (with each kiosk's code), and cutting off a kiosk that is lost
 // or retired (its requests get 403 from then on; its records already held stay).
 import type { Command } from 'commander';
 import { revokeKiosk } from '../../registration.js';
@@ -13,7 +13,7 @@ export function registerKioskCommand(program: Command, io: CliIo): void {
     .action(async (options: { json?: boolean }, command: Command) => {
       const kiosks = await withAuthority(command, (authority) => authority.repository.listKiosks());
       if (options.json) return io.out(json(kiosks));
-      for (const k of kiosks) io.out(`${k.id}  ${k.registeredAt}  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  ${k.name}\n`);
+      for (const k of kiosks) io.out(`${k.code}  ${k.id}  ${k.registeredAt}  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  ${k.name}\n`);
     });
 
   kiosk.command('revoke <kioskId>')

@@ -2,6 +2,7 @@
 // by side so the two schemas cannot drift apart. Versions run 1, 2, 3, … and only go up.
 import { AuthorityError } from '../../authority-error.js';
 import { initial } from './0001-initial.js';
+import { numbersAndStatus } from './0002-numbers-and-status.js';
 
 export interface AuthorityMigration {
   version: number;
@@ -10,7 +11,7 @@ export interface AuthorityMigration {
   postgres: string;
 }
 
-const authorityMigrations: readonly AuthorityMigration[] = [initial];
+const authorityMigrations: readonly AuthorityMigration[] = [initial, numbersAndStatus];
 
 /** The migrations a store at `version` still needs; refuses a store written by a newer build. */
 export function pendingMigrations(version: number, store: string): readonly AuthorityMigration[] {

@@ -6,6 +6,7 @@
 
 import { z } from 'zod';
 import { officerLoggedIn, officerPresent, procedure } from '../define.js';
+import { PrintedSlip, RecordEntry } from './records.js';
 import {
   Empty, Enrollment, EnrollmentDetails, EnrollmentFlow, EnrollmentMedia, FaceExceptionInput, Language, OperatorCredential,
 } from '../schemas.js';
@@ -19,6 +20,8 @@ export const ConsentText = z.object({
 
 export const SealedEnrollment = z.object({
   recordId: z.string(),
+  /** The enrollment number the person is given. */
+  number: z.string(),
   /** Records waiting for the authority, this one included. */
   queueDepth: z.number().int().nonnegative(),
 });
@@ -127,6 +130,19 @@ export const enrollmentProcedures = {
     output: SealedEnrollment,
     access: 'anyone',
     audit: 'enrollment.approve',
+  }),
+  'enrollment.finished': procedure({
+    summary: 'The record this screen just sealed: its number and where it is now (sent, or how many wait to be sent before it).',
+    input: Empty,
+    output: RecordEntry.nullable(),
+    access: 'anyone',
+  }),
+  'enrollment.printSlip': procedure({
+    summary: "Print the slip of the record this screen just sealed (in the person's language unless another is asked for) and show it.",
+    input: z.strictObject({ language: Language.optional() }),
+    output: PrintedSlip,
+    access: 'anyone',
+    audit: 'record.slip-printed',
   }),
   'enrollment.holdForReview': procedure({
     summary: 'No second approver at hand: hold the enrollment, encrypted, for a supervisor (company flow: the officer identifies).',

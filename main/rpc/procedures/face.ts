@@ -60,6 +60,8 @@ export const faceProcedures = {
     output: FaceResult,
     access: 'anyone',
     authorise: ({ manual }, caller) => (manual ? officerPresent(caller, 'Only an officer may take the picture without the challenge: call one.') : null),
+    /** Written for an officer's capture only. */
+    audit: 'enrollment.face-captured-by-officer',
   }),
   'face.decide': procedure({
     summary: 'The officer decides a result in the review band: same person or not.',
@@ -67,6 +69,7 @@ export const faceProcedures = {
     output: FaceResult,
     access: 'anyone',
     authorise: (_input, caller) => officerPresent(caller, 'Only an officer may decide whether the faces are the same person: call one.'),
+    audit: 'enrollment.face-decided',
   }),
   'face.retry': procedure({
     summary: 'Start the live capture again (new challenge, frames and result dropped).',

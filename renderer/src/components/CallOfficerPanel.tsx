@@ -40,10 +40,8 @@ export function CallOfficerPanel({ enrollment, onChange }: { enrollment: Enrollm
       <h3>{t('callOfficer.heading')}</h3>
       <p>{t('callOfficer.identifyHint')}</p>
       <CredentialForm testId="call-officer-form" askName submitLabel={t('callOfficer.identify')} busyLabel={t('callOfficer.identifying')}
-        onSubmit={(credential) => client.call('enrollment.callOfficer', { credential }).then((view) => { setOpen(false); onChange(view); })} />
-      <div className="actions start">
-        <button type="button" onClick={() => setOpen(false)}>{t('exception.back')}</button>
-      </div>
+        onSubmit={(credential) => client.call('enrollment.callOfficer', { credential }).then((view) => { setOpen(false); onChange(view); })}
+        secondary={<button type="button" onClick={() => setOpen(false)}>{t('exception.back')}</button>} />
     </section>
   );
 }

@@ -17,7 +17,7 @@ import { PinPad } from './PinPad';
 
 export type Credential = z.infer<typeof OperatorCredential>;
 
-export function CredentialForm({ testId, askName, submitLabel, busyLabel, disabled = false, errorScope, simulatedPerson, onSubmit, children }: {
+export function CredentialForm({ testId, askName, submitLabel, busyLabel, disabled = false, errorScope, simulatedPerson, onSubmit, secondary }: {
   testId: string;
   /** Whose credential it is must be typed: not (only) the operator logged in here. */
   askName: boolean;
@@ -29,7 +29,8 @@ export function CredentialForm({ testId, askName, submitLabel, busyLabel, disabl
   /** On a simulated scanner: whose virtual finger to place when the name is not typed here. */
   simulatedPerson?: string;
   onSubmit(credential: Credential): Promise<void>;
-  children?: React.ReactNode;
+  /** A button that goes first in the row of actions (cancel, back). */
+  secondary?: React.ReactNode;
 }) {
   const { t } = useTranslation();
   const [name, setName] = useState('');
@@ -54,7 +55,7 @@ export function CredentialForm({ testId, askName, submitLabel, busyLabel, disabl
 
   return (
     <form className="form credential-form" data-testid={testId} onSubmit={(event) => void withPin(event)}>
-      {children}
+      <div className="credential-fields">
       {askName && (
         <label>{t('login.name')}
           <input name={`${testId}-name`} autoComplete="off" value={name} onChange={(event) => setName(event.target.value)} />
@@ -64,10 +65,10 @@ export function CredentialForm({ testId, askName, submitLabel, busyLabel, disabl
         <input name={`${testId}-pin`} type="password" inputMode="numeric" autoComplete="off" value={pin}
           onChange={(event) => setPin(event.target.value)} />
       </label>
-      <PinPad value={pin} onChange={setPin} />
       {byFinger && <FingerprintLiveState progress={progress} finger={t('fingerprint.login.yourFinger')} />}
       <ErrorText error={error} scope={errorScope} />
       <div className="actions">
+        {secondary}
         {scannerReady && !byFinger && (
           <button type="button" data-testid={`${testId}-finger`} disabled={disabled || busy} onClick={() => void withFinger()}>
             {t('credential.useFinger')}
@@ -79,6 +80,8 @@ export function CredentialForm({ testId, askName, submitLabel, busyLabel, disabl
         </button>
       </div>
       {byFinger && scanner?.simulated && <FingerSimulatorPanel person={askName ? name : simulatedPerson ?? ''} finger={2} />}
+      </div>
+      <PinPad value={pin} onChange={setPin} />
     </form>
   );
 }

@@ -19,7 +19,8 @@ export function EnrollmentSummary({ enrollment, media, onEditDetails }: {
   /** Offered on the review step only. */
   onEditDetails?(): void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const figure = (value: number) => value.toLocaleString(i18n.language, { minimumFractionDigits: 3, maximumFractionDigits: 3 });
   const { document, face, faceException, fingerprints, details } = enrollment;
   const detailRows = details
     ? DETAILS_FIELDS[details.flow].flatMap((field) => {
@@ -62,7 +63,7 @@ export function EnrollmentSummary({ enrollment, media, onEditDetails }: {
             <p className="summary-lead">{t(face.decision === 'match' ? 'face.decision.match' : 'review.faceConfirmed')}</p>
             <p className="muted">
               {face.distance !== null && `${t('face.figures', {
-                distance: face.distance.toFixed(3), match: face.thresholds.match, review: face.thresholds.review,
+                distance: figure(face.distance), match: figure(face.thresholds.match), review: figure(face.thresholds.review),
               })} · `}
               {t(face.capture === 'officer' ? 'face.capturedByOfficer' : 'face.capturedAutomatically')}
               {face.by && ` (${face.by.name})`}
@@ -157,7 +158,7 @@ function ExceptionFacts({ testId, exception, photo, reason, heading }: {
       {exception.photo && <Picture src={photo} caption={t('review.exceptionPhoto')} testId={`${testId}-photo`} />}
       <div>
         <p className="summary-lead">{heading}: {reason}</p>
-        <p className="exception-note">“{exception.note}”</p>
+        <p className="exception-note">{t('review.quoted', { note: exception.note })}</p>
         <p className="muted">{t('review.recordedBy', { name: exception.by?.name ?? t('review.nobody'), time: dateTime(exception.at) })}</p>
       </div>
     </div>

@@ -57,7 +57,17 @@ export function EvidenceForm<R extends string>({
       </label>
       {needsPhoto && <EvidencePhoto testId={testId} hint={t(`exception.${subject}.photoHint`)} photo={photo} onPhoto={setPhoto} />}
       <ErrorText error={error} />
-      {!complete && <p className="muted" data-testid={`${testId}-incomplete`}>{t(needsPhoto ? 'exception.needsAll' : 'exception.needsReasonNote')}</p>}
+      {!complete && (
+        <p className="muted" data-testid={`${testId}-incomplete`}>
+          {t('exception.stillMissing', {
+            items: [
+              ...(reason === null ? [t('exception.missing.reason')] : []),
+              ...(note.trim().length < MIN_NOTE ? [t('exception.missing.note', { count: MIN_NOTE })] : []),
+              ...(needsPhoto && photo === null ? [t('exception.missing.photo')] : []),
+            ].join(t('exception.missing.separator')),
+          })}
+        </p>
+      )}
       <div className="actions">
         {onCancel && <button type="button" onClick={onCancel}>{t('exception.back')}</button>}
         <button type="button" className="primary" disabled={!complete || busy} data-testid={`${testId}-record`}

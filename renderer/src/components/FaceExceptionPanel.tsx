@@ -1,7 +1,6 @@
 // The officer's way past a face that cannot be captured (no camera, an injury, a medical
 // reason, a person who cannot face the camera …): reason, note and a photo of what the officer
 // sees go into the record, and the flow moves on. Such an enrollment needs a second approval.
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { Enrollment, FaceExceptionReason } from '../../../main/rpc/contract';
@@ -11,10 +10,15 @@ import { EvidenceForm } from './EvidenceForm';
 type Reason = z.infer<typeof FaceExceptionReason>;
 const REASONS: readonly Reason[] = ['injured', 'medical', 'cannot-face-camera', 'no-camera', 'other'];
 
-export function FaceExceptionPanel({ onChange }: { onChange(view: z.infer<typeof Enrollment>): void }) {
+export function FaceExceptionPanel({ open, onOpen, onChange }: {
+  open: boolean;
+  /** The form opens (the live camera of the face step gives way to it) or closes. */
+  onOpen(open: boolean): void;
+  onChange(view: z.infer<typeof Enrollment>): void;
+}) {
   const client = useKiosk();
   const { t } = useTranslation();
-  const [open, setOpen] = useState(false);
+  const setOpen = onOpen;
   if (!open) {
     return (
       <div className="actions start">

@@ -51,7 +51,7 @@ export function ProvisioningPanel() {
           ))}
         </dl>
       ) : (
-        <form className="form" onSubmit={register} data-testid="provisioning-form">
+        <form className="form" onSubmit={register} data-testid="provisioning-form" noValidate>
           <p>{t('provisioning.intro')}</p>
           <label>{t('provisioning.authority')}
             <input name="authorityUrl" type="url" inputMode="url" placeholder="https://authority.example:8443" value={authorityUrl}

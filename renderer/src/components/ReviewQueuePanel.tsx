@@ -12,6 +12,7 @@ import { useSystemStatus } from '../hooks/useSystemStatus';
 import { useKiosk } from '../kiosk-context';
 import { CredentialForm } from './CredentialForm';
 import { EnrollmentSummary } from './EnrollmentSummary';
+import { heldReference } from './held-reference';
 import { ErrorText } from './ErrorText';
 
 type Queue = z.infer<typeof ReviewQueue>;
@@ -55,7 +56,7 @@ export function ReviewQueuePanel({ supervisor, onReviewing }: {
   return (
     <section className="panel review-queue" data-testid="review-queue">
       <h2>{t('queue.heading')}</h2>
-      {decided && <p className="verdict verdict-valid" data-testid="queue-decided">{decided}</p>}
+      {decided && <p className="verdict verdict-neutral" data-testid="queue-decided">{decided}</p>}
       {queue && queue.enrollments.length === 0 && <p className="muted" data-testid="queue-empty">{t('queue.empty')}</p>}
       {queue && queue.enrollments.length >= queue.limit && <p className="warning" data-testid="queue-full">{t('queue.full', { limit: queue.limit })}</p>}
       <ul className="queue-list">
@@ -66,7 +67,9 @@ export function ReviewQueuePanel({ supervisor, onReviewing }: {
                 {t(`queue.kinds.${entry.flow}`)}
                 {entry.overdue && <span className="badge badge-overdue" data-testid="queue-overdue">{t('queue.overdue', { hours: queue.maxAgeHours })}</span>}
               </p>
-              <p className="muted">{t('queue.heldBy', { name: entry.heldBy?.name ?? '—', time: dateTime(entry.heldAt) })}</p>
+              <p className="muted">
+                {t('queue.reference', { ref: heldReference(entry.id) })} · {t('queue.heldBy', { name: entry.heldBy?.name ?? '—', time: dateTime(entry.heldAt) })}
+              </p>
               <p>{entry.reasons.map((reason) => t(`review.reasons.${reason}`)).join(' · ')}</p>
             </div>
             <button type="button" className="primary" data-testid="queue-open" onClick={() => open(entry.id)}>{t('queue.open')}</button>
@@ -91,8 +94,10 @@ function HeldEnrollmentReview({ held, supervisor, onBack, onDecided }: {
   const [error, setError] = useState<unknown>(null);
   const { summary, enrollment, media } = held;
 
+  const [confirming, setConfirming] = useState(false);
   const reject = () => {
     if (!reason) return;
+    setConfirming(false);
     client.call('reviewQueue.reject', { id: summary.id, reason })
       .then(() => onDecided(t('queue.rejected')), setError);
   };
@@ -100,7 +105,7 @@ function HeldEnrollmentReview({ held, supervisor, onBack, onDecided }: {
   return (
     <section className="panel held-review" data-testid="held-review">
       <div className="panel-top">
-        <h2>{t('queue.reviewHeading', { flow: t(`queue.kinds.${summary.flow}`) })}</h2>
+        <h2>{t('queue.reviewHeading', { flow: t(`queue.kinds.${summary.flow}`) })} · {heldReference(summary.id)}</h2>
         <button type="button" data-testid="held-back" onClick={onBack}>{t('queue.back')}</button>
       </div>
       <p className="muted">{t('queue.heldBy', { name: summary.heldBy?.name ?? '—', time: dateTime(summary.heldAt) })}</p>
@@ -112,7 +117,7 @@ function HeldEnrollmentReview({ held, supervisor, onBack, onDecided }: {
           <CredentialForm testId="held-approve-form" askName={false} errorScope="review" simulatedPerson={supervisor.name}
             submitLabel={t('review.approval.approve')} busyLabel={t('review.approval.sealing')}
             onSubmit={(credential) => client.call('reviewQueue.approve', { id: summary.id, credential })
-              .then((sealed) => onDecided(t('queue.approved', { record: sealed.recordId.slice(0, 8) })))} />
+              .then((sealed) => onDecided(t('queue.approved', { number: sealed.number })))} />
         </section>
         <section className="panel reject" data-testid="held-reject">
           <h3>{t('queue.rejectHeading')}</h3>
@@ -125,8 +130,20 @@ function HeldEnrollmentReview({ held, supervisor, onBack, onDecided }: {
           </div>
           <ErrorText error={error} />
           <div className="actions">
-            <button type="button" className="danger" disabled={!reason} data-testid="reject-submit" onClick={reject}>{t('queue.reject')}</button>
+            <button type="button" className="danger" disabled={!reason} data-testid="reject-submit" onClick={() => setConfirming(true)}>{t('queue.reject')}</button>
           </div>
+          {confirming && reason && (
+            <div className="overlay" role="dialog" aria-modal="true" aria-labelledby="reject-heading" data-testid="reject-confirm">
+              <div className="dialog">
+                <h2 id="reject-heading">{t('queue.rejectConfirm.heading')}</h2>
+                <p>{t('queue.rejectConfirm.body', { reason: t(`queue.reasons.${reason}`) })}</p>
+                <div className="actions">
+                  <button type="button" data-testid="reject-keep" onClick={() => setConfirming(false)}>{t('queue.rejectConfirm.keep')}</button>
+                  <button type="button" className="danger" data-testid="reject-confirm-yes" onClick={reject}>{t('queue.rejectConfirm.confirm')}</button>
+                </div>
+              </div>
+            </div>
+          )}
         </section>
       </div>
     </section>

@@ -10,9 +10,8 @@ export function StatusBar() {
   return (
     <footer className="status-bar" data-testid="status-bar">
       {status.devices.map((device) => (
-        <span key={device.kind} className={`device device-${device.state}`} title={device.reason}
-          data-testid={`device-${device.kind}`} data-state={device.state}>
-          {t(`status.devices.${device.kind}`)}: {t(`status.states.${device.state}`)}
+        <span key={device.kind} className={`device device-${device.state}`} data-testid={`device-${device.kind}`} data-state={device.state}>
+          {t('status.device', { device: t(`status.devices.${device.kind}`), state: t(`status.states.${device.state}`) })}
         </span>
       ))}
       <span className={`network network-${status.network}`}>{t(`status.network.${status.network}`)}</span>

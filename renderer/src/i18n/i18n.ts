@@ -1,11 +1,12 @@
 // Translations for every screen: English, German and Simplified Chinese, switchable
-// at any time from the header.
+// at any time from the header. The texts live in resources/locales/, which the kiosk's main
+// process also reads (for the printed slip), so screen and paper say the same things.
 
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import de from './locales/de.json';
-import en from './locales/en.json';
-import zhCN from './locales/zh-CN.json';
+import de from '../../../resources/locales/de.json';
+import en from '../../../resources/locales/en.json';
+import zhCN from '../../../resources/locales/zh-CN.json';
 
 export const LANGUAGES = [
   { code: 'en', label: 'English' },

@@ -29,7 +29,7 @@ export function FirstRunScreen({ onCreated }: { onCreated(): void }) {
     <main className="screen first-run" data-testid="first-run-screen">
       <h1>{t('firstRun.heading')}</h1>
       <p className="lead">{t('firstRun.intro')}</p>
-      <form onSubmit={submit} className="form">
+      <form onSubmit={submit} className="form" noValidate>
         <label>{t('firstRun.name')}
           <input name="name" autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} required />
         </label>

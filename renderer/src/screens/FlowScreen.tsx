@@ -26,6 +26,7 @@ export function FlowScreen({ flow, onExit }: { flow: Flow; onExit(): void }) {
   const [error, setError] = useState<unknown>(null);
   const [finished, setFinished] = useState<Finished | null>(null);
   const [confirmCancel, setConfirmCancel] = useState(false);
+  const [faceExceptionOpen, setFaceExceptionOpen] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -50,12 +51,15 @@ export function FlowScreen({ flow, onExit }: { flow: Flow; onExit(): void }) {
           </ol>
           {enrollment.step === 'document' && <DocumentStep enrollment={enrollment} onChange={setEnrollment} />}
           {enrollment.step === 'face' && flow === 'company' && <CallOfficerPanel enrollment={enrollment} onChange={setEnrollment} />}
-          {enrollment.step === 'face' && <FaceStep officerPresent={officerPresent} />}
+          {enrollment.step === 'face' && !faceExceptionOpen && <FaceStep officerPresent={officerPresent} />}
           {enrollment.step === 'fingerprints' && <FingerprintStep enrollment={enrollment} onChange={setEnrollment} />}
           {enrollment.step === 'details' && <DetailsStep enrollment={enrollment} onChange={setEnrollment} />}
           {enrollment.step === 'review' && <ReviewStep enrollment={enrollment} onChange={setEnrollment} onFinished={setFinished} />}
           {/* Only an officer may record that the face cannot be captured: logged in (person flow) or called to the screen. */}
-          {enrollment.step === 'face' && officerPresent && <FaceExceptionPanel onChange={setEnrollment} />}
+          {enrollment.step === 'face' && officerPresent && (
+            <FaceExceptionPanel open={faceExceptionOpen} onOpen={setFaceExceptionOpen}
+              onChange={(view) => { setFaceExceptionOpen(false); setEnrollment(view); }} />
+          )}
         </>
       )}
       {!finished && (

@@ -27,11 +27,8 @@ export function LoginScreen({ reason, onLoggedIn, onCancel }: {
             ? await client.call('auth.login', { name: credential.name ?? '', pin: credential.pin })
             : await client.call('auth.loginFingerprint', {});
           onLoggedIn(operator);
-        }}>
-        <div className="actions start">
-          <button type="button" data-testid="login-cancel" onClick={cancel}>{t('flow.cancel')}</button>
-        </div>
-      </CredentialForm>
+        }}
+        secondary={<button type="button" data-testid="login-cancel" onClick={cancel}>{t('flow.cancel')}</button>} />
     </main>
   );
 }

@@ -1,5 +1,6 @@
 // What a logged-in operator can do from here: officers start enrollments (unless the kiosk
 // cannot finish one, which it says); officers and supervisors enroll their login finger;
+// officers follow today's records of their own, supervisors everyone's, and print slips again;
 // supervisors decide held enrollments in their review queue; supervisors and technicians
 // manage operators, watch sync and verify the audit log; technicians register the kiosk;
 // everyone can log out.
@@ -12,6 +13,7 @@ import { ErrorText } from '../components/ErrorText';
 import { OperatorFingerPanel } from '../components/OperatorFingerPanel';
 import { EnrollmentBlockNotice } from '../components/EnrollmentBlockNotice';
 import { ProvisioningPanel } from '../components/ProvisioningPanel';
+import { RecordsPanel } from '../components/RecordsPanel';
 import { ReviewQueuePanel } from '../components/ReviewQueuePanel';
 import { SyncPanel } from '../components/SyncPanel';
 import { useDateFormat } from '../hooks/useDateFormat';
@@ -47,6 +49,7 @@ export function StaffScreen({ operator, onLogout, onEnroll }: {
         </button>
       )}
       {operator.role === 'supervisor' && <ReviewQueuePanel supervisor={operator} onReviewing={setReviewing} />}
+      {rest && operator.role !== 'technician' && <RecordsPanel operator={operator} />}
       {rest && operator.role !== 'technician' && <OperatorFingerPanel operator={operator} />}
       {rest && manages && <OperatorPanel self={operator} />}
       {rest && manages && <SyncPanel supervisor={operator.role === 'supervisor'} />}
@@ -96,7 +99,7 @@ function OperatorPanel({ self }: { self: OperatorView }) {
         ))}
       </ul>
       {self.role === 'technician' && (
-        <form className="form inline" onSubmit={create} data-testid="add-operator">
+        <form className="form inline" onSubmit={create} data-testid="add-operator" noValidate>
           <h3>{t('staff.addOperator')}</h3>
           <label>{t('login.name')}<input name="newName" value={name} onChange={(e) => setName(e.target.value)} required /></label>
           <label>{t('staff.role')}

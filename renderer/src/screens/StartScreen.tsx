@@ -21,7 +21,8 @@ export function StartScreen({ onChoose }: { onChoose(choice: StartChoice): void 
       <p className="lead">{t('start.subheading')}</p>
       <EnrollmentBlockNotice blocked={blocked} />
       <div className="choices">
-        {choices.map(([choice, label, hint]) => (
+        {/* When no enrollment can start, what still works comes first. */}
+        {(blocked ? [...choices].reverse() : choices).map(([choice, label, hint]) => (
           <button key={choice} type="button" className="choice" data-testid={`start-${choice}`}
             disabled={choice !== 'staff' && blocked !== null} onClick={() => onChoose(choice)}>
             <span className="choice-label">{t(label)}</span>

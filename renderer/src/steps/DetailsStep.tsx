@@ -42,22 +42,28 @@ export function DetailsStep({ enrollment, onChange }: { enrollment: EnrollmentVi
   const { t } = useTranslation();
   const flow = enrollment.flow;
   const [values, setValues] = useState<Values>(() => initialValues(enrollment));
+  const [prefilled] = useState(() => !enrollment.details && initialValues(enrollment).address !== undefined);
+  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
   const { busy, error, run } = useAction();
-  const refused = refusedFields(error);
+  const refused = new Set([...refusedFields(error)].filter((name) => !edited.has(name)));
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setEdited(new Set());
     return run(async () => onChange(await client.call('enrollment.saveDetails', detailsInput(flow, values))));
   };
 
   return (
     <section className="step details-step" data-testid="details-step">
       <p className="lead">{t(`details.intro.${flow}`)}</p>
-      {!enrollment.details && values.address && <p className="muted" data-testid="details-prefilled">{t('details.prefilled')}</p>}
+      {prefilled && <p className="muted" data-testid="details-prefilled">{t('details.prefilled')}</p>}
       <form className="form details-form" onSubmit={(event) => void submit(event)} noValidate>
         {DETAILS_FIELDS[flow].filter((field) => isShown(field, values)).map((field) => (
           <DetailsInputField key={field.name} field={field} value={values[field.name] ?? ''} refused={refused.has(field.name)}
-            onChange={(value) => setValues((current) => ({ ...current, [field.name]: value }))} />
+            onChange={(value) => {
+              setValues((current) => ({ ...current, [field.name]: value }));
+              setEdited((current) => new Set(current).add(field.name));
+            }} />
         ))}
         {refused.size === 0 && <ErrorText error={error} />}
         <div className="actions">

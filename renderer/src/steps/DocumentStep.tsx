@@ -44,7 +44,12 @@ export function DocumentStep({ enrollment, onChange }: { enrollment: EnrollmentV
           {t('document.readFailed')}
         </p>
       )}
-      {!read && !enrollment.readFailure && <p className="waiting" data-testid="waiting-for-document">{t('document.waiting')}</p>}
+      {!read && !enrollment.readFailure && (
+        <>
+          <p className="waiting" data-testid="waiting-for-document">{t('document.waiting')}</p>
+          <p className="muted">{t('document.alreadyOnReader')}</p>
+        </>
+      )}
       {read && <ReadResult read={read} />}
 
       <ErrorText error={error} />

@@ -10,6 +10,7 @@ import type { LivenessExceptionReason } from '../../../main/rpc/contract';
 import type { FaceGuidance, FaceResult } from '../../../main/rpc/procedures/face';
 import { ErrorText } from '../components/ErrorText';
 import { EvidenceForm } from '../components/EvidenceForm';
+import { useAction } from '../hooks/useAction';
 import { useCamera } from '../hooks/useCamera';
 import { useKiosk } from '../kiosk-context';
 
@@ -66,17 +67,14 @@ export function FaceStep({ officerPresent }: { officerPresent: boolean }) {
     return () => { live = false; };
   }, [phase, camera.ready]);
 
-  const takePortrait = async () => {
+  const portrait = useAction();
+  const takePortrait = () => portrait.run(async () => {
     const image = await camera.grab();
     if (!image) return;
-    try {
-      setDocumentPortrait((await client.call('face.portrait', { image })).documentPortrait);
-      setPhase('live');
-      setError(null);
-    } catch (failure) {
-      setError(failure);
-    }
-  };
+    setDocumentPortrait((await client.call('face.portrait', { image })).documentPortrait);
+    setPhase('live');
+    setError(null);
+  });
 
   const retry = async () => {
     await client.call('face.retry', {});
@@ -99,11 +97,12 @@ export function FaceStep({ officerPresent }: { officerPresent: boolean }) {
         </>
       )}
       {phase === 'result' && result && <ResultPanel result={result} />}
-      <ErrorText error={error} />
+      <ErrorText error={portrait.error ?? error} />
       <div className="actions">
         {phase === 'portrait' && (
-          <button type="button" className="primary" disabled={!camera.ready} onClick={takePortrait} data-testid="capture-document-photo">
-            {t('face.captureDocumentPhoto')}
+          <button type="button" className="primary" disabled={!camera.ready || portrait.busy} onClick={() => void takePortrait()}
+            data-testid="capture-document-photo">
+            {t(portrait.busy ? 'face.findingDocumentFace' : 'face.captureDocumentPhoto')}
           </button>
         )}
         {phase === 'live' && documentPortrait && <img className="thumb" src={documentPortrait} alt={t('face.documentPhoto')} />}
@@ -152,7 +151,7 @@ function GuidancePanel({ guidance }: { guidance: Guidance }) {
       <p className="guidance-main" data-testid="guidance-main">{headline}</p>
       {liveness.prompt && (
         <p className="liveness" data-testid="liveness-prompt" data-step={liveness.step}>
-          {say(liveness.prompt)}{liveness.secondsLeft !== null ? ` (${liveness.secondsLeft} s)` : ''}
+          {say(liveness.prompt)}{liveness.secondsLeft ? ` (${liveness.secondsLeft} s)` : ''}
         </p>
       )}
     </div>
@@ -160,7 +159,8 @@ function GuidancePanel({ guidance }: { guidance: Guidance }) {
 }
 
 function ResultPanel({ result }: { result: Result }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const figure = (value: number) => value.toLocaleString(i18n.language, { minimumFractionDigits: 3, maximumFractionDigits: 3 });
   return (
     <div className="face-result" data-testid="face-result" data-decision={result.decision}>
       <div className="portraits">
@@ -170,8 +170,8 @@ function ResultPanel({ result }: { result: Result }) {
       <p className={`verdict verdict-face-${result.decision}`} data-testid="face-decision">{t(`face.decision.${result.decision}`)}</p>
       <p className="face-figures">
         {t('face.figures', {
-          distance: result.distance === null ? '—' : result.distance.toFixed(3),
-          match: result.thresholds.match, review: result.thresholds.review,
+          distance: result.distance === null ? '—' : figure(result.distance),
+          match: figure(result.thresholds.match), review: figure(result.thresholds.review),
         })}
         {' · '}{t(result.capture === 'officer' ? 'face.capturedByOfficer' : 'face.capturedAutomatically')}
         {!result.livenessPassed && ` · ${t('face.livenessNotPassed')}`}

@@ -86,9 +86,9 @@ export function FingerprintStep({ enrollment, onChange }: { enrollment: Enrollme
           )}
           <ErrorText error={error} />
           <div className="actions">
-            {capturing === null && (
+            {capturing === null && !exceptionOpen && (
               <>
-                {!exceptionOpen && finger.outcome.kind !== 'exception' && (
+                {finger.outcome.kind !== 'exception' && (
                   <button type="button" data-testid="finger-exception-open" onClick={() => setExceptionOpen(true)}>
                     {t('fingerprint.exception.open')}
                   </button>

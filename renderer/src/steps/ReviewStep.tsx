@@ -1,14 +1,19 @@
 // The review step: what will be sealed (with the pictures), the consent the person ticks, and
 // the approval that seals the record or holds it for a supervisor. Afterwards the screen says
-// which of the two happened, and the enrollment is over.
-import { useEffect, useState } from 'react';
+// which of the two happened: a sealed record's number, where it is now, and its slip, printed
+// for the person to take away; and the enrollment is over.
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { Enrollment, EnrollmentMedia } from '../../../main/rpc/contract';
+import type { PrintedSlip, RecordEntry } from '../../../main/rpc/procedures/records';
 import { ApprovalForm, type Finished } from '../components/ApprovalForm';
 import { ConsentPanel } from '../components/ConsentPanel';
 import { EnrollmentSummary } from '../components/EnrollmentSummary';
 import { ErrorText } from '../components/ErrorText';
+import { heldReference } from '../components/held-reference';
+import { SlipPreview } from '../components/SlipPreview';
+import { useAction } from '../hooks/useAction';
 import { useSystemStatus } from '../hooks/useSystemStatus';
 import { useKiosk } from '../kiosk-context';
 
@@ -31,29 +36,26 @@ export function ReviewStep({ enrollment, onChange, onFinished }: {
   return (
     <section className="step review-step" data-testid="review-step">
       <EnrollmentSummary enrollment={enrollment} media={media} onEditDetails={() => void editDetails()} />
-      <ErrorText error={error} />
-      <ConsentPanel enrollment={enrollment} onChange={onChange} />
-      <ApprovalForm enrollment={enrollment} onFinished={onFinished} />
+      {/* Beside what will be sealed, on a wide screen: the consent and the approval. */}
+      <div className="review-side">
+        <ErrorText error={error} />
+        <ConsentPanel enrollment={enrollment} onChange={onChange} />
+        <ApprovalForm enrollment={enrollment} onFinished={onFinished} />
+      </div>
     </section>
   );
 }
 
-/** After the commit: sealed and queued (with how many wait to be sent), or held for a supervisor. */
+/** After the commit: sealed (with its number, where it is now, and its slip printed) or held for a supervisor. */
 export function FinishedNotice({ finished, onDone }: { finished: Finished; onDone(): void }) {
   const { t } = useTranslation();
-  const queueDepth = useSystemStatus()?.queueDepth ?? (finished.kind === 'sealed' ? finished.queueDepth : 0);
   return (
     <section className={`step panel finished-notice finished-${finished.kind}`} data-testid="finished-notice" data-kind={finished.kind} role="status">
-      {finished.kind === 'sealed' ? (
-        <>
-          <h2>{t('review.saved.heading')}</h2>
-          <p className="lead" data-testid="sealed-record">{t('review.saved.record', { record: finished.recordId.slice(0, 8) })}</p>
-          <p data-testid="sealed-queue" data-count={queueDepth}>{t('review.saved.queue', { count: queueDepth })}</p>
-        </>
-      ) : (
+      {finished.kind === 'sealed' ? <SealedRecord number={finished.number} /> : (
         <>
           <h2>{t('review.held.heading')}</h2>
           <p className="lead" data-testid="held-notice">{t('review.held.body')}</p>
+          <p data-testid="held-reference">{t('review.held.reference', { ref: heldReference(finished.enrollmentId) })}</p>
           <p data-testid="held-count" data-count={finished.held}>{t('review.held.count', { count: finished.held })}</p>
         </>
       )}
@@ -61,5 +63,44 @@ export function FinishedNotice({ finished, onDone }: { finished: Finished; onDon
         <button type="button" className="primary" data-testid="finished-done" onClick={onDone}>{t('review.saved.done')}</button>
       </div>
     </section>
+  );
+}
+
+/** The number to keep, one true sentence about where the record is, and the slip, printed once by itself. */
+function SealedRecord({ number }: { number: string }) {
+  const client = useKiosk();
+  const { t } = useTranslation();
+  const status = useSystemStatus();
+  const [entry, setEntry] = useState<z.infer<typeof RecordEntry> | null>(null);
+  const [slip, setSlip] = useState<z.infer<typeof PrintedSlip> | null>(null);
+  const printing = useAction();
+  const print = useCallback(() => printing.run(async () => setSlip(await client.call('enrollment.printSlip', {}))), [client, printing.run]);
+
+  useEffect(() => { void print(); }, [print]);
+  useEffect(() => {
+    let live = true;
+    client.call('enrollment.finished', {}).then((found) => { if (live) setEntry(found); }, () => undefined);
+    return () => { live = false; };
+  }, [client, status]);
+
+  const where = entry === null ? null
+    : entry.state === 'sealed' ? t('finished.waiting', { count: entry.ahead ?? 0 })
+      : entry.state === 'delivery-refused' ? t('finished.refused') : t('finished.sent');
+  return (
+    <div className="sealed-record">
+      <div className="sealed-text">
+        <h2>{t('review.saved.heading')}</h2>
+        <p className="number-label">{t('finished.number')}</p>
+        <p className="enrollment-number" data-testid="sealed-number">{number}</p>
+        {where && <p className="lead" data-testid="sealed-where" data-state={entry!.state}>{where}</p>}
+        <p>{t('finished.keepSlip')}</p>
+        {printing.busy && <p className="muted" role="status" data-testid="slip-printing">{t('finished.printing')}</p>}
+        <ErrorText error={printing.error} />
+        <div className="actions start">
+          <button type="button" data-testid="slip-print-again" disabled={printing.busy} onClick={() => void print()}>{t('finished.printAgain')}</button>
+        </div>
+      </div>
+      {slip && <SlipPreview slip={slip} />}
+    </div>
   );
 }

@@ -1,7 +1,9 @@
 // The `gatehouse-authority` command line, run in-process: `serve` prints `ready <url>` and serves
-// until told to stop, tokens work once, revocation cuts a kiosk off, `records --json` lists what is
-// held, documents publish as new versions, and `bundle import` is idempotent and writes receipts
-// the kiosk can verify. The same on PostgreSQL with --database.
+// until told to stop, tokens work once, kiosks are listed with their codes, revocation cuts a kiosk
+// off, `records --json` lists what is held with numbers and states, `decide` and `status` work by
+// enrollment number and the kiosk pulls the decision, `slip verify` tells a genuine slip from each
+// kind of false one, documents publish as new versions, and `bundle import` is idempotent and
+// writes receipts the kiosk can verify. The same on PostgreSQL with --database.
 
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -13,6 +15,8 @@ import { main } from '../../../authority/cli/main.js';
 import { apiPaths } from '../../../authority/protocol/api.js';
 import { writeBundle } from '../../../authority/protocol/bundle.js';
 import { ReceiptFile, verifyReceipt } from '../../../authority/protocol/receipt.js';
+import { recordStatusDocument } from '../../../authority/protocol/record-status.js';
+import { signSlip, type SlipFields } from '../../../authority/protocol/slip-payload.js';
 import { newKioskKeys, sealSample } from '../../unit/authority/sealing-fixtures.js';
 import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from './postgres-server.js';
 import { TestKiosk } from './test-kiosk.js';
@@ -130,6 +134,129 @@ describe.each(STORAGE_BACKENDS)('gatehouse-authority on $backend', ({ backend, a
     const unknown = await cli(...store, 'kiosk', 'revoke', randomUUID());
     expect(unknown).toMatchObject({ code: 2, err: expect.stringMatching(/^gatehouse-authority: No kiosk .* \(KIOSK_NOT_FOUND\)\n$/) });
     await server.stop();
+  });
+
+  it('lists kiosks with their codes, decides on a record by its number, and the kiosk pulls the decision', async () => {
+    const server = await serve(...store);
+    const kiosk = await TestKiosk.register(server.url, (await cli(...store, 'token', 'create')).out.trim(), realClock, 'Town Hall 1');
+    expect((await cli(...store, 'kiosk', 'list')).out).toMatch(new RegExp(`^0001  ${kiosk.keys.id}  \\S+  active  Town Hall 1\n$`));
+    expect(JSON.parse((await cli(...store, 'kiosk', 'list', '--json')).out)).toEqual([expect.objectContaining({ id: kiosk.keys.id, code: '0001' })]);
+    const number = kiosk.number(1);
+    const sealed = kiosk.seal({ number });
+    expect((await kiosk.send('PUT', apiPaths.record(sealed.recordId), sealed.bytes)).status).toBe(201);
+    const unnumbered = kiosk.seal();
+    await kiosk.send('PUT', apiPaths.record(unnumbered.recordId), unnumbered.bytes);
+    expect(JSON.parse((await cli(...store, 'records', '--json')).out).records).toEqual([
+      expect.objectContaining({ recordId: sealed.recordId, number, state: 'received' }),
+      expect.objectContaining({ recordId: unnumbered.recordId, number: null, state: 'received' }),
+    ]);
+
+    const status = JSON.parse((await cli(...store, 'status', number, '--json')).out);
+    expect(status).toEqual({
+      number, recordId: sealed.recordId, kioskId: kiosk.keys.id, kioskCode: '0001', kioskName: 'Town Hall 1', kind: 'person-enrollment',
+      receivedAt: expect.any(String), state: 'received', reason: null, decidedAt: null,
+      history: [{ seq: 1, state: 'received', reason: null, at: status.receivedAt }],
+    });
+    const mistyped = `${number.slice(0, 15)}${number[15] === '7' ? '8' : '7'}${number.slice(16)}`;
+    expect(await cli(...store, 'status', mistyped)).toMatchObject({ code: 2, err: expect.stringMatching(/mistyped.*\(NUMBER_CHECK_FAILED\)\n$/) });
+    expect(await cli(...store, 'decide', mistyped, 'accepted')).toMatchObject({ code: 2, err: expect.stringContaining('(NUMBER_CHECK_FAILED)') });
+    const unknown = await cli(...store, 'decide', kiosk.number(9), 'accepted', '--json');
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.err)).toMatchObject({ error: { code: 'RECORD_NUMBER_UNKNOWN', details: { number: kiosk.number(9) } } });
+    expect(await cli(...store, 'decide', number, 'rejected')).toMatchObject({ code: 2, err: expect.stringContaining('(DECISION_REASON_REQUIRED)') });
+    expect(await cli(...store, 'decide', number, 'accepted', '--reason', 'fine')).toMatchObject({ code: 2, err: expect.stringContaining('(DECISION_REASON_UNEXPECTED)') });
+    expect((await cli(...store, 'decide', number, 'received')).code).toBe(2);
+    expect((await cli(...store, 'decide', number)).code).toBe(2);
+
+    const typedLoosely = number.toLowerCase().replace(/-/g, ' ');
+    expect(await cli(...store, 'decide', typedLoosely, 'in-review', '--reason', 'Second look at the portrait')).toMatchObject({ code: 0, out: `${number}: in-review (Second look at the portrait)\n` });
+    expect(await cli(...store, 'decide', number, 'accepted')).toMatchObject({ code: 0, out: `${number}: accepted\n` });
+    expect(await cli(...store, 'decide', number, 'accepted')).toMatchObject({ code: 0, out: `${number}: already accepted; nothing changed\n` });
+    expect(await cli(...store, 'decide', number, 'in-review')).toMatchObject({ code: 2, err: expect.stringContaining('(DECISION_NOT_ALLOWED)') });
+    const corrected = await cli(...store, 'decide', number, 'rejected', '--reason', 'The document is not genuine.', '--json');
+    expect(JSON.parse(corrected.out)).toMatchObject({ changed: true, state: 'rejected', reason: 'The document is not genuine.' });
+
+    const decided = JSON.parse((await cli(...store, 'status', number, '--json')).out);
+    expect(decided.history.map((c: { state: string }) => c.state)).toEqual(['received', 'in-review', 'accepted', 'rejected']);
+    expect(decided.decidedAt).toBe(decided.history[3].at);
+    expect((await cli(...store, 'status', number)).out).toContain('rejected: The document is not genuine. (decided ');
+    expect(JSON.parse((await cli(...store, 'records', '--json')).out).records[0]).toMatchObject({ number, state: 'rejected' });
+
+    const pulled = recordStatusDocument.verify((await kiosk.send('GET', apiPaths.recordStatus(1))).body, kiosk.authoritySigningKey);
+    expect(pulled.ok && pulled.document.changes.map((c) => [c.number, c.state, c.reason])).toEqual([
+      [null, 'received', null],
+      [number, 'in-review', 'Second look at the portrait'], [number, 'accepted', null], [number, 'rejected', 'The document is not genuine.'],
+    ]);
+    const help = await cli(...store, 'decide', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('never goes back to in-review');
+    await server.stop();
+  });
+
+  it('verifies a slip only when a registered, unrevoked kiosk signed it for a record held with that digest', async () => {
+    const server = await serve(...store);
+    const token = async () => (await cli(...store, 'token', 'create')).out.trim();
+    const kiosk = await TestKiosk.register(server.url, await token(), realClock, 'Town Hall 1');
+    const other = await TestKiosk.register(server.url, await token(), realClock, 'Town Hall 2');
+    const sealed = kiosk.seal({ number: kiosk.number(1) });
+    await kiosk.send('PUT', apiPaths.record(sealed.recordId), sealed.bytes);
+    const theirs = other.seal({ number: other.number(1) });
+    await other.send('PUT', apiPaths.record(theirs.recordId), theirs.bytes);
+    await server.stop();
+
+    const fields: SlipFields = { n: kiosk.number(1), d: sealed.digest, k: kiosk.keys.id, t: '2025-03-01T12:00:00.000Z' };
+    const slip = signSlip(fields, kiosk.keys.signing.privateKey);
+    const genuine = await cli(...store, 'slip', 'verify', slip, '--json');
+    expect(genuine.code).toBe(0);
+    expect(JSON.parse(genuine.out)).toEqual({
+      genuine: true, number: fields.n, digest: sealed.digest, kioskId: kiosk.keys.id, sealedAt: fields.t,
+      recordId: sealed.recordId, kioskCode: '0001', kioskName: 'Town Hall 1', state: 'received', checkedAt: expect.any(String),
+    });
+    expect(await cli(...store, 'slip', 'verify', slip)).toMatchObject({ code: 0, out: expect.stringMatching(/^genuine: .* kiosk 0001 \(Town Hall 1\); record .* is received\n$/) });
+
+    const document = JSON.parse(Buffer.from(slip.slice(5), 'base64url').toString('utf8'));
+    const tampered = `GHS1:${Buffer.from(JSON.stringify({ ...document, t: '2025-03-02T12:00:00.000Z' })).toString('base64url')}`;
+    const stranger = newKioskKeys();
+    const notGenuine: Array<[string, string]> = [
+      ['hello', 'SLIP_MALFORMED'],
+      [tampered, 'SLIP_SIGNATURE_INVALID'],
+      [signSlip(fields, other.keys.signing.privateKey), 'SLIP_SIGNATURE_INVALID'],
+      [signSlip({ ...fields, k: stranger.id }, stranger.signing.privateKey), 'SLIP_KIOSK_UNKNOWN'],
+      [signSlip({ ...fields, n: kiosk.number(2) }, kiosk.keys.signing.privateKey), 'SLIP_NUMBER_UNKNOWN'],
+      [signSlip({ ...fields, n: other.number(1), d: theirs.digest }, kiosk.keys.signing.privateKey), 'SLIP_NUMBER_UNKNOWN'],
+      [signSlip({ ...fields, d: theirs.digest }, kiosk.keys.signing.privateKey), 'SLIP_DIGEST_MISMATCH'],
+    ];
+    for (const [payload, code] of notGenuine) {
+      const verdict = await cli(...store, 'slip', 'verify', payload, '--json');
+      expect({ code: verdict.code, verdict: JSON.parse(verdict.out) }, code).toMatchObject({ code: 1, verdict: { genuine: false, code, message: expect.any(String) } });
+    }
+    expect(JSON.parse((await cli(...store, 'slip', 'verify', tampered, '--json')).out).slip).toEqual({ number: fields.n, digest: sealed.digest, kioskId: kiosk.keys.id, sealedAt: '2025-03-02T12:00:00.000Z' });
+    expect(await cli(...store, 'slip', 'verify', tampered)).toMatchObject({ code: 1, out: expect.stringMatching(/^NOT genuine: .*\(SLIP_SIGNATURE_INVALID\)\n$/) });
+
+    expect((await cli(...store, 'kiosk', 'revoke', kiosk.keys.id)).code).toBe(0);
+    const revoked = await cli(...store, 'slip', 'verify', slip, '--json');
+    expect({ code: revoked.code, verdict: JSON.parse(revoked.out) }).toMatchObject({ code: 1, verdict: { genuine: false, code: 'SLIP_KIOSK_REVOKED' } });
+
+    expect((await cli(...store, 'slip', 'verify')).code).toBe(2);
+    expect((await cli(...store, 'slip', 'verify', slip, '--bogus')).code).toBe(2);
+  });
+
+  it('takes enrollment numbers in with a bundle and refuses a number of another kiosk', async () => {
+    const server = await serve(...store);
+    const kiosk = await TestKiosk.register(server.url, (await cli(...store, 'token', 'create')).out.trim(), realClock);
+    await server.stop();
+    const own = kiosk.seal({ number: kiosk.number(1) });
+    const foreign = kiosk.seal({ number: new TestKiosk(server.url, kiosk.keys, kiosk.pinned, realClock, '0002').number(1) });
+    const file = join(dir, 'numbers.ghbundle');
+    await writeBundle(file, {
+      bundleId: randomUUID(), kioskId: kiosk.keys.id, createdAt: new Date().toISOString(), kioskSigningPrivateKey: kiosk.keys.signing.privateKey,
+      records: [own, foreign].map(({ recordId, size, digest }) => ({ recordId, size, digest })),
+      readEnvelope: (id) => [own, foreign].find((s) => s.recordId === id)!.bytes,
+    });
+    const imported = await cli(...store, 'bundle', 'import', file, '--json');
+    expect(imported.code).toBe(1);
+    expect(JSON.parse(imported.out)).toMatchObject({ stored: 1, refused: [{ recordId: foreign.recordId, code: 'RECORD_NUMBER_FOREIGN' }] });
+    expect(JSON.parse((await cli(...store, 'status', kiosk.number(1), '--json')).out)).toMatchObject({ recordId: own.recordId, state: 'received' });
   });
 
   it('imports a bundle idempotently and writes receipts the kiosk verifies', async () => {

@@ -51,6 +51,7 @@ export async function startHarness(options: { database?: string; limits?: Partia
         records,
         envelopes: await Promise.all(records.map(async (r) => sha256Hex((await repository.readEnvelope(r.recordId))!))),
         checkpoints: await Promise.all(kiosks.map((k) => repository.listCheckpoints(k.id))),
+        statusLog: await Promise.all(records.map((r) => repository.statusHistory(r.recordId))),
       };
     },
     async close() {

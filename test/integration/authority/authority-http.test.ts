@@ -1,7 +1,8 @@
 // The reference authority over loopback HTTP with real kiosks, on SQLite and on PostgreSQL:
-// registration, upload with verified receipts, permanent dedup, resumable chunked uploads with an
-// interrupted chunk, published documents, audit checkpoints, and every tampered, replayed,
-// unsigned, oversized or revoked request refused with its 4xx while nothing changes.
+// registration with kiosk codes, upload with verified receipts, permanent dedup, enrollment
+// numbers at intake, resumable chunked uploads with an interrupted chunk, the signed record status
+// feed, published documents, audit checkpoints, and every tampered, replayed, unsigned, oversized
+// or revoked request refused with its 4xx while nothing changes.
 
 import { request as httpRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,8 @@ import { signAuditCheckpoint } from '../../../authority/protocol/audit-checkpoin
 import { signRequest } from '../../../authority/protocol/http-signature.js';
 import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../../authority/protocol/keys.js';
 import { verifyReceipt } from '../../../authority/protocol/receipt.js';
+import { recordStatusDocument, type RecordStatusPage } from '../../../authority/protocol/record-status.js';
+import { decideRecord } from '../../../authority/record-processing.js';
 import { sha256Hex } from '../../../authority/protocol/wire-fields.js';
 import { operatorListDocument, stationConfigDocument } from '../../../authority/protocol/station-documents.js';
 import { publish } from '../../../authority/published-documents.js';
@@ -20,7 +23,7 @@ import { startHarness, type Harness } from './authority-harness.js';
 import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from './postgres-server.js';
 import { TestKiosk } from './test-kiosk.js';
 
-const LIMITS = { recordBodyBytes: 64 * 1024, chunkBytes: 16 * 1024, uploadBytes: 1024 * 1024 };
+const LIMITS = { recordBodyBytes: 64 * 1024, chunkBytes: 16 * 1024, uploadBytes: 1024 * 1024, statusPageSize: 3 };
 
 let postgres: TestPostgres | undefined;
 afterAll(async () => postgres?.stop());
@@ -61,10 +64,13 @@ describe.each(STORAGE_BACKENDS)('authority over HTTP on $backend', ({ backend, a
   });
 
   describe('registration', () => {
-    it('gives the kiosk an id and the authority keys to pin', async () => {
+    it('gives the kiosk an id, its kiosk code and the authority keys to pin', async () => {
       expect(kiosk.pinned).toEqual(h.authority.keys.published);
       expect(kiosk.pinned.signingKeyId).toBe(keyIdOf(h.authority.keys.signing.publicKey));
-      expect(await h.authority.repository.findKiosk(kiosk.keys.id)).toMatchObject({ name: 'Kiosk Hall A', revokedAt: null });
+      expect(kiosk.code).toBe('0001');
+      expect(await h.authority.repository.findKiosk(kiosk.keys.id)).toMatchObject({ code: '0001', name: 'Kiosk Hall A', revokedAt: null });
+      const second = await h.kiosk('Kiosk B');
+      expect(second.code).toBe('0002');
     });
 
     it('refuses a used, expired or unknown token and a malformed request, registering nothing', async () => {
@@ -117,6 +123,111 @@ describe.each(STORAGE_BACKENDS)('authority over HTTP on $backend', ({ backend, a
       await kiosk.send('PUT', apiPaths.record(sealed.recordId), sealed.bytes);
       const other = await h.kiosk('Kiosk B');
       expect(await other.send('GET', apiPaths.record(sealed.recordId))).toMatchObject({ status: 404, body: { code: 'RECORD_NOT_FOUND' } });
+    });
+  });
+
+  describe('enrollment numbers at intake', () => {
+    const put = (k: TestKiosk, sealed: { recordId: string; bytes: Uint8Array }) => k.send('PUT', apiPaths.record(sealed.recordId), sealed.bytes);
+
+    it('keeps the number with the record and logs the record received', async () => {
+      const number = kiosk.number(1);
+      const sealed = kiosk.seal({ number });
+      expect((await put(kiosk, sealed)).status).toBe(201);
+      expect(await h.authority.repository.findRecordByNumber(number)).toMatchObject({ recordId: sealed.recordId, digest: sealed.digest, number });
+      expect(await h.authority.repository.statusHistory(sealed.recordId)).toEqual([
+        { seq: 1, recordId: sealed.recordId, kioskId: kiosk.keys.id, number, state: 'received', reason: null, at: h.now().toISOString() },
+      ]);
+      h.advance(60);
+      expect((await put(kiosk, sealed)).status).toBe(200);
+      expect(await h.authority.repository.statusHistory(sealed.recordId)).toHaveLength(1);
+    });
+
+    it('takes the number from a record sent in chunks', async () => {
+      const number = kiosk.number(2);
+      const sealed = kiosk.seal({ number, partBytes: 12_000 });
+      const upload = UploadState.parse((await kiosk.send('POST', apiPaths.recordUploads(sealed.recordId), { size: sealed.size, digest: sealed.digest })).body);
+      let offset = 0;
+      for (; offset < sealed.size; offset += upload.maxChunkBytes) {
+        await kiosk.send('PUT', apiPaths.uploadChunk(upload.uploadId, offset), sealed.bytes.subarray(offset, offset + upload.maxChunkBytes));
+      }
+      expect((await kiosk.send('POST', apiPaths.uploadComplete(upload.uploadId), { digest: sealed.digest })).status).toBe(201);
+      expect((await h.authority.repository.findRecordByNumber(number))?.recordId).toBe(sealed.recordId);
+    });
+
+    it('refuses a number of another kiosk\'s code, or of a code no kiosk has', async () => {
+      const other = await h.kiosk('Kiosk B');
+      const theirs = kiosk.seal({ number: other.number(1) });
+      await expectRefusedWithoutChange(() => put(kiosk, theirs), 422, 'RECORD_NUMBER_FOREIGN');
+      const refused = await put(kiosk, theirs);
+      expect(refused.body).toMatchObject({ details: { recordId: theirs.recordId, number: other.number(1), kioskCode: '0001' } });
+      const nobodys = kiosk.seal({ number: new TestKiosk(h.url, kiosk.keys, kiosk.pinned, h.now, 'ZZZZ').number(1) });
+      await expectRefusedWithoutChange(() => put(kiosk, nobodys), 422, 'RECORD_NUMBER_FOREIGN');
+    });
+
+    it('refuses a second record under a number already held, keeping the first', async () => {
+      const number = kiosk.number(3);
+      const first = kiosk.seal({ number });
+      await put(kiosk, first);
+      await expectRefusedWithoutChange(() => put(kiosk, kiosk.seal({ number })), 422, 'RECORD_NUMBER_TAKEN');
+      expect((await h.authority.repository.findRecordByNumber(number))?.recordId).toBe(first.recordId);
+    });
+  });
+
+  describe('record status feed', () => {
+    /** Pulls one page and checks it is signed by the pinned authority key. */
+    async function pull(k: TestKiosk, after: number): Promise<RecordStatusPage> {
+      const reply = await k.send('GET', apiPaths.recordStatus(after));
+      expect(reply.status).toBe(200);
+      const verified = recordStatusDocument.verify(reply.body, k.authoritySigningKey);
+      if (!verified.ok) throw new Error(`the page does not verify: ${verified.message}`);
+      return verified.document;
+    }
+
+    it('answers a kiosk with nothing to report with an empty page, signed by the authority', async () => {
+      const before = await h.snapshot();
+      expect(await pull(kiosk, 0)).toMatchObject({ kioskId: kiosk.keys.id, after: 0, changes: [], next: 0, more: false, issuedAt: h.now().toISOString() });
+      expect(await pull(kiosk, 42)).toMatchObject({ after: 42, changes: [], next: 42, more: false });
+      expect(await h.snapshot()).toEqual(before);
+    });
+
+    it('pages through the kiosk\'s own changes, oldest first, and never another kiosk\'s', async () => {
+      const other = await h.kiosk('Kiosk B');
+      const ours = [1, 2, 3, 4].map((n) => kiosk.seal({ number: kiosk.number(n) }));
+      const theirs = [1, 2].map((n) => other.seal({ number: other.number(n) }));
+      for (const [k, sealed] of [[kiosk, ours[0]], [other, theirs[0]], [kiosk, ours[1]], [kiosk, ours[2]], [other, theirs[1]], [kiosk, ours[3]]] as const) {
+        expect((await k.send('PUT', apiPaths.record(sealed!.recordId), sealed!.bytes)).status).toBe(201);
+        h.advance(1);
+      }
+      await decideRecord(h.authority, kiosk.number(2), 'rejected', 'The portrait is blurred; come back for a new one.');
+      await decideRecord(h.authority, other.number(1), 'accepted');
+
+      const first = await pull(kiosk, 0);
+      expect(first).toMatchObject({ after: 0, more: true });
+      expect(first.changes.map((c) => [c.number, c.state])).toEqual([[kiosk.number(1), 'received'], [kiosk.number(2), 'received'], [kiosk.number(3), 'received']]);
+      expect(first.next).toBe(first.changes[2]!.seq);
+      const second = await pull(kiosk, first.next);
+      expect(second).toMatchObject({ after: first.next, more: false });
+      expect(second.changes).toEqual([
+        expect.objectContaining({ recordId: ours[3]!.recordId, number: kiosk.number(4), state: 'received', reason: null }),
+        { seq: second.next, recordId: ours[1]!.recordId, number: kiosk.number(2), state: 'rejected',
+          reason: 'The portrait is blurred; come back for a new one.', at: h.now().toISOString() },
+      ]);
+      expect(await pull(kiosk, second.next)).toMatchObject({ changes: [], next: second.next, more: false });
+
+      const seqs = [...first.changes, ...second.changes].map((c) => c.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      const theirPage = await pull(other, 0);
+      expect(theirPage.changes.map((c) => [c.number, c.state])).toEqual([[other.number(1), 'received'], [other.number(2), 'received'], [other.number(1), 'accepted']]);
+      expect(theirPage.changes.some((c) => ours.some((o) => o.recordId === c.recordId))).toBe(false);
+    });
+
+    it('refuses a malformed position, an unsigned request and a revoked kiosk', async () => {
+      for (const path of ['/v1/record-status', '/v1/record-status?after=-1', '/v1/record-status?after=x', '/v1/record-status?after=1&after=2', '/v1/record-status?after=1&kiosk=x']) {
+        await expectRefusedWithoutChange(() => kiosk.send('GET', path), 400, 'REQUEST_INVALID');
+      }
+      await expectRefusedWithoutChange(() => kiosk.send('GET', apiPaths.recordStatus(0), undefined, { unsigned: true }), 401, 'SIG_MISSING');
+      await revokeKiosk(h.authority, kiosk.keys.id);
+      await expectRefusedWithoutChange(() => kiosk.send('GET', apiPaths.recordStatus(0)), 403, 'KEY_REVOKED');
     });
   });
 

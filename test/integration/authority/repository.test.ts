@@ -1,6 +1,7 @@
 // One suite for the authority's storage interface, run against SQLite and against a PostgreSQL
-// the test starts on loopback: migrations, one-time tokens, permanent record dedup, resumable
-// upload chunks, checkpoints, published documents, and races decided by the schema.
+// the test starts on loopback: migrations (each from the schema before it), one-time tokens, kiosk
+// codes, permanent record dedup, unique enrollment numbers, the status log and its paging,
+// resumable upload chunks, checkpoints, published documents, and races decided by the schema.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,10 +12,12 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuthorityError } from '../../../authority/authority-error.js';
 import { generateSigningKeyPair } from '../../../authority/protocol/keys.js';
+import { formatEnrollmentNumber } from '../../../authority/protocol/enrollment-number.js';
 import { signReceipt } from '../../../authority/protocol/receipt.js';
 import { sha256Hex } from '../../../authority/protocol/wire-fields.js';
 import { openPostgresRepository } from '../../../authority/store/postgres-repository.js';
-import type { AuthorityRepository, KioskRow, RecordRow, UploadRow } from '../../../authority/store/repository.js';
+import type { AuthorityRepository, KioskRow, NewKiosk, RecordRow, Stored, UploadRow } from '../../../authority/store/repository.js';
+import { initial } from '../../../authority/store/migrations/0001-initial.js';
 import { openSqliteRepository } from '../../../authority/store/sqlite-repository.js';
 import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from './postgres-server.js';
 
@@ -71,22 +74,37 @@ const T0 = '2025-03-01T12:00:00.000Z';
 const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
 const authorityKey = generateSigningKeyPair().privateKey;
 
-const kioskRow = (id: string = randomUUID()): KioskRow => ({
+const kioskRow = (id: string = randomUUID()): NewKiosk => ({
   id, name: 'Kiosk Hall A', signingPublicKey: randomBytes(32).toString('base64url'), sealingPublicKey: randomBytes(32).toString('base64url'),
   registeredAt: T0, revokedAt: null,
 });
 
-function recordRow(kioskId: string, envelope: Uint8Array, recordId: string = randomUUID(), receivedAt = T0): RecordRow {
+function recordRow(kioskId: string, envelope: Uint8Array, recordId: string = randomUUID(), receivedAt = T0, number: string | null = null): RecordRow {
   const digest = sha256Hex(envelope);
   return {
-    recordId, kioskId, digest, size: envelope.length, kind: 'person-enrollment', createdAt: T0, receivedAt,
+    recordId, kioskId, digest, size: envelope.length, kind: 'person-enrollment', createdAt: T0, receivedAt, number,
     receipt: signReceipt({ recordId, digest, kioskId, receivedAt }, authorityKey),
   };
+}
+
+/** The outcome of a store that must have found or put a row under the record id. */
+function held(outcome: Stored<RecordRow> | 'number-taken'): Stored<RecordRow> {
+  if (outcome === 'number-taken') throw new Error('the number was taken');
+  return outcome;
 }
 
 const uploadRow = (kioskId: string, recordId: string, size = 10): UploadRow => ({
   uploadId: randomUUID(), recordId, kioskId, size, digest: 'f'.repeat(64), offset: 0, createdAt: T0, updatedAt: T0,
 });
+
+/** The statements that leave an empty store at schema 1, as the first release wrote it. */
+const SCHEMA_1 = {
+  SQLite: `${initial.sqlite}; PRAGMA user_version = 1;`,
+  PostgreSQL: `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL);
+    ${initial.postgres}; INSERT INTO schema_migrations VALUES (1, 'initial', now());`,
+};
+
+const numberOf = (kioskCode: string, sequence: number) => formatEnrollmentNumber({ kioskCode, day: '250301', sequence });
 
 const BACKENDS: Record<(typeof STORAGE_BACKENDS)[number]['backend'], Backend> = { SQLite: sqlite, PostgreSQL: postgres };
 
@@ -105,9 +123,10 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
     repoOpen = true;
     store = await backend.create();
     repo = await store.open();
-    kiosk = kioskRow();
+    const fresh = kioskRow();
     await repo.addToken({ hash: 'setup', createdAt: T0, expiresAt: at(3600) });
-    expect(await repo.registerKiosk('setup', T0, kiosk)).toBe('registered');
+    expect(await repo.registerKiosk('setup', T0, fresh)).toBe('registered');
+    kiosk = { ...fresh, code: '0001' };
   });
   afterEach(async () => {
     if (repoOpen) await repo.close();
@@ -126,7 +145,166 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       await store.sql(name === 'SQLite' ? 'PRAGMA user_version = 99' : "INSERT INTO schema_migrations VALUES (99, 'future', now())");
       const refused = await store.open().then(() => undefined, (error: unknown) => error);
       expect(refused).toBeInstanceOf(AuthorityError);
-      expect(refused).toMatchObject({ code: 'STORE_FROM_NEWER_VERSION', details: { version: 99, supported: 1 } });
+      expect(refused).toMatchObject({ code: 'STORE_FROM_NEWER_VERSION', details: { version: 99, supported: 2 } });
+    });
+  });
+
+  describe('migration 2 (kiosk codes, numbers, status log)', () => {
+    it('gives kiosks registered before it codes in order of registration, and each record held its received entry', async () => {
+      const old = await backend.create();
+      await old.sql(SCHEMA_1[name]);
+      const kiosks = [{ id: randomUUID(), registeredAt: at(20) }, { id: randomUUID(), registeredAt: at(0) }, { id: randomUUID(), registeredAt: at(10) }];
+      const records = [
+        { recordId: 'r-late', kioskId: kiosks[0]!.id, receivedAt: at(300) },
+        { recordId: 'r-early', kioskId: kiosks[1]!.id, receivedAt: at(100) },
+        { recordId: 'r-middle', kioskId: kiosks[1]!.id, receivedAt: at(200) },
+      ];
+      const quote = (value: string) => `'${value}'`;
+      await old.sql(kiosks.map((k, i) => `INSERT INTO kiosks (id, name, signing_public_key, sealing_public_key, registered_at)
+        VALUES (${[k.id, `Kiosk ${i}`, `sign-${i}`, `seal-${i}`, k.registeredAt].map(quote).join(', ')});`).join('\n'));
+      await old.sql(records.map((r) => {
+        const receipt = signReceipt({ recordId: r.recordId, digest: 'd'.repeat(64), kioskId: r.kioskId, receivedAt: r.receivedAt }, authorityKey);
+        return `INSERT INTO records (record_id, kiosk_id, digest, size, kind, created_at, received_at, receipt)
+          VALUES (${[r.recordId, r.kioskId, 'd'.repeat(64)].map(quote).join(', ')}, 10, 'person-enrollment', '${T0}', '${r.receivedAt}', '${JSON.stringify(receipt)}');`;
+      }).join('\n'));
+
+      const migrated = await old.open();
+      try {
+        expect((await migrated.listKiosks()).map((k) => [k.id, k.code])).toEqual([[kiosks[1]!.id, '0001'], [kiosks[2]!.id, '0002'], [kiosks[0]!.id, '0003']]);
+        expect((await migrated.findRecord('r-late'))?.number).toBeNull();
+        expect(await migrated.latestStatusChanges()).toEqual([
+          { seq: 1, recordId: 'r-early', kioskId: kiosks[1]!.id, number: null, state: 'received', reason: null, at: at(100) },
+          { seq: 2, recordId: 'r-middle', kioskId: kiosks[1]!.id, number: null, state: 'received', reason: null, at: at(200) },
+          { seq: 3, recordId: 'r-late', kioskId: kiosks[0]!.id, number: null, state: 'received', reason: null, at: at(300) },
+        ]);
+        await migrated.addToken({ hash: 'after', createdAt: T0, expiresAt: at(3600) });
+        const next = kioskRow();
+        expect(await migrated.registerKiosk('after', at(1), next)).toBe('registered');
+        expect((await migrated.findKiosk(next.id))?.code).toBe('0004');
+      } finally {
+        await migrated.close();
+      }
+    });
+  });
+
+  describe('kiosk codes', () => {
+    it('give each kiosk the next code in base 36, and keep it for good', async () => {
+      for (let i = 2; i <= 11; i++) {
+        await repo.addToken({ hash: `t${i}`, createdAt: T0, expiresAt: at(3600) });
+        expect(await repo.registerKiosk(`t${i}`, at(i), { ...kioskRow(), registeredAt: at(i) })).toBe('registered');
+      }
+      const codes = ['0001', '0002', '0003', '0004', '0005', '0006', '0007', '0008', '0009', '000A', '000B'];
+      expect((await repo.listKiosks()).map((k) => k.code)).toEqual(codes);
+      await repo.close();
+      repo = await store.open();
+      expect((await repo.listKiosks()).map((k) => k.code)).toEqual(codes);
+      expect(await repo.findKiosk(kiosk.id)).toEqual(kiosk);
+      await expect(store.sql(`UPDATE kiosks SET code = 'AAAA' WHERE id = '${kiosk.id}'`)).rejects.toThrow(/never changes/);
+      expect(await repo.revokeKiosk(kiosk.id, at(5))).toBe(true);
+      expect(await repo.findKiosk(kiosk.id)).toEqual({ ...kiosk, revokedAt: at(5) });
+    });
+
+    it('give simultaneous registrations different codes', async () => {
+      await Promise.all(Array.from({ length: 8 }, (_, i) => repo.addToken({ hash: `race-${i}`, createdAt: T0, expiresAt: at(60) })));
+      const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => repo.registerKiosk(`race-${i}`, at(1), kioskRow())));
+      expect(outcomes).toEqual(Array(8).fill('registered'));
+      expect(new Set((await repo.listKiosks()).map((k) => k.code)).size).toBe(9);
+    });
+
+    it('refuse a registration once every code is given out, keeping the token', async () => {
+      await store.sql(`INSERT INTO kiosks (id, code, name, signing_public_key, sealing_public_key, registered_at)
+        VALUES ('${randomUUID()}', 'ZZZZ', 'Last', 'sign-last', 'seal-last', '${T0}')`);
+      await repo.addToken({ hash: 'late', createdAt: T0, expiresAt: at(60) });
+      expect(await repo.registerKiosk('late', at(1), kioskRow())).toBe('codes-exhausted');
+      expect((await repo.counts()).kiosks).toBe(2);
+      await expect(store.sql(`INSERT INTO kiosks (id, code, name, signing_public_key, sealing_public_key, registered_at)
+        VALUES ('${randomUUID()}', 'zz-1', 'Bad', 'sign-bad', 'seal-bad', '${T0}')`)).rejects.toThrow();
+    });
+  });
+
+  describe('enrollment numbers and the status log', () => {
+    const store1 = async (kioskId: string, number: string | null, recordId: string = randomUUID(), receivedAt = T0) => {
+      const envelope = randomBytes(50);
+      return { outcome: await repo.storeRecord(recordRow(kioskId, envelope, recordId, receivedAt, number), envelope), recordId };
+    };
+
+    it('store a record with its number, log it received at its receipt time, and find it by number', async () => {
+      const number = numberOf('0001', 1);
+      const { outcome, recordId } = await store1(kiosk.id, number, undefined, at(7));
+      expect(held(outcome)).toMatchObject({ created: true, row: { recordId, number } });
+      expect(await repo.findRecordByNumber(number)).toEqual(held(outcome).row);
+      expect(await repo.findRecordByNumber(numberOf('0001', 2))).toBeUndefined();
+      expect(await repo.statusHistory(recordId)).toEqual([{ seq: 1, recordId, kioskId: kiosk.id, number, state: 'received', reason: null, at: at(7) }]);
+      const again = await store1(kiosk.id, number, recordId, at(8));
+      expect(held(again.outcome)).toMatchObject({ created: false, row: { receivedAt: at(7) } });
+      expect(await repo.statusHistory(recordId)).toHaveLength(1);
+    });
+
+    it('refuse a second record with a number already held, storing nothing of it', async () => {
+      const number = numberOf('0001', 3);
+      await store1(kiosk.id, number);
+      const second = await store1(kiosk.id, number);
+      expect(second.outcome).toBe('number-taken');
+      expect(await repo.findRecord(second.recordId)).toBeUndefined();
+      expect(await repo.readEnvelope(second.recordId)).toBeUndefined();
+      expect(await repo.statusHistory(second.recordId)).toEqual([]);
+      expect((await store1(kiosk.id, null)).outcome).not.toBe('number-taken');
+      expect((await store1(kiosk.id, null)).outcome).not.toBe('number-taken');
+      expect((await repo.counts()).records).toBe(3);
+    });
+
+    it('let one of many simultaneous records with one number be stored', async () => {
+      const number = numberOf('0001', 4);
+      const outcomes = await Promise.all(Array.from({ length: 6 }, () => store1(kiosk.id, number)));
+      expect(outcomes.filter((o) => o.outcome !== 'number-taken')).toHaveLength(1);
+      expect((await repo.latestStatusChanges()).map((c) => c.number)).toEqual([number]);
+    });
+
+    it('page the changes of one kiosk by seq, oldest first, without another kiosk\'s', async () => {
+      await repo.addToken({ hash: 'other', createdAt: T0, expiresAt: at(60) });
+      const other = kioskRow();
+      await repo.registerKiosk('other', T0, other);
+      const ours: string[] = [];
+      for (let i = 1; i <= 5; i++) {
+        ours.push((await store1(kiosk.id, numberOf('0001', i), `ours-${i}`, at(i))).recordId);
+        await store1(other.id, numberOf('0002', i), `theirs-${i}`, at(i));
+      }
+      const all = await repo.statusChangesForKiosk(kiosk.id, 0, 100);
+      expect(all.map((c) => c.recordId)).toEqual(ours);
+      expect(all.map((c) => c.seq)).toEqual([1, 3, 5, 7, 9]);
+      expect(all.every((c) => c.kioskId === kiosk.id && c.state === 'received')).toBe(true);
+      expect((await repo.statusChangesForKiosk(kiosk.id, 0, 2)).map((c) => c.seq)).toEqual([1, 3]);
+      expect((await repo.statusChangesForKiosk(kiosk.id, 3, 2)).map((c) => c.seq)).toEqual([5, 7]);
+      expect((await repo.statusChangesForKiosk(kiosk.id, 9, 2))).toEqual([]);
+      expect((await repo.statusChangesForKiosk(other.id, 8, 100)).map((c) => c.recordId)).toEqual(['theirs-5']);
+    });
+
+    it('log a decision only against the latest change it was made on', async () => {
+      const { recordId } = await store1(kiosk.id, numberOf('0001', 5));
+      const change = { recordId, kioskId: kiosk.id, state: 'in-review' as const, reason: 'Second look at the portrait.', at: at(60) };
+      expect(await repo.appendStatusChange(change, 1)).toEqual({ ...change, seq: 2, number: numberOf('0001', 5) });
+      expect(await repo.appendStatusChange({ ...change, state: 'accepted', reason: null }, 1)).toBeUndefined();
+      const decided = await repo.appendStatusChange({ ...change, state: 'rejected', reason: 'Blurred.', at: at(70) }, 2);
+      expect(decided).toMatchObject({ seq: 3, state: 'rejected', reason: 'Blurred.', at: at(70) });
+      expect((await repo.statusHistory(recordId)).map((c) => c.state)).toEqual(['received', 'in-review', 'rejected']);
+      expect(await repo.latestStatusChanges()).toEqual([decided]);
+    });
+
+    it('let one of many simultaneous decisions on a record be logged', async () => {
+      const { recordId } = await store1(kiosk.id, numberOf('0001', 6));
+      const results = await Promise.all((['accepted', 'rejected', 'in-review', 'accepted', 'rejected'] as const).map((state) =>
+        repo.appendStatusChange({ recordId, kioskId: kiosk.id, state, reason: null, at: at(9) }, 1)));
+      expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+      expect(await repo.statusHistory(recordId)).toHaveLength(2);
+    });
+
+    it('cannot change or delete a logged change, even with SQL', async () => {
+      const { recordId } = await store1(kiosk.id, numberOf('0001', 7));
+      await expect(store.sql(`UPDATE record_status_changes SET state = 'accepted' WHERE record_id = '${recordId}'`)).rejects.toThrow(/permanent/);
+      await expect(store.sql(`DELETE FROM record_status_changes WHERE record_id = '${recordId}'`)).rejects.toThrow(/permanent/);
+      await expect(store.sql(`INSERT INTO record_status_changes (record_id, kiosk_id, state, reason, at)
+        VALUES ('${recordId}', '${kiosk.id}', 'lost', NULL, '${T0}')`)).rejects.toThrow();
+      expect(await repo.statusHistory(recordId)).toHaveLength(1);
     });
   });
 
@@ -199,7 +377,7 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
     it('let one of many simultaneous stores under one id win, and answer all with the winner', async () => {
       const recordId = randomUUID();
       const envelopes = Array.from({ length: 8 }, () => randomBytes(64));
-      const results = await Promise.all(envelopes.map((e) => repo.storeRecord(recordRow(kiosk.id, e, recordId), e)));
+      const results = (await Promise.all(envelopes.map((e) => repo.storeRecord(recordRow(kiosk.id, e, recordId), e)))).map(held);
       expect(new Set(results.map((r) => r.row.digest)).size).toBe(1);
       expect(results.filter((r) => r.created)).toHaveLength(1);
       expect(sha256Hex((await repo.readEnvelope(recordId))!)).toBe(results[0]!.row.digest);

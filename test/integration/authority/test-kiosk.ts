@@ -2,6 +2,7 @@
 // signed exactly as the protocol says (or deliberately not), sent with fetch over loopback.
 
 import { apiPaths, RegisterKioskResponse, type AuthorityPublicKeys } from '../../../authority/protocol/api.js';
+import { formatEnrollmentNumber } from '../../../authority/protocol/enrollment-number.js';
 import { signRequest } from '../../../authority/protocol/http-signature.js';
 import { decodePublicKey, encodePublicKey } from '../../../authority/protocol/keys.js';
 import { newKioskKeys, sealSample, type SampleRecord, type SealingKiosk } from '../../unit/authority/sealing-fixtures.js';
@@ -28,6 +29,8 @@ export class TestKiosk {
     readonly keys: SealingKiosk,
     readonly pinned: AuthorityPublicKeys,
     private readonly clock: () => Date,
+    /** The kiosk code the authority gave at registration. */
+    readonly code = 'ZZZZ',
   ) {}
 
   static async register(baseUrl: string, token: string, clock: () => Date, name = 'Kiosk Hall A'): Promise<TestKiosk> {
@@ -39,7 +42,7 @@ export class TestKiosk {
     });
     if (response.status !== 201) throw new Error(`registration failed: ${response.status} ${await response.text()}`);
     const registered = RegisterKioskResponse.parse(await response.json());
-    return new TestKiosk(baseUrl, { ...keys, id: registered.kioskId }, registered.authority, clock);
+    return new TestKiosk(baseUrl, { ...keys, id: registered.kioskId }, registered.authority, clock, registered.code);
   }
 
   get authoritySigningKey() {
@@ -48,6 +51,11 @@ export class TestKiosk {
 
   get authoritySealingKey() {
     return decodePublicKey('x25519', this.pinned.sealingPublicKey);
+  }
+
+  /** This kiosk's enrollment number `sequence` of 1 March 2025 (or of `day`, YYMMDD). */
+  number(sequence: number, day = '250301'): string {
+    return formatEnrollmentNumber({ kioskCode: this.code, day, sequence });
   }
 
   seal(sample: SampleRecord = {}) {

@@ -20,6 +20,8 @@ export interface SampleRecord {
   recordId?: string;
   partBytes?: number;
   createdAt?: string;
+  /** The enrollment number in the header; none when absent. */
+  number?: string;
 }
 
 /** A person-enrollment record with a portrait and a finger image of `partBytes` random bytes each. */
@@ -31,6 +33,7 @@ export function sealSample(kiosk: SealingKiosk, authoritySealingKey: KeyObject, 
     kioskId: kiosk.id,
     createdAt: sample.createdAt ?? '2025-03-01T12:00:00.000Z',
     kind: 'person-enrollment',
+    ...(sample.number === undefined ? {} : { number: sample.number }),
     json: { person: { surname: 'MUSTERMANN', given: 'ERIKA' }, consent: 'v3' },
     parts: [{ name: 'portrait.jpg', bytes: randomBytes(partBytes) }, { name: 'finger-r1.raw', bytes: randomBytes(partBytes) }],
     authoritySealingPublicKey: authoritySealingKey,

@@ -11,12 +11,13 @@ import { describe, expect, it } from 'vitest';
 import {
   EnrollmentBlock, EnrollmentStep, FaceExceptionReason, FingerExceptionReason, LivenessExceptionReason, SecondApprovalReason,
 } from '../../../main/rpc/schemas.js';
+import { RecordState } from '../../../main/rpc/procedures/records.js';
 import { RejectionReason } from '../../../main/rpc/procedures/review-queue.js';
 import { projectRoot } from '../../e2e/support/kiosk-process.js';
 
 type Tree = { [key: string]: string | Tree };
 const LOCALES = ['en', 'de', 'zh-CN'] as const;
-const locale = (code: string): Tree => JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', `${code}.json`), 'utf8')) as Tree;
+const locale = (code: string): Tree => JSON.parse(readFileSync(join(projectRoot, 'resources/locales', `${code}.json`), 'utf8')) as Tree;
 const trees = Object.fromEntries(LOCALES.map((code) => [code, locale(code)])) as Record<(typeof LOCALES)[number], Tree>;
 
 function flatten(tree: Tree, prefix = ''): Map<string, string> {
@@ -43,9 +44,9 @@ function sourceFiles(dir: string, pattern: RegExp): string[] {
   });
 }
 
-const rendererSources = sourceFiles(join(projectRoot, 'renderer/src'), /\.tsx?$/).map((file) => ({
-  file: relative(projectRoot, file), text: readFileSync(file, 'utf8'),
-}));
+/** Where words are asked for: the screens, and the slip the kiosk prints. */
+const rendererSources = [...sourceFiles(join(projectRoot, 'renderer/src'), /\.tsx?$/), ...sourceFiles(join(projectRoot, 'main/slips'), /\.ts$/)]
+  .map((file) => ({ file: relative(projectRoot, file), text: readFileSync(file, 'utf8') }));
 
 describe('the locales', () => {
   it('hold the same keys, the same placeholders, and no empty text', () => {
@@ -60,7 +61,7 @@ describe('the locales', () => {
   });
 });
 
-describe('the renderer', () => {
+describe('the screens and the slip', () => {
   it('asks only for keys that exist', () => {
     const missing: string[] = [];
     for (const { file, text } of rendererSources) {
@@ -85,7 +86,10 @@ describe('the renderer', () => {
       ...RejectionReason.options.map((reason) => `queue.reasons.${reason}`),
       ...EnrollmentStep.options.map((step) => `flow.steps.${step}`),
       ...EnrollmentBlock.unwrap().options.flatMap((block) => [`start.blocked.${block}.heading`, `start.blocked.${block}.body`]),
-      ...['person', 'company'].map((flow) => `flow.${flow}`),
+      ...['person', 'company'].flatMap((flow) => [`flow.${flow}`, `queue.kinds.${flow}`, `slip.kinds.${flow}`, `slip.next.${flow}`]),
+      ...RecordState.options.filter((state) => state !== 'decided').map((state) => `records.states.${state}`),
+      ...['accepted', 'rejected'].map((decision) => `records.decision.${decision}`),
+      ...['headingAll', 'headingOwn'].map((key) => `records.${key}`),
     ];
     expect(expected.filter((key) => !hasKey(key))).toEqual([]);
   });

@@ -390,10 +390,12 @@ describe("an officer called to a business owner's screen", () => {
 
     const officerActor = `operator:${officer.id}`;
     expect(audited(auditRowsAfter(h.kiosk, before))).toEqual([
-      [officerActor, 'enrollment.officer-called', { enrollmentId: id, operatorId: officer.id, outcome: 'ok' }],
+      // The help begins only once its entry is committed, so the entry's actor is the screen before the officer came;
+      // who came is in the details.
+      ['anonymous', 'enrollment.officer-called', { enrollmentId: id, operatorId: officer.id, outcome: 'ok' }],
       // Who left is in the details (the entry's actor is the screen as it is after the officer left).
       [expect.any(String), 'enrollment.officer-left', { enrollmentId: id, operatorId: officer.id }],
-      [officerActor, 'enrollment.officer-called', { enrollmentId: id, operatorId: officer.id, outcome: 'ok' }],
+      ['anonymous', 'enrollment.officer-called', { enrollmentId: id, operatorId: officer.id, outcome: 'ok' }],
       [officerActor, 'enrollment.face-exception', { enrollmentId: id, reason: 'cannot-face-camera' }],
     ]);
     expect(verifyAudit(h.kiosk.db)).toMatchObject({ ok: true });

@@ -9,27 +9,20 @@ import fs from 'node:fs';
 import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSealedRecord } from '../../../../authority/protocol/sealed-record.js';
-import { captureFromMrz } from '../../../../main/enrollment/document-capture.js';
 import { openKiosk, type Kiosk } from '../../../../main/kiosk/kiosk.js';
 import { silentLog } from '../../../../main/log.js';
 import type { Enrollment } from '../../../../main/rpc/contract.js';
 import type { HeldEnrollment, ReviewQueue } from '../../../../main/rpc/procedures/review-queue.js';
 import type { SealedEnrollment } from '../../../../main/rpc/procedures/enrollment.js';
 import { readEnvelope } from '../../../../main/store/outbox.js';
-import { formatMrz, parseMrz } from '../../../../native/idreader/mrz/index.js';
-import { exceptionPhoto } from '../../../fixtures/exception-photo.js';
+import {
+  enrollmentOnReview, FACE_NOTE, FACE_PHOTO, FINGER_NOTE, FINGER_PHOTO, MRZ_LINES,
+} from '../../../fixtures/enrollment-on-review.js';
 import { auditHeadSeq, auditRowsAfter, errorOf, outputOf, type FixtureKey, type RecordedScreen } from '../../../fixtures/kiosk-harness.js';
 import { openSimulatedKiosk, SimulatedPerson, type SimulatedKiosk } from '../../../fixtures/simulated-fingerprint.js';
-import { PASSPORT } from '../../../unit/main/enrollment/sample-documents.js';
+
 
 type EnrollmentView = z.infer<typeof Enrollment>;
-
-const DETAILS = { flow: 'person', address: 'Storgatan 12\n111 51 Stockholm', purpose: 'licence-application' };
-const FACE_NOTE = 'Bandage over the left eye';
-const FINGER_NOTE = 'Finger lost in an accident';
-const FACE_PHOTO = exceptionPhoto(40);
-const FINGER_PHOTO = exceptionPhoto(160);
-const MRZ_LINES = formatMrz(PASSPORT, 'TD3');
 
 let kiosk: SimulatedKiosk;
 beforeAll(async () => {
@@ -45,24 +38,7 @@ const pinOf = (key: FixtureKey) => ({ method: 'pin', name: kiosk.h.operator(key)
 const ref = (key: FixtureKey) => ({ id: kiosk.h.operator(key).id, name: kiosk.h.operator(key).name, role: kiosk.h.operator(key).role });
 const state = (db: Kiosk['db'], id: string) => (db.prepare('SELECT state FROM enrollments WHERE id = ?').get(id) as { state: string }).state;
 
-/** A person enrollment by the officer on review: passport, a face exception with photo, finger 2 captured, finger 7 excepted with photo. */
-async function onReview(atSensor = new SimulatedPerson('applicant')): Promise<RecordedScreen & { id: string }> {
-  kiosk.fingers.liftFinger();
-  const recorded = await kiosk.screen('officer', atSensor);
-  const { id } = await view(recorded, 'enrollment.start', { flow: 'person' });
-  const now = new Date();
-  kiosk.rig.documentReader.emit('capture', captureFromMrz(parseMrz(MRZ_LINES, { now }), 'mrz', now));
-  const { pendingRead } = await view(recorded, 'enrollment.current');
-  await view(recorded, 'enrollment.acceptDocument', { readId: pendingRead!.readId });
-  await view(recorded, 'enrollment.recordFaceException', { reason: 'injured', note: FACE_NOTE, photo: FACE_PHOTO });
-  await view(recorded, 'fingerprint.capture', { position: 2 });
-  await view(recorded, 'fingerprint.recordException', { position: 7, reason: 'missing', note: FINGER_NOTE, photo: FINGER_PHOTO });
-  await view(recorded, 'fingerprint.finish');
-  await view(recorded, 'enrollment.saveDetails', DETAILS);
-  const reviewed = await view(recorded, 'enrollment.acceptConsent', { accepted: true, version: '2026-01', language: 'en' });
-  expect(reviewed).toMatchObject({ step: 'review', ranBy: ref('officer'), secondApproval: ['face-exception', 'finger-exception'] });
-  return { ...recorded, id };
-}
+const onReview = (atSensor?: SimulatedPerson) => enrollmentOnReview(kiosk, { atSensor });
 
 function openRecord(recordId: string) {
   return openSealedRecord(readEnvelope(kiosk.h.kiosk.db, recordId), {

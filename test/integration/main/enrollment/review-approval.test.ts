@@ -8,6 +8,7 @@
 
 import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnrollmentNumber } from '../../../../authority/protocol/enrollment-number.js';
 import { generateSealingKeyPair } from '../../../../authority/protocol/keys.js';
 import { openSealedRecord, readSealedHeader, type OpenedRecord } from '../../../../authority/protocol/sealed-record.js';
 import { verifyAudit } from '../../../../main/audit/audit-verify.js';
@@ -228,7 +229,8 @@ describe('consent', () => {
     expect((await view(recorded, 'enrollment.acceptConsent', { accepted: false, version: current, language: 'zh-CN' })).consent).toBeNull();
     expect(audited(auditRowsAfter(kiosk.h.kiosk, start))).toEqual([
       [recorded.screen.actor, 'enrollment.consent', { enrollmentId: recorded.id, accepted: true, version: current, language: 'zh-CN' }],
-      [recorded.screen.actor, 'enrollment.consent', { enrollmentId: recorded.id, accepted: false, version: current, language: 'zh-CN' }],
+      // An untick is audited without its version: only the current one is, when accepted (an untick may carry any text).
+      [recorded.screen.actor, 'enrollment.consent', { enrollmentId: recorded.id, accepted: false, version: null, language: 'zh-CN' }],
     ]);
     outputOf(await call(recorded, 'enrollment.cancel'));
   });
@@ -277,7 +279,11 @@ describe('sealing for the authority', () => {
 
     const before = Date.now();
     const sealed = outputOf<Sealed>(await call(recorded, 'enrollment.approve', pinOf('supervisor')));
-    expect(sealed).toEqual({ recordId: expect.stringMatching(/^[0-9a-f-]{36}$/), queueDepth: depth + 1 });
+    expect(sealed).toEqual({ recordId: expect.stringMatching(/^[0-9a-f-]{36}$/), number: expect.any(String), queueDepth: depth + 1 });
+    // The kiosk's code (given by the authority at registration) and today's first number here.
+    expect(parseEnrollmentNumber(sealed.number)).toMatchObject({
+      ok: true, parts: { kioskCode: kiosk.h.kiosk.provisioning.require().identity.code, sequence: 1 },
+    });
     expect(failedAttempts('supervisor')).toBe(0);
     expect(outboxRows(recorded.id)).toEqual([{ recordId: sealed.recordId, enrollmentId: recorded.id }]);
     expect(enrollmentState(recorded.id)).toBe('sealed');
@@ -290,11 +296,12 @@ describe('sealing for the authority', () => {
     const { json, parts } = opened(sealed.recordId);
     const record = json as Record<string, never>;
     expect(Object.keys(record).sort()).toEqual([
-      'approval', 'consent', 'details', 'document', 'enrollmentId', 'face', 'faceException', 'fingerprints', 'flow', 'kioskVersion', 'ranBy',
-      'registration',
+      'approval', 'consent', 'details', 'document', 'enrollmentId', 'face', 'faceException', 'fingerprints', 'flow', 'kioskVersion', 'number',
+      'ranBy', 'registration',
     ]);
     expect(record).toMatchObject({
       enrollmentId: recorded.id,
+      number: sealed.number,
       flow: 'person',
       ranBy: ref('officer'),
       document: {
@@ -332,10 +339,10 @@ describe('sealing for the authority', () => {
         enrollmentId: recorded.id, operatorId: officer.id, outcome: 'refused', refusal: 'ENROLLMENT_SECOND_APPROVER_REQUIRED',
       }],
       [recorded.screen.actor, 'enrollment.approve', { enrollmentId: recorded.id, operatorId: supervisor.id, outcome: 'failed' }],
-      [`operator:${supervisor.id}`, 'record.sealed', { recordId: sealed.recordId, kind: 'person-enrollment', size: expect.any(Number) }],
+      [`operator:${supervisor.id}`, 'record.sealed', { recordId: sealed.recordId, number: sealed.number, kind: 'person-enrollment', size: expect.any(Number) }],
       [recorded.screen.actor, 'enrollment.approve', {
         enrollmentId: recorded.id, operatorId: supervisor.id, outcome: 'approved',
-        secondApproval: ['face-exception', 'finger-exception'], recordId: sealed.recordId, kind: 'person-enrollment',
+        secondApproval: ['face-exception', 'finger-exception'], recordId: sealed.recordId, number: sealed.number, kind: 'person-enrollment',
       }],
     ]);
     expect(kiosk.h.kiosk.db.prepare('SELECT decided_by, second_approval, record_id FROM enrollments WHERE id = ?').get(recorded.id)).toEqual({

@@ -31,6 +31,8 @@ const OFFICER_LOGGED_IN = { anonymous: RpcCodes.unauthenticated, technician: Rpc
 const PHOTO = exceptionPhoto();
 /** No enrollment is held under this id. */
 const HELD_ID = '4f1c2a9e-6b3d-4e8f-9a0b-1c2d3e4f5a6b';
+/** No record is sealed under this id. */
+const RECORD_ID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 
 // One valid input per procedure. `satisfies` makes a new procedure without a sample a
 // type error; the first test below makes it a test failure too.
@@ -95,6 +97,12 @@ const samples = {
   'enrollment.acceptConsent': { input: () => ({ accepted: true, version: '2026-01', language: 'en' }), allowed: { code: 'ENROLLMENT_NONE' } },
   'enrollment.approve': { input: () => ({ credential: { method: 'pin', pin: '482913' } }), allowed: { code: 'ENROLLMENT_NONE' } },
   'enrollment.holdForReview': { input: () => ({}), allowed: { code: 'ENROLLMENT_NONE' } },
+  // No screen of this matrix has sealed a record: nothing is finished, there is no slip to print (the slip is the screen's own).
+  'enrollment.finished': { input: () => ({}), allowed: 'ok' },
+  'enrollment.printSlip': { input: () => ({}), allowed: { code: 'ENROLLMENT_NOT_FINISHED' } },
+  // Nothing was sealed on this kiosk: the list is empty and no record is found to print again.
+  'records.list': { input: () => ({}), allowed: 'ok' },
+  'records.printSlip': { input: () => ({ recordId: RECORD_ID }), allowed: { code: 'RECORD_NOT_FOUND' } },
   // Nothing is held on this kiosk, so the queue is empty and every id is unknown to it.
   'reviewQueue.list': { input: () => ({}), allowed: 'ok' },
   'reviewQueue.open': { input: () => ({ id: HELD_ID }), allowed: { code: 'ENROLLMENT_NOT_HELD' } },
@@ -215,6 +223,10 @@ describe('RPC access matrix', () => {
       'enrollment.consentText': 'anyone',
       'enrollment.acceptConsent': 'anyone',
       'enrollment.approve': 'anyone',
+      'enrollment.finished': 'anyone',
+      'enrollment.printSlip': 'anyone',
+      'records.list': 'officer,supervisor',
+      'records.printSlip': 'officer,supervisor',
       'auth.enrollFingerprint': 'officer,supervisor',
       'auth.loginFingerprint': 'anyone',
       'provisioning.status': 'supervisor,technician',

@@ -8,6 +8,7 @@ import { errorOf, openKioskHarness, outputOf, type KioskHarness } from '../../..
 
 const DEFAULT_SETTINGS = {
   idleTimeoutSeconds: 120, defaultLanguage: 'en', secondApprover: 'supervisor', heldEnrollmentLimit: 20, heldEnrollmentMaxAgeHours: 24,
+  slipPrinter: null, slipFolder: null,
 };
 
 let h: KioskHarness;
@@ -68,5 +69,16 @@ describe('system procedures', () => {
       expect(errorOf(await h.call(technician, 'settings.update', refused)).code, JSON.stringify(refused)).toBe('RPC_INVALID_INPUT');
     }
     outputOf(await h.call(technician, 'settings.update', { secondApprover: 'supervisor', heldEnrollmentLimit: 20, heldEnrollmentMaxAgeHours: 24 }));
+  });
+
+  it('lets a technician name the slip printer (a CUPS queue) or the folder slips are saved to (an absolute path), and clear them', async () => {
+    const technician = (await h.loggedIn('technician')).screen;
+    const changed = { slipPrinter: 'front-desk_2', slipFolder: '/srv/gatehouse/slips' } as const;
+    expect(outputOf(await h.call(technician, 'settings.update', changed))).toMatchObject(changed);
+    expect(outputOf(await h.call(h.openScreen().screen, 'system.info'))).toMatchObject({ settings: changed });
+    for (const refused of [{ slipPrinter: 'front desk' }, { slipPrinter: '' }, { slipPrinter: 'lp;rm' }, { slipFolder: 'slips' }, { slipFolder: '~/slips' }]) {
+      expect(errorOf(await h.call(technician, 'settings.update', refused)).code, JSON.stringify(refused)).toBe('RPC_INVALID_INPUT');
+    }
+    expect(outputOf(await h.call(technician, 'settings.update', { slipPrinter: null, slipFolder: null }))).toMatchObject({ slipPrinter: null, slipFolder: null });
   });
 });

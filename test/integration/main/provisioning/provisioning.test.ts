@@ -88,7 +88,7 @@ describe('Provisioning', () => {
     const sealing = generateSealingKeyPair().publicKey;
     const impostor = createServer((_request, response) => {
       response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({
-        kioskId: '7d5e9f3c-1b2a-4c3d-8e9f-0a1b2c3d4e5f', name: 'Hall A', registeredAt: '2025-03-01T12:00:00.000Z',
+        kioskId: '7d5e9f3c-1b2a-4c3d-8e9f-0a1b2c3d4e5f', code: 'HALA', name: 'Hall A', registeredAt: '2025-03-01T12:00:00.000Z',
         authority: { signingKeyId: keyIdOf(sealing), signingPublicKey: encodePublicKey(signing), sealingKeyId: keyIdOf(sealing), sealingPublicKey: encodePublicKey(sealing) },
       }));
     });

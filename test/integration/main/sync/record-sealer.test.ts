@@ -56,8 +56,9 @@ describe('approveAndSeal', () => {
     for (const file of files) expect(fs.readFileSync(file).includes(MARKER), file).toBe(false);
     const row = k.db.prepare('SELECT * FROM outbox').get() as Record<string, unknown>;
     expect(Object.keys(row).sort()).toEqual([
-      'accepted_at', 'attempts', 'bundle_id', 'created_at', 'digest', 'enrollment_id', 'exported_at', 'last_error', 'next_attempt_at',
-      'purge_after', 'purged_at', 'receipt', 'record_id', 'size', 'state', 'updated_at',
+      'accepted_at', 'attempts', 'authority_reason', 'authority_state', 'authority_state_at', 'bundle_id', 'created_at', 'digest',
+      'enrollment_id', 'exported_at', 'last_error', 'next_attempt_at', 'number', 'purge_after', 'purged_at', 'receipt', 'record_id', 'size',
+      'state', 'updated_at',
     ]);
   });
 
@@ -66,7 +67,7 @@ describe('approveAndSeal', () => {
     const queued = approveAndSeal(k.db, k.credentials, record, 'operator:7', h.now());
     expect(k.outbox()).toEqual([expect.objectContaining({ recordId: queued.recordId, state: 'queued', attempts: 0, size: queued.size })]);
     const audit = k.db.prepare("SELECT actor, details FROM audit WHERE action = 'record.sealed'").all();
-    expect(audit).toEqual([{ actor: 'operator:7', details: JSON.stringify({ kind: 'person-enrollment', recordId: queued.recordId, size: queued.size }) }]);
+    expect(audit).toEqual([{ actor: 'operator:7', details: JSON.stringify({ kind: 'person-enrollment', number: null, recordId: queued.recordId, size: queued.size }) }]);
 
     k.db.exec("CREATE TRIGGER audit_fails BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     expect(() => approveAndSeal(k.db, k.credentials, record, 'operator:7', h.now())).toThrow(/disk full/);

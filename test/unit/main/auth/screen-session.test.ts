@@ -1,6 +1,8 @@
 // One screen's session with fake timers: who is logged in (or called to help without logging
 // in) and whether an officer is present, when the idle countdown runs, and that expiry ends the
-// session, announces it, sends the helping officer away and drops the registered capture data.
+// session, announces it, sends the helping officer away and drops the registered capture data;
+// another operator logging in on the screen drops it too, the same operator logging in again
+// does not.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ScreenSession } from '../../../../main/auth/screen-session.js';
@@ -160,6 +162,36 @@ describe('ScreenSession', () => {
     expect(session.idleCountdownRunning).toBe(false);
     vi.advanceTimersByTime(600_000);
     expect(onIdleExpire).not.toHaveBeenCalled();
+  });
+
+  it('drops the capture data when another operator logs in on the screen, without ending the session', () => {
+    const { session, events } = screen();
+    session.login(officer);
+    const enrollment = vi.fn();
+    session.onEnd(enrollment);
+    session.login(supervisor);
+    expect(enrollment).toHaveBeenCalledTimes(1);
+    expect(session.operator).toEqual(supervisor);
+    expect(session.idleCountdownRunning).toBe(true);
+    expect(events.filter(([name]) => name === 'session.ended')).toEqual([]);
+    // What the new operator starts is theirs to keep when they log in again.
+    const theirs = vi.fn();
+    session.onEnd(theirs);
+    session.login({ ...supervisor, via: 'fingerprint' });
+    expect(theirs).not.toHaveBeenCalled();
+    session.end('logout');
+    expect(theirs).toHaveBeenCalledTimes(1);
+    expect(enrollment).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps the capture data when the operator logged in logs in again', () => {
+    const { session } = screen();
+    session.login(officer);
+    const enrollment = vi.fn();
+    session.onEnd(enrollment);
+    session.login(officer);
+    expect(enrollment).not.toHaveBeenCalled();
+    expect(session.operator).toEqual(officer);
   });
 
   it('gives each screen its own id', () => {

@@ -64,7 +64,7 @@ describe('buildEnrollmentRecord', () => {
         livenessException: {
           reason: 'cannot-follow', note: 'Could not turn the head on request', by: OFFICER, at: RECORDED_AT, photoPart: 'liveness-exception.jpg',
         },
-        capturedBy: OFFICER,
+        capturedBy: OFFICER, decidedBy: OFFICER, acceptedBy: OFFICER,
       },
       faceException: null,
       fingerprints: [

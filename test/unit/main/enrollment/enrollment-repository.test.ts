@@ -1,10 +1,11 @@
 // The one owner of the enrollments and held_enrollments tables, against an in-memory store:
-// rows are written and moved by state, held envelopes are kept and dropped, the held list
-// comes oldest first with its reasons, decisions are recorded, and the enrollments a stopped
-// kiosk left on a capture step are found.
+// rows are written and moved by state (moveState only from the state it names), held envelopes
+// are kept and dropped, the held list comes oldest first with its reasons (a row whose stored
+// reasons do not parse lists with none, without taking the list down), one held row is looked
+// up by id, decisions are recorded, and the enrollments a stopped kiosk left on a capture step
+// are found.
 
 import { describe, expect, it } from 'vitest';
-import { ZodError } from 'zod';
 import { EnrollmentRepository } from '../../../../main/enrollment/enrollment-repository.js';
 import { openDatabase, type Db } from '../../../../main/store/database.js';
 
@@ -82,10 +83,49 @@ describe('EnrollmentRepository', () => {
     expect(repository.unfinished()).toEqual(['e-details', 'e-fingerprints', 'e-face', 'e-review', 'e-document']);
   });
 
-  it('refuses a held row whose stored reasons are not known ones, rather than showing them', () => {
+  it.each([['reasons it does not know', '["bad-weather"]'], ['no JSON', '[face-exception'], ['no list', '{"face-exception":true}']])(
+    'lists a held row whose stored reasons are %s with none, never showing them, and the other rows as they are',
+    (_name, stored) => {
+      const { db, repository } = store();
+      for (const id of ['e-bad', 'e-good']) {
+        repository.insert({ id, flow: 'person', state: 'review', ranBy: 3, at: T0 });
+        repository.hold(id, { envelope: Buffer.from(id), at: id === 'e-bad' ? T1 : T2, by: 3, reasons: ['finger-exception'] });
+        repository.setState(id, 'awaiting-review', T1);
+      }
+      db.prepare('UPDATE enrollments SET second_approval = ? WHERE id = ?').run(stored, 'e-bad');
+      expect(repository.listHeld()).toEqual([
+        { id: 'e-bad', flow: 'person', ranBy: 3, heldAt: T1, heldBy: 3, reasons: [] },
+        { id: 'e-good', flow: 'person', ranBy: 3, heldAt: T2, heldBy: 3, reasons: ['finger-exception'] },
+      ]);
+      expect(repository.heldRow('e-bad')).toMatchObject({ id: 'e-bad', reasons: [] });
+    },
+  );
+
+  it('moves a row only from the state it names, refusing (and changing nothing) otherwise', () => {
     const { db, repository } = store();
-    repository.insert({ id: 'e-1', flow: 'person', state: 'awaiting-review', ranBy: 3, at: T0 });
-    db.prepare('UPDATE enrollments SET held_at = ?, second_approval = ? WHERE id = ?').run(T1, '["bad-weather"]', 'e-1');
-    expect(() => repository.listHeld()).toThrow(ZodError);
+    repository.insert({ id: 'e-1', flow: 'person', state: 'review', ranBy: 3, at: T0 });
+    repository.moveState('e-1', 'review', 'awaiting-review', T1);
+    expect(row(db, 'e-1')).toMatchObject({ state: 'awaiting-review', updated_at: T1 });
+    // A row someone set back to rejected is not approved from the queue.
+    repository.setState('e-1', 'rejected', T1);
+    expect(() => repository.moveState('e-1', 'awaiting-review', 'sealed', T2)).toThrow(expect.objectContaining({
+      code: 'ENROLLMENT_STATE_CONFLICT', details: { id: 'e-1', from: 'awaiting-review', to: 'sealed' },
+    }));
+    expect(row(db, 'e-1')).toMatchObject({ state: 'rejected', updated_at: T1 });
+    expect(() => repository.moveState('nobody', 'review', 'sealed', T2)).toThrow(expect.objectContaining({ code: 'ENROLLMENT_STATE_CONFLICT' }));
+    expect(db.prepare('SELECT count(*) AS n FROM enrollments').get()).toEqual({ n: 1 });
+  });
+
+  it('looks up one held row by id, and nothing for a row that is not held', () => {
+    const { repository } = store();
+    for (const id of ['e-held', 'e-review', 'e-sealed']) repository.insert({ id, flow: 'company', state: 'review', ranBy: null, at: T0 });
+    repository.hold('e-held', { envelope: Buffer.from('sealed'), at: T1, by: 8, reasons: ['face-exception'] });
+    repository.setState('e-held', 'awaiting-review', T1);
+    repository.hold('e-sealed', { envelope: Buffer.from('sealed'), at: T1, by: 8, reasons: ['face-exception'] });
+    repository.setState('e-sealed', 'sealed', T2);
+    expect(repository.heldRow('e-held')).toEqual({ id: 'e-held', flow: 'company', ranBy: null, heldAt: T1, heldBy: 8, reasons: ['face-exception'] });
+    expect(repository.heldRow('e-review')).toBeNull();
+    expect(repository.heldRow('e-sealed')).toBeNull();
+    expect(repository.heldRow('nobody')).toBeNull();
   });
 });

@@ -1,11 +1,14 @@
 // The enrollment workflow against an in-memory store and hand-made screens: what a restarted
-// kiosk abandons, when no enrollment may start, how `check` refuses (wrong step, wrong firer,
-// four eyes), that `apply` commits the change, the row and the audit entry together and only
-// then moves the aggregate and tells its screen, and how held enrollments are opened.
+// kiosk abandons (dropping the held envelope of a row it abandons), when no enrollment may
+// start, how `check` refuses (wrong step, wrong firer, four eyes), that `apply` commits the
+// change, the row and the audit entry together and only then moves the aggregate and tells its
+// screen, and refuses a row that moved behind the kiosk's back; how held enrollments are opened,
+// and that another row's envelope copied into a row is refused.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { appendAudit, listAudit } from '../../../../main/audit/audit-log.js';
 import { ScreenSession, type SessionOperator } from '../../../../main/auth/screen-session.js';
+import { silentLog } from '../../../../main/log.js';
 import { EnrollmentWorkflow, type Actor, type Commit } from '../../../../main/enrollment/enrollment-workflow.js';
 import type { OperatorRefView } from '../../../../main/enrollment/exception-evidence.js';
 import { sealHeldEnrollment } from '../../../../main/enrollment/held-enrollment.js';
@@ -31,11 +34,12 @@ function kiosk({ provisioned = true, settings = {} }: { provisioned?: boolean; s
   const operator = db.prepare('INSERT INTO operators (id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)');
   for (const { id, name, role } of [OFFICER, SECOND_OFFICER, SUPERVISOR]) operator.run(id, name, role, 'h', NOW.toISOString());
   const station: StationSettings = {
-    idleTimeoutSeconds: 120, defaultLanguage: 'en', secondApprover: 'supervisor', heldEnrollmentLimit: 20, heldEnrollmentMaxAgeHours: 24, ...settings,
+    idleTimeoutSeconds: 120, defaultLanguage: 'en', secondApprover: 'supervisor', heldEnrollmentLimit: 20, heldEnrollmentMaxAgeHours: 24,
+    slipPrinter: null, slipFolder: null, ...settings,
   };
   const changed = vi.fn();
   const workflow = new EnrollmentWorkflow({
-    db, now: () => NOW, settings: () => station, credentials: () => (provisioned ? CREDENTIALS : null), fingers: () => [2, 7], changed,
+    db, now: () => NOW, settings: () => station, credentials: () => (provisioned ? CREDENTIALS : null), fingers: () => [2, 7], changed, log: silentLog,
   });
   return { db, workflow, changed };
 }
@@ -73,6 +77,18 @@ describe('EnrollmentWorkflow.recover', () => {
       { actor: 'system', action: 'enrollment.abandoned', details: { enrollmentId: 'e-review', reason: 'kiosk-restarted' } },
     ]);
     expect(workflow.recover()).toBe(0);
+  });
+
+  it('drops the held envelope of a row it abandons (a row set back to a step behind the kiosk\'s back)', () => {
+    const { db, workflow } = kiosk();
+    for (const id of ['e-review', 'e-held']) {
+      workflow.repository.insert({ id, flow: 'person', state: 'review', ranBy: 3, at: NOW.toISOString() });
+      workflow.repository.hold(id, { envelope: Buffer.from(`sealed ${id}`), at: NOW.toISOString(), by: 3, reasons: ['finger-exception'] });
+    }
+    workflow.repository.setState('e-held', 'awaiting-review', NOW.toISOString());
+    expect(workflow.recover()).toBe(1);
+    expect(workflow.repository.state('e-review')).toBe('abandoned');
+    expect(db.prepare('SELECT enrollment_id FROM held_enrollments').all()).toEqual([{ enrollment_id: 'e-held' }]);
   });
 });
 
@@ -219,6 +235,40 @@ describe('EnrollmentWorkflow.apply', () => {
     expect(listAudit(db)).toHaveLength(before);
   });
 
+  it('refuses to move a row that changed behind the kiosk\'s back: no state, no row, no audit entry, and the screen lets it go', () => {
+    const { db, workflow, session, events, enrollment } = onDocument();
+    const capture = passportRead();
+    enrollment.offerRead(capture);
+    workflow.repository.setState(enrollment.id, 'cancelled', NOW.toISOString());
+    const before = listAudit(db).length;
+    const emitted = events.length;
+    expect(() => workflow.apply(enrollment, 'document-accepted', {
+      actor: operatorActor(OFFICER),
+      commit: commitAs(db, 'enrollment.document-accepted', session.actor),
+      change: () => enrollment.setDocument({ capture: enrollment.pendingReadToAccept(capture.view.readId, false), by: OFFICER }),
+    })).toThrow(expect.objectContaining({ code: 'ENROLLMENT_STATE_CONFLICT', details: { id: enrollment.id, from: 'document', to: 'face' } }));
+    expect(enrollment.state).toBe('document');
+    expect(enrollmentRow(db, enrollment.id)).toMatchObject({ state: 'cancelled' });
+    expect(listAudit(db)).toHaveLength(before);
+    expect(events).toHaveLength(emitted);
+    // What the screen held is no longer the enrollment the store knows: its captures go.
+    expect(workflow.of(session)).toBeNull();
+    expect(enrollment.closed.aborted).toBe(true);
+  });
+
+  it('abandons without failing when the row moved behind the kiosk\'s back: the screen ends and its captures go, the row stays', () => {
+    const { db, workflow, session, enrollment } = onDocument();
+    enrollment.offerRead(passportRead());
+    workflow.repository.setState(enrollment.id, 'cancelled', NOW.toISOString());
+    const before = listAudit(db).length;
+    expect(() => session.end('idle')).not.toThrow();
+    expect(workflow.of(session)).toBeNull();
+    expect(enrollment.closed.aborted).toBe(true);
+    expect(enrollment.view().pendingRead).toBeNull();
+    expect(enrollmentRow(db, enrollment.id)).toMatchObject({ state: 'cancelled' });
+    expect(listAudit(db)).toHaveLength(before);
+  });
+
   it('releases the screen, drops the captures and tells the status bar when the enrollment leaves its steps', () => {
     const { db, workflow, session, enrollment, changed } = onDocument();
     changed.mockClear();
@@ -300,6 +350,18 @@ describe('EnrollmentWorkflow held enrollments', () => {
     expect(() => workflow.openHeld(enrollment.id)).toThrow(expect.objectContaining({ code: 'ENROLLMENT_HELD_UNREADABLE', details: { id: enrollment.id, reason: 'ProtocolError' } }));
     workflow.repository.setState(enrollment.id, 'rejected', NOW.toISOString());
     expect(() => workflow.openHeld(enrollment.id)).toThrow(expect.objectContaining({ code: 'ENROLLMENT_NOT_HELD' }));
+  });
+
+  it('refuses another held enrollment\'s envelope copied into a row, though the kiosk sealed it', () => {
+    const { db, workflow, enrollment } = held();
+    const other = onReview('company', { faceException: faceException(SECOND_OFFICER) });
+    workflow.repository.insert({ id: other.id, flow: 'company', state: 'awaiting-review', ranBy: null, at: NOW.toISOString() });
+    workflow.repository.hold(other.id, {
+      envelope: workflow.repository.heldEnvelope(enrollment.id)!, at: NOW.toISOString(), by: SECOND_OFFICER.id, reasons: other.secondApproval(),
+    });
+    expect(() => workflow.openHeld(other.id)).toThrow(expect.objectContaining({ code: 'ENROLLMENT_HELD_UNREADABLE', details: { id: other.id, reason: 'Error' } }));
+    expect(workflow.openHeld(enrollment.id).id).toBe(enrollment.id);
+    expect(db.prepare('SELECT count(*) AS n FROM held_enrollments').get()).toEqual({ n: 2 });
   });
 
   it('gives a held enrollment by its row alone, enough to reject it', () => {

@@ -1,7 +1,9 @@
 // The enrollment aggregate on its own, moved by hand with `enter` as the workflow would: which
 // reads the document step takes and which it refuses to accept, what a screen's view shows (and
 // never: raw MRZ lines, the card photo, any bytes), why approving it needs a second operator,
-// who took part in it, and that closing it drops everything captured.
+// who took part in it (among them the officer who took the face by hand, the one who decided its
+// review band, and the one who held it), that its revision moves with every step and consent
+// change an approver would see, and that closing it drops everything captured.
 
 import { describe, expect, it } from 'vitest';
 import { Enrollment } from '../../../../main/enrollment/enrollment.js';
@@ -404,9 +406,62 @@ describe('Enrollment: participants', () => {
     expect(onReview('company', { ranBy: null, documentBy: null }).participants().size).toBe(0);
   });
 
+  it('counts the officer who took the face by hand and the one who decided its review band, though neither accepted it', () => {
+    const decider = { id: 14, name: 'Dora', role: 'supervisor' } as const;
+    const enrollment = onReview('company', {
+      ranBy: null, documentBy: null,
+      face: { outcome: faceOutcome({ decision: 'review', capture: 'officer', capturedBy: SECOND_OFFICER, decidedBy: decider }), livenessException: null, by: null },
+    });
+    expect([...enrollment.participants()].sort((a, b) => a - b)).toEqual([SECOND_OFFICER.id, decider.id]);
+    const automatic = onReview('company', {
+      ranBy: null, documentBy: null, face: { outcome: faceOutcome({ decision: 'review', decidedBy: decider }), livenessException: null, by: null },
+    });
+    expect([...automatic.participants()]).toEqual([decider.id]);
+  });
+
+  it('counts the officer who held it for review', () => {
+    const enrollment = onReview('company', { ranBy: null, documentBy: null });
+    expect(enrollment.participants().size).toBe(0);
+    enrollment.held = { by: SUPERVISOR, at: STARTED_AT };
+    expect([...enrollment.participants()]).toEqual([SUPERVISOR.id]);
+  });
+
   it('counts the officer called to help a business owner once they captured something', () => {
     const enrollment = onReview('company', { ranBy: null, documentBy: null, faceException: faceException(SECOND_OFFICER) });
     expect([...enrollment.participants()]).toEqual([SECOND_OFFICER.id]);
+  });
+});
+
+describe('Enrollment: revision', () => {
+  it('goes up with each step it enters and each consent given or taken back, and with nothing else', () => {
+    const enrollment = started('person', { requested: [2] });
+    const seen = [enrollment.revision];
+    const step = (change: () => void) => {
+      change();
+      seen.push(enrollment.revision);
+    };
+    step(() => enrollment.enter('face'));
+    step(() => enrollment.setFace({ outcome: faceOutcome(), livenessException: null, by: OFFICER }));
+    step(() => enrollment.enter('fingerprints'));
+    step(() => enrollment.fingerprintStep().record(fingerCapture(2)));
+    step(() => enrollment.enter('details'));
+    step(() => enrollment.setDetails(PERSON_DETAILS));
+    step(() => enrollment.enter('review'));
+    step(() => enrollment.setConsent(CONSENT));
+    step(() => enrollment.setConsent(null));
+    step(() => enrollment.setConsent(CONSENT));
+    step(() => enrollment.view());
+    expect(seen).toEqual([0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 7, 7]);
+  });
+
+  it('moves when the details are reopened and saved again, so an approval started before sees it changed', () => {
+    const enrollment = onReview('person');
+    const before = enrollment.revision;
+    enrollment.enter('details');
+    enrollment.setDetails(PERSON_DETAILS);
+    enrollment.enter('review');
+    enrollment.setConsent(CONSENT);
+    expect(enrollment.revision).toBe(before + 3);
   });
 });
 

@@ -1,8 +1,10 @@
 // An enrollment held for a supervisor, frozen to JSON and parts and sealed to the kiosk's own
 // key: thawing gives back the same enrollment (its view, its bytes, its four-eyes reasons and
-// participants) on 'awaiting-review'; a property test runs arbitrary details, notes, exceptions
-// and finger sets through the codec; JSON of another shape, another kiosk's keys, an envelope of
-// another kind and a flipped byte are all refused; the sealed bytes show nothing in the clear.
+// participants, among them the officers who captured or decided the face, and who held it
+// when) on 'awaiting-review'; a property test runs arbitrary details, notes, exceptions, face
+// officers and finger sets through the codec; JSON of another shape, another kiosk's keys, an
+// envelope of another kind or opened under another enrollment's id, and a flipped byte are all
+// refused; the sealed bytes show nothing in the clear.
 
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
@@ -30,6 +32,8 @@ import {
 } from './sample-enrollments.js';
 
 const NOW = new Date('2024-06-15T12:31:00Z');
+/** Held by OFFICER at NOW, as sealHeldEnrollment(…, OFFICER, NOW) writes it. */
+const HELD = { by: OFFICER, at: NOW.toISOString() };
 const CREDENTIALS = kioskCredentials();
 
 /** The person flow: a corrected passport read, a face taken without a passed challenge, finger 2 captured, finger 7 excepted with a photo. */
@@ -50,20 +54,20 @@ const partsAsHex = (parts: ReadonlyArray<{ name: string; bytes: Uint8Array }>) =
 function expectSameHeld(thawed: Enrollment, original: Enrollment): void {
   expect(thawed.state).toBe('awaiting-review');
   expect(thawed.view()).toEqual({ ...original.view(), state: 'awaiting-review' });
-  const before = freezeEnrollment(original, OFFICER);
-  const after = freezeEnrollment(thawed, OFFICER);
+  const before = freezeEnrollment(original, HELD);
+  const after = freezeEnrollment(thawed, HELD);
   expect(after.json).toEqual(before.json);
   expect(partsAsHex(after.parts)).toEqual(partsAsHex(before.parts));
   expect(enrollmentMedia(thawed)).toEqual(enrollmentMedia(original));
   expect(thawed.secondApproval()).toEqual(original.secondApproval());
-  expect(thawed.heldBy).toEqual(OFFICER);
+  expect(thawed.held).toEqual(HELD);
   expect(thawed.participants()).toEqual(new Set([...original.participants(), OFFICER.id]));
 }
 
 describe('freezeEnrollment / thawEnrollment', () => {
   it('gives back a person enrollment with its liveness exception, captured finger and finger exception', () => {
     const original = personHeld();
-    const { json, parts } = freezeEnrollment(original, OFFICER);
+    const { json, parts } = freezeEnrollment(original, HELD);
     const thawed = thawEnrollment(json, parts);
     expectSameHeld(thawed, original);
     expect(thawed).toMatchObject({ id: original.id, flow: 'person', step: 'review', ranBy: OFFICER, startedAt: original.startedAt });
@@ -82,7 +86,7 @@ describe('freezeEnrollment / thawEnrollment', () => {
 
   it('gives back a company registration with its card photo and face exception', () => {
     const original = companyHeld();
-    const { json, parts } = freezeEnrollment(original, OFFICER);
+    const { json, parts } = freezeEnrollment(original, HELD);
     const thawed = thawEnrollment(json, parts);
     expectSameHeld(thawed, original);
     expect(thawed).toMatchObject({ flow: 'company', ranBy: null, fingerprints: null, face: null });
@@ -95,28 +99,28 @@ describe('freezeEnrollment / thawEnrollment', () => {
 
   it('keeps a face exception without a photo (no camera) as one without', () => {
     const original = onReview('company', { faceException: faceException(OFFICER, null) });
-    const { json, parts } = freezeEnrollment(original, OFFICER);
+    const { json, parts } = freezeEnrollment(original, HELD);
     expect(parts.map((part) => part.name)).toEqual([]);
     expectSameHeld(thawEnrollment(json, parts), original);
   });
 
   it('writes JSON without bytes, that survives being written out as text', () => {
-    const { json } = freezeEnrollment(personHeld(), OFFICER);
+    const { json } = freezeEnrollment(personHeld(), HELD);
     expect(containsBytes(json)).toBe(false);
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
     expect(json).toMatchObject({ format: 'gatehouse-held-enrollment', version: 1, requestedFingers: [2, 7] });
   });
 
   it('freezes only an enrollment on its review step with the consent given', () => {
-    expect(() => freezeEnrollment(onReview('person', { consent: null }), OFFICER)).toThrow(expect.objectContaining({ code: 'ENROLLMENT_NO_CONSENT' }));
+    expect(() => freezeEnrollment(onReview('person', { consent: null }), HELD)).toThrow(expect.objectContaining({ code: 'ENROLLMENT_NO_CONSENT' }));
     const moved = onReview('company');
     moved.enter('details');
-    expect(() => freezeEnrollment(moved, OFFICER)).toThrow(expect.objectContaining({ code: 'ENROLLMENT_WRONG_STEP' }));
+    expect(() => freezeEnrollment(moved, HELD)).toThrow(expect.objectContaining({ code: 'ENROLLMENT_WRONG_STEP' }));
   });
 
   it('makes the same record from a thawed enrollment as from the original (approval from the queue)', () => {
     for (const original of [personHeld(), companyHeld()]) {
-      const { json, parts } = freezeEnrollment(original, OFFICER);
+      const { json, parts } = freezeEnrollment(original, HELD);
       const approval = { by: SUPERVISOR, method: 'pin' as const, at: NOW, kioskVersion: '0.9.0', held: { at: NOW.toISOString(), by: OFFICER } };
       const fromQueue = buildEnrollmentRecord(thawEnrollment(json, parts), approval);
       const atScreen = buildEnrollmentRecord(original, approval);
@@ -127,7 +131,7 @@ describe('freezeEnrollment / thawEnrollment', () => {
 });
 
 describe('thawEnrollment refuses', () => {
-  const frozen = () => freezeEnrollment(personHeld(), OFFICER);
+  const frozen = () => freezeEnrollment(personHeld(), HELD);
   const withJson = (change: (json: Record<string, unknown>) => unknown) => {
     const { json, parts } = frozen();
     return () => thawEnrollment(change(structuredClone(json) as Record<string, unknown>), parts);
@@ -153,6 +157,13 @@ describe('thawEnrollment refuses', () => {
       ...json, face: { ...(json.face as object), verification: { ...(json.face as { verification: object }).verification, decision: 'perhaps' } },
     })],
     ['a consent in an unknown language', (json) => ({ ...json, consent: { version: '1', language: 'fr', acceptedAt: 'now' } })],
+    ['no time it was held', ({ heldAt: _heldAt, ...json }) => json],
+    ['a face without who captured and decided it', (json) => {
+      const face = { ...(json.face as Record<string, unknown>) };
+      delete face.capturedBy;
+      delete face.decidedBy;
+      return { ...json, face };
+    }],
   ])('JSON with %s, with a zod error', (_name, change) => {
     expect(withJson(change)).toThrow(ZodError);
   });
@@ -175,9 +186,22 @@ describe('sealHeldEnrollment / openHeldEnrollment', () => {
     (_flow, make) => {
       const original = make();
       const envelope = sealHeldEnrollment(CREDENTIALS, original, OFFICER, NOW);
-      expectSameHeld(openHeldEnrollment(CREDENTIALS, envelope), original);
+      expectSameHeld(openHeldEnrollment(CREDENTIALS, envelope, original.id), original);
     },
   );
+
+  it('carries who held it and when, and the officers who captured and decided the face, as participants', () => {
+    const original = onReview('company', {
+      ranBy: null, documentBy: null,
+      face: { outcome: faceOutcome({ decision: 'review', capture: 'officer', capturedBy: SECOND_OFFICER, decidedBy: SUPERVISOR }), livenessException: null, by: null },
+    });
+    const heldAt = new Date('2024-06-15T13:02:00Z');
+    const thawed = openHeldEnrollment(CREDENTIALS, sealHeldEnrollment(CREDENTIALS, original, OFFICER, heldAt), original.id);
+    expect(thawed.held).toEqual({ by: OFFICER, at: heldAt.toISOString() });
+    expect(thawed.face?.outcome).toMatchObject({ capturedBy: SECOND_OFFICER, decidedBy: SUPERVISOR });
+    // The supervisor who decided the review band took part: they may not give the second approval.
+    expect([...thawed.participants()].sort((a, b) => a - b)).toEqual([OFFICER.id, SECOND_OFFICER.id, SUPERVISOR.id]);
+  });
 
   it('seals to the kiosk\'s own key, as a held enrollment under its id, signed by the kiosk', () => {
     const original = personHeld();
@@ -202,33 +226,41 @@ describe('sealHeldEnrollment / openHeldEnrollment', () => {
   it('refuses another kiosk\'s keys, and a kiosk whose sealing key was swapped', () => {
     const envelope = sealHeldEnrollment(CREDENTIALS, personHeld(), OFFICER, NOW);
     const other = kioskCredentials();
-    expect(() => openHeldEnrollment(other, envelope)).toThrow(expect.objectContaining({ name: 'ProtocolError', code: 'ENVELOPE_SIGNATURE_INVALID' }));
+    const id = readSealedHeader(envelope).recordId;
+    expect(() => openHeldEnrollment(other, envelope, id)).toThrow(expect.objectContaining({ name: 'ProtocolError', code: 'ENVELOPE_SIGNATURE_INVALID' }));
     const swapped = { ...CREDENTIALS, keys: { signing: CREDENTIALS.keys.signing, sealing: other.keys.sealing } };
-    expect(() => openHeldEnrollment(swapped, envelope)).toThrow(expect.objectContaining({ name: 'ProtocolError', code: 'ENVELOPE_WRONG_AUTHORITY_KEY' }));
+    expect(() => openHeldEnrollment(swapped, envelope, id)).toThrow(expect.objectContaining({ name: 'ProtocolError', code: 'ENVELOPE_WRONG_AUTHORITY_KEY' }));
   });
 
   it('refuses an envelope with any one byte flipped', () => {
-    const envelope = sealHeldEnrollment(CREDENTIALS, companyHeld(), OFFICER, NOW);
+    const original = companyHeld();
+    const envelope = sealHeldEnrollment(CREDENTIALS, original, OFFICER, NOW);
     fc.assert(fc.property(fc.integer({ min: 0, max: envelope.length - 1 }), fc.integer({ min: 1, max: 255 }), (at, mask) => {
       const damaged = Uint8Array.from(envelope);
       damaged[at]! ^= mask;
-      expect(() => openHeldEnrollment(CREDENTIALS, damaged)).toThrow();
+      expect(() => openHeldEnrollment(CREDENTIALS, damaged, original.id)).toThrow();
     }), { numRuns: 120 });
     const last = Uint8Array.from(envelope);
     last[last.length - 1]! ^= 1;
-    expect(() => openHeldEnrollment(CREDENTIALS, last)).toThrow(expect.objectContaining({ code: 'ENVELOPE_SIGNATURE_INVALID' }));
+    expect(() => openHeldEnrollment(CREDENTIALS, last, original.id)).toThrow(expect.objectContaining({ code: 'ENVELOPE_SIGNATURE_INVALID' }));
   });
 
-  it('refuses an envelope of another kind, or under another id, though the kiosk signed it', () => {
+  it('refuses an envelope of another kind, under another id, or holding another enrollment, though the kiosk signed it', () => {
     const original = companyHeld();
-    const { json, parts } = freezeEnrollment(original, OFFICER);
+    const { json, parts } = freezeEnrollment(original, HELD);
     const seal = (kind: string, recordId: string) => sealRecord({
       recordId, kioskId: CREDENTIALS.identity.kioskId, createdAt: NOW.toISOString(), kind, json, parts,
       authoritySealingPublicKey: CREDENTIALS.keys.sealing.publicKey, kioskSigningPrivateKey: CREDENTIALS.keys.signing.privateKey,
     }).bytes;
-    expect(() => openHeldEnrollment(CREDENTIALS, seal('company-registration', original.id))).toThrow(/is a company-registration, not a held enrollment/);
-    expect(() => openHeldEnrollment(CREDENTIALS, seal(HELD_ENROLLMENT_KIND, randomUUID()))).toThrow(/holds enrollment /);
-    expectSameHeld(openHeldEnrollment(CREDENTIALS, seal(HELD_ENROLLMENT_KIND, original.id)), original);
+    const genuine = seal(HELD_ENROLLMENT_KIND, original.id);
+    expect(() => openHeldEnrollment(CREDENTIALS, seal('company-registration', original.id), original.id))
+      .toThrow(/is a company-registration, not a held-enrollment/);
+    // Another row's envelope copied under this id (or this one opened for another row).
+    const other = randomUUID();
+    expect(() => openHeldEnrollment(CREDENTIALS, genuine, other)).toThrow(new RegExp(`is not held-enrollment ${other}`));
+    // An envelope under the id asked for, whose JSON is another enrollment.
+    expect(() => openHeldEnrollment(CREDENTIALS, seal(HELD_ENROLLMENT_KIND, other), other)).toThrow(`holds enrollment ${original.id}`);
+    expectSameHeld(openHeldEnrollment(CREDENTIALS, genuine, original.id), original);
   });
 });
 
@@ -283,10 +315,12 @@ describe('the held-enrollment codec, property', () => {
       decision: fc.constantFrom('match' as const, 'review' as const),
       livenessPassed: fc.boolean(),
       capture: fc.constantFrom('automatic' as const, 'officer' as const),
+      capturedBy: operator,
+      decidedBy: operator,
       by,
       livenessException: fc.option(fc.record({ reason: fc.constantFrom(...LivenessExceptionReason.options), note, photo, by, at })),
-    }).map(({ decision, livenessPassed, capture, by: faceBy, livenessException: exception }): Captures => ({
-      face: { outcome: faceOutcome({ decision, livenessPassed, capture }), livenessException: exception, by: faceBy },
+    }).map(({ decision, livenessPassed, capture, capturedBy, decidedBy, by: faceBy, livenessException: exception }): Captures => ({
+      face: { outcome: faceOutcome({ decision, livenessPassed, capture, capturedBy, decidedBy }), livenessException: exception, by: faceBy },
     })),
     fc.record({ reason: fc.constantFrom(...FaceExceptionReason.options), note, photo, by, at })
       .map((exception): Captures => ({ face: null, faceException: exception })),
@@ -306,7 +340,7 @@ describe('the held-enrollment codec, property', () => {
 
   it.each<Flow>(['person', 'company'])('gives back any %s enrollment it froze', (flow) => {
     fc.assert(fc.property(heldEnrollment(flow), (original) => {
-      const { json, parts } = freezeEnrollment(original, OFFICER);
+      const { json, parts } = freezeEnrollment(original, HELD);
       // Through text, as the envelope carries it.
       expectSameHeld(thawEnrollment(JSON.parse(JSON.stringify(json)), parts), original);
     }), { numRuns: 150 });
@@ -314,7 +348,7 @@ describe('the held-enrollment codec, property', () => {
 
   it('gives back any enrollment it sealed, through the envelope', () => {
     fc.assert(fc.property(fc.constantFrom<Flow>('person', 'company').chain(heldEnrollment), (original) => {
-      expectSameHeld(openHeldEnrollment(CREDENTIALS, sealHeldEnrollment(CREDENTIALS, original, OFFICER, NOW)), original);
+      expectSameHeld(openHeldEnrollment(CREDENTIALS, sealHeldEnrollment(CREDENTIALS, original, OFFICER, NOW), original.id), original);
     }), { numRuns: 40 });
   });
 });

@@ -1,7 +1,9 @@
 // Enrollments the enrollment unit tests build by hand: the operators who take part, document
-// reads, a face outcome, finger captures and exceptions with genuine JPEG photos, details and
-// consent, a provisioned kiosk's credentials with fresh keys, and `onReview`, which walks an aggregate to its review step the way the workflow
-// does (the capture is set, then the aggregate `enter`s the state the transition leads to).
+// reads, a face outcome (with the officer who took it by hand and the one who decided its review
+// band), finger captures and exceptions with genuine JPEG photos, details and consent, a
+// provisioned kiosk's credentials with fresh keys, and `onReview`, which walks an aggregate to
+// its review step the way the workflow does (the capture is set, then the aggregate `enter`s the
+// state the transition leads to).
 
 import type { DocumentCapture } from '../../../../main/enrollment/document-capture.js';
 import { captureFromCnid, captureFromMrz } from '../../../../main/enrollment/document-capture.js';
@@ -42,10 +44,19 @@ export const correctableRead = (): DocumentCapture => mrzRead(replaceAt(formatMr
 export const cnidRead = (): DocumentCapture => captureFromCnid(
   { ...parseCardText(encodeCardText(SAMPLE_CNID_CARD.text)), photo: SAMPLE_CNID_CARD.photo, portraitAvailable: false }, NOW);
 
-export function faceOutcome({ decision = 'match', livenessPassed = true, capture = 'automatic' }: {
+/**
+ * A face outcome as the face check gives it: an officer's capture names who pressed it
+ * (`capturedBy`, OFFICER unless given), a review band names who decided it (`decidedBy`).
+ */
+export function faceOutcome({
+  decision = 'match', livenessPassed = true, capture = 'automatic',
+  capturedBy = capture === 'officer' ? OFFICER : null, decidedBy = decision === 'review' ? OFFICER : null,
+}: {
   decision?: 'match' | 'review';
   livenessPassed?: boolean;
   capture?: 'automatic' | 'officer';
+  capturedBy?: OperatorRefView | null;
+  decidedBy?: OperatorRefView | null;
 } = {}): FaceOutcome {
   const distance = decision === 'match' ? 0.41 : 0.63;
   return {
@@ -58,6 +69,8 @@ export function faceOutcome({ decision = 'match', livenessPassed = true, capture
     capture,
     livenessPassed,
     officerDecision: decision === 'review' ? 'same-person' : null,
+    capturedBy: capture === 'officer' ? capturedBy : null,
+    decidedBy: decision === 'review' ? decidedBy : null,
   };
 }
 

@@ -1,5 +1,6 @@
 // The outbox against an in-memory store: due order, retries, refusals, receipts stored once,
-// purge only after receipt and retention, export marks, and the counts the sync panel shows.
+// purge only after receipt and retention, export marks, the counts the sync panel shows, and
+// an enrollment record's number kept on its row (each number once).
 
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../../authority/protocol/wire-fields.js';
@@ -15,12 +16,25 @@ function storeWith(...ids: string[]) {
   const db = openDatabase(':memory:');
   ids.forEach((recordId, index) => {
     const bytes = Buffer.from(`sealed ${recordId}`);
-    enqueueSealed(db, { recordId, enrollmentId: null, createdAt: at(index), envelope: { bytes, digest: sha256Hex(bytes), size: bytes.length } });
+    enqueueSealed(db, { recordId, enrollmentId: null, number: null, createdAt: at(index), envelope: { bytes, digest: sha256Hex(bytes), size: bytes.length } });
   });
   return db;
 }
 
 describe('outbox', () => {
+  it('keeps an enrollment record\'s number on its row and hands it back, and refuses a number twice', () => {
+    const db = openDatabase(':memory:');
+    db.prepare("INSERT INTO enrollments (id, flow, state, operator_id, created_at, updated_at) VALUES ('e-1', 'person', 'sealed', NULL, ?, ?)").run(T0, T0);
+    const envelope = (text: string) => ({ bytes: Buffer.from(text), digest: sha256Hex(text), size: text.length });
+    const number = 'K00A-260301-0001-XX';
+    expect(enqueueSealed(db, { recordId: 'a', enrollmentId: 'e-1', number, createdAt: T0, envelope: envelope('sealed a') }))
+      .toEqual({ recordId: 'a', number, size: 8, digest: sha256Hex('sealed a'), createdAt: T0 });
+    expect(outboxEntry(db, 'a')).toMatchObject({ recordId: 'a', number });
+    expect(() => enqueueSealed(db, { recordId: 'b', enrollmentId: null, number, createdAt: T0, envelope: envelope('sealed b') })).toThrow(/UNIQUE/);
+    expect(enqueueSealed(db, { recordId: 'c', enrollmentId: null, number: null, createdAt: T0, envelope: envelope('sealed c') }).number).toBeNull();
+    expect(outboxEntry(db, 'c')).toMatchObject({ number: null });
+  });
+
   it('hands out due records earliest first, without their envelopes', () => {
     const db = storeWith('a', 'b', 'c');
     expect(dueRecords(db, at(1), 10).map((r) => r.recordId)).toEqual(['a', 'b']);

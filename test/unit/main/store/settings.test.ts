@@ -1,6 +1,7 @@
 // Station settings in the store: defaults when nothing is stored, values read back, values
 // outside a known setting's schema refused when set and reported by name when stored, and the
-// station's settings as a technician sees and changes them (second approvals, held enrollments).
+// station's settings as a technician sees and changes them (second approvals, held enrollments,
+// where slips are printed or saved).
 import { describe, it, expect } from 'vitest';
 import { z } from 'zod';
 import { openDatabase } from '../../../../main/store/database.js';
@@ -8,7 +9,7 @@ import { readSettings, writeSettings } from '../../../../main/kiosk/station-sett
 import { Settings } from '../../../../main/rpc/schemas.js';
 import { getSetting, setSetting, SettingKeys, type Setting } from '../../../../main/store/settings.js';
 
-const { idleTimeoutSeconds, defaultLanguage, secondApprover, heldEnrollmentLimit, heldEnrollmentMaxAgeHours } = SettingKeys;
+const { idleTimeoutSeconds, defaultLanguage, secondApprover, heldEnrollmentLimit, heldEnrollmentMaxAgeHours, slipPrinter, slipFolder } = SettingKeys;
 const read = <T>(db: ReturnType<typeof openDatabase>, { key, schema, fallback }: Setting<T>): T => getSetting(db, key, schema, fallback);
 
 describe('settings', () => {
@@ -85,6 +86,15 @@ describe('settings', () => {
     ['heldEnrollmentMaxAgeHours', 0],
     ['heldEnrollmentMaxAgeHours', 721],
     ['heldEnrollmentMaxAgeHours', 1.5],
+    ['slipPrinter', ''],
+    ['slipPrinter', 'front desk'],
+    ['slipPrinter', 'desk;rm -rf /'],
+    ['slipPrinter', 'p'.repeat(128)],
+    ['slipPrinter', 7],
+    ['slipFolder', 'slips'],
+    ['slipFolder', './slips'],
+    ['slipFolder', `/${'d'.repeat(4096)}`],
+    ['slipFolder', ''],
   ])('refuses to set %s to %j', (key, value) => {
     const db = openDatabase(':memory:');
     expect(() => setSetting(db, key, value)).toThrow(expect.objectContaining({ code: 'SETTING_INVALID', details: { key } }));
@@ -105,6 +115,7 @@ describe('station settings', () => {
     const settings = readSettings(openDatabase(':memory:'));
     expect(settings).toEqual({
       idleTimeoutSeconds: 120, defaultLanguage: 'en', secondApprover: 'supervisor', heldEnrollmentLimit: 20, heldEnrollmentMaxAgeHours: 24,
+      slipPrinter: null, slipFolder: null,
     });
     expect(Settings.parse(settings)).toEqual(settings);
   });
@@ -113,8 +124,19 @@ describe('station settings', () => {
     const db = openDatabase(':memory:');
     expect(writeSettings(db, { secondApprover: 'supervisor-or-officer', heldEnrollmentLimit: 5 })).toEqual({
       idleTimeoutSeconds: 120, defaultLanguage: 'en', secondApprover: 'supervisor-or-officer', heldEnrollmentLimit: 5, heldEnrollmentMaxAgeHours: 24,
+      slipPrinter: null, slipFolder: null,
     });
     expect(() => writeSettings(db, { heldEnrollmentMaxAgeHours: 0 })).toThrow(expect.objectContaining({ code: 'SETTING_INVALID' }));
     expect(readSettings(db).heldEnrollmentMaxAgeHours).toBe(24);
+  });
+
+  it('sets the slip printer and folder, and sets them back to none', () => {
+    const db = openDatabase(':memory:');
+    expect(writeSettings(db, { slipPrinter: 'Front_Desk-2.lp', slipFolder: '/srv/gatehouse/slips' })).toMatchObject({
+      slipPrinter: 'Front_Desk-2.lp', slipFolder: '/srv/gatehouse/slips',
+    });
+    expect(writeSettings(db, { slipPrinter: null })).toMatchObject({ slipPrinter: null, slipFolder: '/srv/gatehouse/slips' });
+    expect(read(db, slipPrinter)).toBeNull();
+    expect(read(db, slipFolder)).toBe('/srv/gatehouse/slips');
   });
 });
