@@ -3,8 +3,10 @@
 # and npm's registries: the Debian packages (Chromium for the browser host and for printing
 # slips to PDF, socat for simulated serial devices, udev/libusb for real ones, PostgreSQL for
 # the authority's tests, fonts for English, German and Chinese, poppler-utils to show a slip,
-# the CUPS client to print it, zbar-tools to read its QR code back in tests), then the npm
-# dependencies, which build the app. Used by the README's first command and by CI.
+# the CUPS client to print it, zbar-tools to read its QR code back in tests, pcscd and its
+# headers for the document chip reader, and vsmartcard-vpcd, the virtual reader the chip
+# simulator sits behind in tests: a development-machine package, never on a kiosk image),
+# then the npm dependencies, which build the app. Used by the README's first command and by CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +16,8 @@ $SUDO apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
   ca-certificates python3 make g++ \
   chromium socat udev libusb-1.0-0 libudev1 postgresql \
-  fonts-noto-core fonts-noto-cjk poppler-utils cups-client zbar-tools
+  fonts-noto-core fonts-noto-cjk poppler-utils cups-client zbar-tools \
+  pcscd libpcsclite-dev vsmartcard-vpcd
 
 # Electron's binary is downloaded from outside the npm registry; where that is not
 # reachable, skip it and `npm start` runs the browser host instead (it says so).

@@ -1,26 +1,16 @@
 // Which devices this kiosk has and how they are wired, as a technician configures them
-// (settings key "devices"). A device not configured is simulated.
+// (settings key "devices"): for each role, the settings of one family from the registry,
+// told apart by their `kind`. A device not configured is simulated.
 
 import { z } from 'zod';
-import { mrzFramingSchema } from '../../native/idreader/mrz-reader/framings.js';
+import { CnidReaderSettings } from '../../native/idreader/cnid/cnid-reader-family.js';
+import { MrzReaderSettings } from '../../native/idreader/mrz-reader/mrz-reader-family.js';
+import { R30xSettings } from '../../native/fingerprint/r30x-family.js';
 import type { Db } from '../store/database.js';
 import { getSetting } from '../store/settings.js';
 
-const serialPath = z.string().min(1).max(256);
-
-export const DocumentReaderConfig = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('mrz'), path: serialPath, baud: z.number().int().positive().default(9600), framing: mrzFramingSchema }),
-  z.strictObject({ kind: z.literal('cnid'), path: serialPath, baud: z.number().int().positive().default(115_200) }),
-]);
-
-/** An R30x / ZFM / AS608 module on a UART: 9600 × 1–12 baud, 32-bit address and password. */
-export const FingerprintConfig = z.strictObject({
-  path: serialPath,
-  baud: z.number().int().refine((baud) => baud % 9600 === 0 && baud >= 9600 && baud <= 115_200, '9600 × 1–12')
-    .default(57_600),
-  address: z.number().int().min(0).max(0xffff_ffff).default(0xffff_ffff),
-  password: z.number().int().min(0).max(0xffff_ffff).default(0),
-});
+export const DocumentReaderConfig = z.discriminatedUnion('kind', [MrzReaderSettings, CnidReaderSettings]);
+export const FingerprintConfig = z.discriminatedUnion('kind', [R30xSettings]);
 
 export const DevicesConfig = z.strictObject({
   documentReader: DocumentReaderConfig.nullable().default(null),

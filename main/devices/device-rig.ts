@@ -1,11 +1,14 @@
-// The devices of this kiosk, started together: the configured ones, or simulators on
-// pseudo-terminals when none is configured (said plainly in the status bar and header).
+// The devices of this kiosk, started together: for each role, the configured family's driver,
+// or that family's simulator when none is configured (said plainly in the status bar and
+// header). Families come from the registry; nothing here knows a reader's kind.
 
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DocumentReaderSimulation } from '../../native/idreader/document-reader.js';
+import { r30xFamily, type FingerprintSimulation } from '../../native/fingerprint/r30x-family.js';
 import type { Db } from '../store/database.js';
-import { readDevicesConfig } from './device-config.js';
-import {
-  startDocumentSimulation, startFingerprintSimulation, type DocumentSimulation, type FingerprintSimulation,
-} from './device-simulation.js';
+import { readDevicesConfig, type DocumentReaderConfig } from './device-config.js';
+import { documentReaderFamily, openDocumentReader, type DocumentReaderKind } from './device-registry.js';
 import { DocumentReaderService } from './document-reader-service.js';
 import { FingerprintService } from './fingerprint-service.js';
 
@@ -13,7 +16,7 @@ export interface DeviceRig {
   readonly documentReader: DocumentReaderService;
   readonly fingerprint: FingerprintService;
   /** Present when the kiosk runs on a simulated document reader. */
-  readonly simulation: DocumentSimulation | null;
+  readonly simulation: DocumentReaderSimulation<DocumentReaderConfig> | null;
   /** Present when the kiosk runs on a simulated fingerprint module. */
   readonly fingerprintSimulation: FingerprintSimulation | null;
   stop(): Promise<void>;
@@ -24,19 +27,24 @@ export interface DeviceRigOptions {
   db: Db;
   now: () => Date;
   /** Which document reader to simulate when none is configured. */
-  simulatedReader?: 'mrz' | 'cnid';
+  simulatedReader?: DocumentReaderKind;
 }
 
 export async function startDeviceRig({ dataDir, db, now, simulatedReader = 'mrz' }: DeviceRigOptions): Promise<DeviceRig> {
   const devices = readDevicesConfig(db);
-  const configured = devices.documentReader;
-  const simulation = configured ? null : await startDocumentSimulation(dataDir, simulatedReader, now);
-  const readerConfig = configured ?? simulation!.readerConfig;
-  const documentReader = new DocumentReaderService(readerConfig, { simulated: simulation !== null, now });
+  const runDir = join(dataDir, 'run');
+  mkdirSync(runDir, { recursive: true });
+  const context = { now, runDir };
+
+  const simulation: DocumentReaderSimulation<DocumentReaderConfig> | null = devices.documentReader
+    ? null : await documentReaderFamily(simulatedReader).simulate(context);
+  const readerConfig = devices.documentReader ?? simulation!.config;
+  const documentReader = new DocumentReaderService(openDocumentReader(readerConfig, context), { simulated: simulation !== null });
   documentReader.start();
-  const fingerprintSimulation = devices.fingerprint ? null : await startFingerprintSimulation(dataDir);
-  const fingerprint = new FingerprintService(devices.fingerprint ?? fingerprintSimulation!.config,
-    { simulated: fingerprintSimulation !== null });
+
+  const fingerprintSimulation = devices.fingerprint ? null : await r30xFamily.simulate(context);
+  const fingerprintConfig = devices.fingerprint ?? fingerprintSimulation!.config;
+  const fingerprint = new FingerprintService(r30xFamily.open(fingerprintConfig, context), { simulated: fingerprintSimulation !== null });
   fingerprint.start();
   return {
     documentReader,

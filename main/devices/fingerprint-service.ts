@@ -6,13 +6,12 @@
 import { EventEmitter } from 'node:events';
 import type { z } from 'zod';
 import { DeviceError } from '../../native/device-error.js';
-import { R30xDriver } from '../../native/fingerprint/r30x-driver.js';
+import type { R30xDriver } from '../../native/fingerprint/r30x-driver.js';
+import type { R30xModuleLink } from '../../native/fingerprint/r30x-family.js';
 import type { R30xSystemParameters } from '../../native/fingerprint/r30x-protocol.js';
 import type { DeviceLink, LinkStatus } from '../../native/transport/device-link.js';
-import { serialDeviceLink } from '../../native/transport/serial-transport.js';
 import { GatehouseError } from '../errors.js';
 import type { DeviceStatus } from '../rpc/schemas.js';
-import type { FingerprintConfig } from './device-config.js';
 
 type DeviceStatusView = z.infer<typeof DeviceStatus>;
 
@@ -41,10 +40,10 @@ export class FingerprintService extends EventEmitter<{ status: [status: DeviceSt
   #queueTail: Promise<unknown> = Promise.resolve();
   readonly #running = new Map<FingerprintOwner, AbortController>();
 
-  constructor(private readonly config: FingerprintConfig, { simulated }: { simulated: boolean }) {
+  constructor(private readonly module: R30xModuleLink, { simulated }: { simulated: boolean }) {
     super();
     this.#status = { kind: 'fingerprint', name: 'Fingerprint scanner', state: 'disconnected', simulated };
-    this.#link = serialDeviceLink('fingerprint scanner', { path: config.path, baudRate: config.baud });
+    this.#link = module.link;
     this.#link.on('status', (status) => this.#linkChanged(status));
   }
 
@@ -114,7 +113,7 @@ export class FingerprintService extends EventEmitter<{ status: [status: DeviceSt
       return;
     }
     this.#report('connected');
-    const driver = new R30xDriver(this.#link.transport!, { address: this.config.address, password: this.config.password });
+    const driver = this.module.driverOn(this.#link.transport!);
     driver.connect().then(async (connected) => {
       // 256-byte data packets carry an image at ~96 % of the line rate (128: ~92 %).
       const parameters = connected.packetSize === WIDEST_PACKET ? connected

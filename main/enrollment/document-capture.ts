@@ -4,10 +4,13 @@
 
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import type { DeviceError } from '../../native/device-error.js';
 import type { CnidCard } from '../../native/idreader/cnid/sam-reader.js';
 import type { CnidTextField } from '../../native/idreader/cnid/card-text.js';
+import type { DocumentReading } from '../../native/idreader/document-reader.js';
 import type { MrzCheckName, MrzFieldValues, MrzResult } from '../../native/idreader/mrz/mrz-result.js';
 import type { DocumentField, DocumentRead } from '../rpc/contract.js';
+import type { ReadFailure } from '../rpc/schemas.js';
 
 export type DocumentReadView = z.infer<typeof DocumentRead>;
 type Field = z.infer<typeof DocumentField>;
@@ -118,4 +121,14 @@ export function captureFromCnid(card: CnidCard, at: Date): DocumentCapture {
     mrzLines: null,
     cardPhoto: card.photo,
   };
+}
+
+/** The capture of whatever a document reader read. */
+export function captureFromReading(reading: DocumentReading): DocumentCapture {
+  return reading.kind === 'mrz' ? captureFromMrz(reading.result, 'mrz', reading.at) : captureFromCnid(reading.card, reading.at);
+}
+
+/** A reader's failure as the document step shows it (its code picks the translated message). */
+export function readFailure(error: DeviceError, at: Date): z.infer<typeof ReadFailure> {
+  return { at: at.toISOString(), code: error.code, message: error.message };
 }

@@ -10,6 +10,7 @@ import { ScreenSession } from '../auth/screen-session.js';
 import type { DeviceRig } from '../devices/device-rig.js';
 import { devicesHandlers } from '../devices/devices-procedures.js';
 import { readConsentDocument } from '../enrollment/consent-text.js';
+import { captureFromReading, readFailure } from '../enrollment/document-capture.js';
 import { enrollmentHandlers } from '../enrollment/enrollment-procedures.js';
 import { EnrollmentWorkflow } from '../enrollment/enrollment-workflow.js';
 import { faceHandlers } from '../enrollment/face-procedures.js';
@@ -171,8 +172,8 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     attachDevices(rig) {
       devices = rig;
       const reader = rig.documentReader;
-      reader.on('capture', (capture) => workflow.deliverCapture(capture));
-      reader.on('failure', (failure) => workflow.deliverFailure(failure));
+      reader.on('reading', (reading) => workflow.deliverCapture(captureFromReading(reading)));
+      reader.on('failure', (error) => workflow.deliverFailure(readFailure(error, now())));
       reader.on('status', (device) => status.setDevice(device));
       status.setDevice(reader.status);
       rig.fingerprint.on('status', (device) => status.setDevice(device));

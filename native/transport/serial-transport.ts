@@ -4,9 +4,14 @@
 
 import { access } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
+import { z } from 'zod';
 import { DeviceError } from '../device-error.js';
 import { DeviceLink } from './device-link.js';
 import { TransportBase } from './transport-base.js';
+
+/** The serial device setting every serial family shares. */
+export const serialDevicePath = z.string().min(1).max(256)
+  .meta({ title: 'Serial device', description: 'The device file of the port, e.g. /dev/ttyUSB0 or /dev/serial/by-id/…' });
 
 export interface SerialTransportOptions {
   /** e.g. /dev/ttyUSB0, /dev/serial/by-id/…, or a simulator's pty link. */

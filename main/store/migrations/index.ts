@@ -9,8 +9,9 @@ import { sealedPayloads } from './0006-sealed-payloads.js';
 import { authoritySync } from './0007-authority-sync.js';
 import { enrollmentWorkflow } from './0008-enrollment-workflow.js';
 import { numbersSlipsStatus } from './0009-numbers-slips-status.js';
+import { deviceKinds } from './0010-device-kinds.js';
 
 export const allMigrations: readonly Migration[] = [
   operatorsSettings, audit, enrollmentsOutbox, operatorFingers, kioskIdentity, sealedPayloads, authoritySync, enrollmentWorkflow,
-  numbersSlipsStatus,
+  numbersSlipsStatus, deviceKinds,
 ];

@@ -1,17 +1,19 @@
-// The document reader service on real pseudo-terminals (socat): the kiosk's simulated MRZ
-// and CN ID readers read by the real drivers, reads turned into captures or failures,
-// reader state for the status bar across unplug and replug, and the device rig choosing
-// between a configured reader and the simulation.
+// The document-reader families on real pseudo-terminals (socat): each family's simulator read
+// by its real driver through the registry, readings turned into captures or failures as the
+// kiosk does, reader state for the status bar across unplug and replug, and the device rig
+// choosing between a configured reader and the simulation.
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { startDeviceRig, type DeviceRig } from '../../../../main/devices/device-rig.js';
-import { startDocumentSimulation, type DocumentSimulation } from '../../../../main/devices/device-simulation.js';
+import type { DocumentReaderConfig } from '../../../../main/devices/device-config.js';
+import { documentReaderFamily, openDocumentReader } from '../../../../main/devices/device-registry.js';
 import { DocumentReaderService } from '../../../../main/devices/document-reader-service.js';
-import type { DocumentCapture } from '../../../../main/enrollment/document-capture.js';
+import { captureFromReading, readFailure, type DocumentCapture } from '../../../../main/enrollment/document-capture.js';
 import type { ReadFailureView } from '../../../../main/enrollment/enrollment.js';
-import { GatehouseError } from '../../../../main/errors.js';
+import { DeviceError } from '../../../../native/device-error.js';
+import type { DocumentReaderSimulation } from '../../../../native/idreader/document-reader.js';
 import type { DeviceStatus } from '../../../../main/rpc/contract.js';
 import { openDatabase } from '../../../../main/store/database.js';
 import { setSetting } from '../../../../main/store/settings.js';
@@ -35,8 +37,8 @@ interface Recorded {
 
 function record(service: DocumentReaderService): Recorded {
   const recorded: Recorded = { captures: [], failures: [], statuses: [] };
-  service.on('capture', (capture) => recorded.captures.push(capture));
-  service.on('failure', (failure) => recorded.failures.push(failure));
+  service.on('reading', (reading) => recorded.captures.push(captureFromReading(reading)));
+  service.on('failure', (error) => recorded.failures.push(readFailure(error, now())));
   service.on('status', (status) => recorded.statuses.push({ ...status }));
   return recorded;
 }
@@ -50,14 +52,18 @@ async function within(ms: number, what: string, condition: () => boolean): Promi
   }
 }
 
-async function simulation(kind: 'mrz' | 'cnid'): Promise<DocumentSimulation> {
-  const sim = await startDocumentSimulation(dataDir, kind, now);
+type Simulation = DocumentReaderSimulation<DocumentReaderConfig>;
+
+async function simulation(kind: 'mrz' | 'cnid'): Promise<Simulation> {
+  const runDir = join(dataDir, 'run');
+  mkdirSync(runDir, { recursive: true });
+  const sim = await documentReaderFamily(kind).simulate({ runDir, now });
   scratch.defer(() => sim.stop());
   return sim;
 }
 
-async function readyService(sim: DocumentSimulation): Promise<{ service: DocumentReaderService; events: Recorded }> {
-  const service = new DocumentReaderService(sim.readerConfig, { simulated: true, now });
+async function readyService(sim: Simulation): Promise<{ service: DocumentReaderService; events: Recorded }> {
+  const service = new DocumentReaderService(openDocumentReader(sim.config, { now }), { simulated: true });
   const events = record(service);
   service.start();
   scratch.defer(() => service.stop());
@@ -71,8 +77,8 @@ const marked = (capture: DocumentCapture | undefined) => capture?.view.fields.fi
 describe('DocumentReaderService on the simulated MRZ reader', () => {
   it('puts the reader on a pty under DATA/run and reports it ready', async () => {
     const sim = await simulation('mrz');
-    expect(sim.readerConfig).toMatchObject({ kind: 'mrz', path: join(dataDir, 'run', 'mrz-reader'), baud: 9600 });
-    expect(existsSync(sim.readerConfig.path)).toBe(true);
+    expect(sim.config).toMatchObject({ kind: 'mrz', path: join(dataDir, 'run', 'mrz-reader'), baud: 9600 });
+    expect(existsSync(sim.config.path)).toBe(true);
     const { service, events } = await readyService(sim);
     expect(service.status).toEqual({ kind: 'document-reader', name: 'MRZ document reader', state: 'ready', simulated: true });
     // Connecting shows as not yet there; nothing is ready before the port is open.
@@ -114,7 +120,7 @@ describe('DocumentReaderService on the simulated MRZ reader', () => {
   it('refuses to present a CN ID card', async () => {
     const sim = await simulation('mrz');
     const refused = await sim.present('cnid').then(() => null, (error: unknown) => error);
-    expect(refused).toBeInstanceOf(GatehouseError);
+    expect(refused).toBeInstanceOf(DeviceError);
     expect(refused).toMatchObject({ code: 'DEVICES_WRONG_SIMULATOR' });
   });
 
@@ -130,7 +136,7 @@ describe('DocumentReaderService on the simulated MRZ reader', () => {
     expect(events.captures).toHaveLength(1);
 
     const replugged = await simulation('mrz');
-    expect(replugged.readerConfig.path).toBe(sim.readerConfig.path);
+    expect(replugged.config.path).toBe(sim.config.path);
     await within(10_000, 'the reader to be ready again', () => service.status.state === 'ready');
     expect(service.status.reason).toBeUndefined();
     await replugged.present('id-card');
@@ -142,7 +148,7 @@ describe('DocumentReaderService on the simulated MRZ reader', () => {
 describe('DocumentReaderService on the simulated CN ID reader', () => {
   it('turns the sample card into a capture with every field passing and the photo kept', async () => {
     const sim = await simulation('cnid');
-    expect(sim.readerConfig).toEqual({ kind: 'cnid', path: join(dataDir, 'run', 'cnid-reader'), baud: 115_200 });
+    expect(sim.config).toEqual({ kind: 'cnid', path: join(dataDir, 'run', 'cnid-reader'), baud: 115_200 });
     const { service, events } = await readyService(sim);
     expect(service.status).toMatchObject({ name: 'ID card reader', state: 'ready', simulated: true });
     await sim.present('cnid');
@@ -165,7 +171,7 @@ describe('DocumentReaderService on the simulated CN ID reader', () => {
     await sim.presentMisread();
     await within(10_000, 'a failure and a capture', () => events.failures.length >= 1 && events.captures.length >= 1);
     expect(events.failures).toHaveLength(1);
-    expect(events.failures[0]).toMatchObject({ code: 'CNID_READ_FAILED', message: expect.stringContaining(sim.readerConfig.path) });
+    expect(events.failures[0]).toMatchObject({ code: 'CNID_READ_FAILED', message: expect.stringContaining(sim.config.path) });
     expect(events.failures[0]?.message).not.toContain(SAMPLE_CNID_CARD.text.idNumber);
     expect(Date.parse(events.failures[0]!.at)).toBeLessThanOrEqual(Date.parse(events.captures[0]!.view.at));
     expect(events.captures).toHaveLength(1);
@@ -197,7 +203,7 @@ describe('startDeviceRig', () => {
   it('runs on the MRZ simulation when no reader is configured, and says so', async () => {
     const started = await rig();
     expect(started.simulation).not.toBeNull();
-    expect(started.simulation?.readerConfig.path).toBe(join(dataDir, 'run', 'mrz-reader'));
+    expect(started.simulation?.config.path).toBe(join(dataDir, 'run', 'mrz-reader'));
     const events = record(started.documentReader);
     await within(10_000, 'the reader to be ready', () => started.documentReader.status.state === 'ready');
     expect(started.documentReader.status).toMatchObject({ name: 'MRZ document reader', simulated: true });

@@ -14,11 +14,13 @@ import { verifyAudit } from '../../../../main/audit/audit-verify.js';
 import type { ScreenSession } from '../../../../main/auth/screen-session.js';
 import { startDeviceRig, type DeviceRig } from '../../../../main/devices/device-rig.js';
 import type { DocumentReaderService } from '../../../../main/devices/document-reader-service.js';
-import { captureFromMrz, type DocumentCapture } from '../../../../main/enrollment/document-capture.js';
+import { captureFromMrz } from '../../../../main/enrollment/document-capture.js';
 import type { EnrollmentView } from '../../../../main/enrollment/enrollment.js';
 import { openKiosk } from '../../../../main/kiosk/kiosk.js';
 import { silentLog } from '../../../../main/log.js';
 import { setSetting } from '../../../../main/store/settings.js';
+import { DeviceError } from '../../../../native/device-error.js';
+import type { DocumentReading } from '../../../../native/idreader/document-reader.js';
 import { formatMrz, parseMrz } from '../../../../native/idreader/mrz/index.js';
 import { exceptionPhoto } from '../../../fixtures/exception-photo.js';
 import { insertHeldEnrollment } from '../../../fixtures/held-enrollments.js';
@@ -55,7 +57,9 @@ afterEach(async () => {
   h.close();
 });
 
-const passportCapture = (): DocumentCapture => captureFromMrz(parseMrz(PASSPORT_LINES, { now: NOW }), 'mrz', NOW);
+const passportReading = (lines = PASSPORT_LINES): DocumentReading => ({ kind: 'mrz', at: NOW, result: parseMrz(lines, { now: NOW }) });
+/** What a screen is shown of the passport's read (each read gets its own id). */
+const passportView = () => ({ ...captureFromMrz(parseMrz(PASSPORT_LINES, { now: NOW }), 'mrz', NOW).view, readId: expect.any(String) });
 
 type Who = FixtureKey | 'anonymous';
 const screenOf = async (who: Who): Promise<RecordedScreen> => (who === 'anonymous' ? h.openScreen() : h.loggedIn(who));
@@ -67,6 +71,7 @@ async function started(who: Who, flow: 'person' | 'company' = 'person'): Promise
 }
 
 const current = async (screen: ScreenSession) => outputOf<EnrollmentView | null>(await h.call(screen, 'enrollment.current'));
+const pendingReadId = async ({ screen }: RecordedScreen) => (await current(screen))!.pendingRead!.readId;
 const ref = (key: FixtureKey) => {
   const { id, name, role } = h.operator(key);
   return { id, name, role };
@@ -78,11 +83,9 @@ const changes = ({ events }: RecordedScreen) => events.filter((e) => e.name === 
 const enrollmentRows = () => h.kiosk.db.prepare('SELECT * FROM enrollments ORDER BY created_at, id').all() as Array<Record<string, unknown>>;
 const enrollmentRow = (id: string) => h.kiosk.db.prepare('SELECT * FROM enrollments WHERE id = ?').get(id) as Record<string, unknown> | undefined;
 
-async function acceptPassport(recorded: RecordedScreen): Promise<DocumentCapture> {
-  const capture = passportCapture();
-  reader.emit('capture', capture);
-  outputOf(await h.call(recorded.screen, 'enrollment.acceptDocument', { readId: capture.view.readId }));
-  return capture;
+async function acceptPassport(recorded: RecordedScreen): Promise<void> {
+  reader.emit('reading', passportReading());
+  outputOf(await h.call(recorded.screen, 'enrollment.acceptDocument', { readId: await pendingReadId(recorded) }));
 }
 
 describe('enrollment.start', () => {
@@ -214,13 +217,12 @@ describe('document reads', () => {
     const seen = (r: RecordedScreen) => changes(r).length;
     const counts = [waiting, alsoWaiting, pastDocument, idle].map(seen);
 
-    const capture = passportCapture();
-    reader.emit('capture', capture);
+    reader.emit('reading', passportReading());
 
     expect([waiting, alsoWaiting, pastDocument, idle].map(seen)).toEqual([counts[0]! + 1, counts[1]! + 1, counts[2], counts[3]]);
     for (const r of [waiting, alsoWaiting]) {
-      expect(changes(r).at(-1)).toMatchObject({ id: r.enrollment.id, step: 'document', pendingRead: capture.view });
-      expect((await current(r.screen))?.pendingRead).toEqual(capture.view);
+      expect(changes(r).at(-1)).toMatchObject({ id: r.enrollment.id, step: 'document', pendingRead: passportView() });
+      expect((await current(r.screen))?.pendingRead).toEqual(passportView());
     }
     expect((await current(pastDocument.screen))).toMatchObject({ step: 'face', pendingRead: null });
     expect(await current(idle.screen)).toBeNull();
@@ -228,18 +230,19 @@ describe('document reads', () => {
 
   it('reach the document step with read failures too', async () => {
     const waiting = await started('officer');
-    const failure = { at: NOW.toISOString(), code: 'MRZ_FRAME_CUT', message: 'The read was cut off; read the document again.' };
-    reader.emit('failure', failure);
-    expect(changes(waiting).at(-1)).toMatchObject({ readFailure: failure, pendingRead: null });
+    reader.emit('failure', new DeviceError('MRZ_FRAME_CUT', 'The read was cut off; read the document again.'));
+    expect(changes(waiting).at(-1)).toMatchObject({
+      readFailure: { at: NOW.toISOString(), code: 'MRZ_FRAME_CUT', message: 'The read was cut off; read the document again.' }, pendingRead: null,
+    });
   });
 
   it('are accepted with an audit entry that carries no document data, and move the enrollment on', async () => {
     const recorded = await started('officer');
     const before = auditHeadSeq(h.kiosk);
-    const capture = passportCapture();
-    reader.emit('capture', capture);
-    const after = outputOf<EnrollmentView>(await h.call(recorded.screen, 'enrollment.acceptDocument', { readId: capture.view.readId }));
-    expect(after).toMatchObject({ step: 'face', pendingRead: null, document: capture.view });
+    reader.emit('reading', passportReading());
+    const readId = await pendingReadId(recorded);
+    const after = outputOf<EnrollmentView>(await h.call(recorded.screen, 'enrollment.acceptDocument', { readId }));
+    expect(after).toMatchObject({ step: 'face', pendingRead: null, document: { ...passportView(), readId } });
     expect(enrollmentRow(recorded.enrollment.id)).toMatchObject({ state: 'face' });
 
     const rows = auditRowsAfter(h.kiosk, before);
@@ -269,10 +272,9 @@ describe('document reads', () => {
   it('refuse an invalid or unknown read without changing the store or the audit log', async () => {
     const recorded = await started('officer');
     const lines = PASSPORT_LINES.map((line, i) => (i === 1 ? `${line.slice(0, 19)}${(Number(line[19]) + 1) % 10}${line.slice(20)}` : line));
-    const capture = captureFromMrz(parseMrz(lines, { now: NOW }), 'mrz', NOW);
-    reader.emit('capture', capture);
+    reader.emit('reading', passportReading(lines));
     const before = auditHeadSeq(h.kiosk);
-    expect(errorOf(await h.call(recorded.screen, 'enrollment.acceptDocument', { readId: capture.view.readId })).code)
+    expect(errorOf(await h.call(recorded.screen, 'enrollment.acceptDocument', { readId: await pendingReadId(recorded) })).code)
       .toBe('ENROLLMENT_DOCUMENT_INVALID');
     expect(errorOf(await h.call(recorded.screen, 'enrollment.acceptDocument', { readId: 'stale' })).code).toBe('ENROLLMENT_NO_SUCH_READ');
     expect(auditHeadSeq(h.kiosk)).toBe(before);
@@ -281,7 +283,7 @@ describe('document reads', () => {
 
   it('are dropped by retryDocument', async () => {
     const recorded = await started('officer');
-    reader.emit('capture', passportCapture());
+    reader.emit('reading', passportReading());
     expect(outputOf<EnrollmentView>(await h.call(recorded.screen, 'enrollment.retryDocument'))).toMatchObject({ pendingRead: null });
   });
 });
@@ -439,7 +441,7 @@ describe("an officer called to a business owner's screen", () => {
 describe('the end of an enrollment', () => {
   it('cancel marks the row cancelled, audits it and forgets the enrollment', async () => {
     const recorded = await started('officer');
-    reader.emit('capture', passportCapture());
+    reader.emit('reading', passportReading());
     const before = auditHeadSeq(h.kiosk);
     expect(outputOf(await h.call(recorded.screen, 'enrollment.cancel'))).toEqual({});
     expect(enrollmentRow(recorded.enrollment.id)).toMatchObject({ state: 'cancelled' });
@@ -455,7 +457,7 @@ describe('the end of an enrollment', () => {
 
   it('logout abandons it with an audit entry and drops its data', async () => {
     const recorded = await started('officer');
-    reader.emit('capture', passportCapture());
+    reader.emit('reading', passportReading());
     const before = auditHeadSeq(h.kiosk);
     outputOf(await h.call(recorded.screen, 'auth.logout'));
     expect(enrollmentRow(recorded.enrollment.id)).toMatchObject({ state: 'abandoned' });
@@ -467,7 +469,7 @@ describe('the end of an enrollment', () => {
     expect(rows[1]?.actor).toBe(`operator:${h.operator('officer').id}`);
     expect(await current(recorded.screen)).toBeNull();
     const seen = changes(recorded).length;
-    reader.emit('capture', passportCapture());
+    reader.emit('reading', passportReading());
     expect(changes(recorded)).toHaveLength(seen);
     expect(verifyAudit(h.kiosk.db)).toMatchObject({ ok: true });
   });
@@ -475,7 +477,7 @@ describe('the end of an enrollment', () => {
   it('the idle timeout abandons it with an audit entry and drops its data', async () => {
     vi.useFakeTimers();
     const recorded = await started('officer');
-    reader.emit('capture', passportCapture());
+    reader.emit('reading', passportReading());
     const before = auditHeadSeq(h.kiosk);
     vi.advanceTimersByTime(120_000);
     expect(recorded.events.some((e) => e.name === 'session.ended')).toBe(true);

@@ -8,7 +8,6 @@ import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGreyPng } from '../../../../native/fingerprint/finger-image.js';
 import { formatMrz, parseMrz } from '../../../../native/idreader/mrz/index.js';
-import { captureFromMrz } from '../../../../main/enrollment/document-capture.js';
 import type { Enrollment } from '../../../../main/rpc/contract.js';
 import { setSetting } from '../../../../main/store/settings.js';
 import { exceptionPhoto } from '../../../fixtures/exception-photo.js';
@@ -37,7 +36,7 @@ function readPassport(): void {
     expiryDate: '420415', surname: 'ERIKSSON', givenNames: 'ANNA MARIA', optionalData: 'ZE184226B', optionalData2: '',
   }, 'TD3');
   const now = new Date();
-  kiosk.rig.documentReader.emit('capture', captureFromMrz(parseMrz(lines, { now }), 'mrz', now));
+  kiosk.rig.documentReader.emit('reading', { kind: 'mrz', at: now, result: parseMrz(lines, { now }) });
 }
 
 const officerRef = () => {

@@ -15,7 +15,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { openSealedRecord } from '../../../../authority/protocol/sealed-record.js';
 import { createOperator } from '../../../../main/auth/operator-repository.js';
 import { hashPin } from '../../../../main/auth/pin-hash.js';
-import { captureFromMrz } from '../../../../main/enrollment/document-capture.js';
 import { FaceService } from '../../../../main/face/face-service.js';
 import type { FaceWorkerClient } from '../../../../main/face/face-worker-client.js';
 import { openKiosk } from '../../../../main/kiosk/kiosk.js';
@@ -121,7 +120,7 @@ const CAMERA_PICTURE = exceptionPhoto(60);
 async function atFace(recorded: RecordedScreen, flow: 'person' | 'company'): Promise<string> {
   const { id } = await view(recorded, 'enrollment.start', { flow });
   const now = new Date();
-  kiosk.rig.documentReader.emit('capture', captureFromMrz(parseMrz(MRZ_LINES, { now }), 'mrz', now));
+  kiosk.rig.documentReader.emit('reading', { kind: 'mrz', at: now, result: parseMrz(MRZ_LINES, { now }) });
   const { pendingRead } = await view(recorded, 'enrollment.current');
   expect(await view(recorded, 'enrollment.acceptDocument', { readId: pendingRead!.readId })).toMatchObject({ step: 'face' });
   return id;

@@ -12,7 +12,6 @@ import { parseEnrollmentNumber } from '../../../../authority/protocol/enrollment
 import { generateSealingKeyPair } from '../../../../authority/protocol/keys.js';
 import { openSealedRecord, readSealedHeader, type OpenedRecord } from '../../../../authority/protocol/sealed-record.js';
 import { verifyAudit } from '../../../../main/audit/audit-verify.js';
-import { captureFromMrz } from '../../../../main/enrollment/document-capture.js';
 import { version } from '../../../../main/kiosk/project-root.js';
 import type { Enrollment } from '../../../../main/rpc/contract.js';
 import type { ConsentText, SealedEnrollment } from '../../../../main/rpc/procedures/enrollment.js';
@@ -96,7 +95,7 @@ async function atDetails(who: FixtureKey | null, flow: Flow, { captureFinger = f
   const recorded = await kiosk.screen(who, captureFinger ? new SimulatedPerson('applicant') : undefined);
   const { id } = await view(recorded, 'enrollment.start', { flow });
   const now = new Date();
-  kiosk.rig.documentReader.emit('capture', captureFromMrz(parseMrz(formatMrz(PASSPORT, 'TD3'), { now }), 'mrz', now));
+  kiosk.rig.documentReader.emit('reading', { kind: 'mrz', at: now, result: parseMrz(formatMrz(PASSPORT, 'TD3'), { now }) });
   const { pendingRead } = await view(recorded, 'enrollment.current');
   await view(recorded, 'enrollment.acceptDocument', { readId: pendingRead!.readId });
   if (who === null) await view(recorded, 'enrollment.callOfficer', pinOf('officer'));

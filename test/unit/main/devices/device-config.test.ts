@@ -1,8 +1,11 @@
 // The technician's device configuration (settings key "devices"): what the schema takes,
-// with its defaults, what it refuses, and how a bad stored value is reported.
+// with its defaults, what it refuses, how a bad stored value is reported, and that it is
+// made of exactly the registry's families, each described well enough for a set-up screen.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { DevicesConfig, DocumentReaderConfig, FingerprintConfig, readDevicesConfig } from '../../../../main/devices/device-config.js';
+import { DOCUMENT_READER_FAMILIES, FINGERPRINT_FAMILIES } from '../../../../main/devices/device-registry.js';
 import { GatehouseError } from '../../../../main/errors.js';
 import { openDatabase, type Db } from '../../../../main/store/database.js';
 import { setSetting } from '../../../../main/store/settings.js';
@@ -48,11 +51,13 @@ describe('DevicesConfig', () => {
 
   it('takes a fingerprint module with the R30x defaults, and refuses rates the module cannot run at', () => {
     expect(DevicesConfig.parse({}).fingerprint).toBeNull();
-    expect(FingerprintConfig.parse({ path: '/dev/ttyUSB1' })).toEqual({ path: '/dev/ttyUSB1', baud: 57_600, address: 0xffff_ffff, password: 0 });
-    expect(FingerprintConfig.parse({ path: '/dev/ttyUSB1', baud: 115_200, address: 1, password: 0x1234 })).toMatchObject({ baud: 115_200 });
-    for (const bad of [{ baud: 56_000 }, { baud: 0 }, { baud: 124_800 }, { address: -1 }, { password: 2 ** 32 }, { path: '' }, { vendor: 'zfm' }]) {
-      expect(FingerprintConfig.safeParse({ path: '/dev/ttyUSB1', ...bad }).success, JSON.stringify(bad)).toBe(false);
+    const module = { kind: 'r30x', path: '/dev/ttyUSB1' };
+    expect(FingerprintConfig.parse(module)).toEqual({ kind: 'r30x', path: '/dev/ttyUSB1', baud: 57_600, address: 0xffff_ffff, password: 0 });
+    expect(FingerprintConfig.parse({ ...module, baud: 115_200, address: 1, password: 0x1234 })).toMatchObject({ baud: 115_200 });
+    for (const bad of [{ baud: 56_000 }, { baud: 0 }, { baud: 124_800 }, { address: -1 }, { password: 2 ** 32 }, { path: '' }, { vendor: 'zfm' }, { kind: 'zfm' }]) {
+      expect(FingerprintConfig.safeParse({ ...module, ...bad }).success, JSON.stringify(bad)).toBe(false);
     }
+    expect(FingerprintConfig.safeParse({ path: '/dev/ttyUSB1' }).success).toBe(false);
   });
 
   it('refuses unknown top-level keys', () => {
@@ -87,5 +92,26 @@ describe('readDevicesConfig', () => {
     }
     expect(thrown).toBeInstanceOf(GatehouseError);
     expect(thrown).toMatchObject({ code: 'SETTING_INVALID', details: { key: 'devices' } });
+  });
+});
+
+describe('the device registry', () => {
+  it('is what the configuration accepts: one kind per family, each in the role it fills', () => {
+    expect(DocumentReaderConfig.options.map((option) => option.shape.kind.value)).toEqual(DOCUMENT_READER_FAMILIES.map((f) => f.kind));
+    expect(FingerprintConfig.options.map((option) => option.shape.kind.value)).toEqual(FINGERPRINT_FAMILIES.map((f) => f.kind));
+    expect(DOCUMENT_READER_FAMILIES.every((f) => f.role === 'document-reader')).toBe(true);
+    expect(FINGERPRINT_FAMILIES.every((f) => f.role === 'fingerprint')).toBe(true);
+  });
+
+  it('describes every family\'s settings with a title and every setting with a title and description, for a set-up screen', () => {
+    for (const family of [...DOCUMENT_READER_FAMILIES, ...FINGERPRINT_FAMILIES]) {
+      const schema = z.toJSONSchema(family.config, { io: 'input' }) as { title?: string; properties: Record<string, { title?: string; description?: string }> };
+      expect(schema.title, family.kind).toBe(family.title);
+      for (const [name, property] of Object.entries(schema.properties)) {
+        if (name === 'kind') continue;
+        expect(property.title, `${family.kind}.${name}`).toEqual(expect.any(String));
+        expect(property.description, `${family.kind}.${name}`).toEqual(expect.any(String));
+      }
+    }
   });
 });
