@@ -20,6 +20,7 @@ import { registerReceiptsCommand } from './commands/receipts.js';
 import { registerRecordsCommand } from './commands/records.js';
 import { registerSlipCommand } from './commands/slip.js';
 import { registerSyncCommand } from './commands/sync.js';
+import { registerTrustCommand } from './commands/trust.js';
 
 export function buildProgram(): Command {
   const program = new Command('gatehouse')
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerReceiptsCommand(program);
   registerRecordsCommand(program);
   registerSlipCommand(program);
+  registerTrustCommand(program);
   return program;
 }
 

@@ -37,7 +37,8 @@ export function heldVersion(db: Db, kind: AuthorityDocumentKind): number | null 
   return row?.version ?? null;
 }
 
-function heldStationConfig(db: Db): StationConfig | null {
+/** The station configuration held (verified when it arrived), or null. */
+export function heldStationConfig(db: Db): StationConfig | null {
   const row = db.prepare("SELECT document FROM authority_documents WHERE kind = 'station-config'").get() as { document: string } | undefined;
   return row === undefined ? null : (JSON.parse(row.document) as StationConfig);
 }

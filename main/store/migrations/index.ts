@@ -10,8 +10,9 @@ import { authoritySync } from './0007-authority-sync.js';
 import { enrollmentWorkflow } from './0008-enrollment-workflow.js';
 import { numbersSlipsStatus } from './0009-numbers-slips-status.js';
 import { deviceKinds } from './0010-device-kinds.js';
+import { cscaCertificates } from './0011-csca-certificates.js';
 
 export const allMigrations: readonly Migration[] = [
   operatorsSettings, audit, enrollmentsOutbox, operatorFingers, kioskIdentity, sealedPayloads, authoritySync, enrollmentWorkflow,
-  numbersSlipsStatus, deviceKinds,
+  numbersSlipsStatus, deviceKinds, cscaCertificates,
 ];
