@@ -53,11 +53,11 @@ async function start(): Promise<void> {
   guardSession(session.defaultSession);
   app.on('web-contents-created', (_event, contents) => guardContents(contents));
   const { values } = parseArgs({
-    args: process.argv.slice(1), options: { data: { type: 'string' } }, strict: false, allowPositionals: true,
+    args: process.argv.slice(1), options: { data: { type: 'string' }, 'simulated-chip': { type: 'boolean' } }, strict: false, allowPositionals: true,
   });
   const dataDir = resolveDataDir(typeof values.data === 'string' ? values.data : undefined);
   const kiosk = openKiosk({ dataDir, host: 'electron', log, keyVault: new SafeStorageKeyVault(dataDir) });
-  const devices = await startDeviceRig({ dataDir, db: kiosk.db, now: () => new Date() });
+  const devices = await startDeviceRig({ dataDir, db: kiosk.db, now: () => new Date(), simulateChip: values['simulated-chip'] === true });
   kiosk.attachDevices(devices);
   kiosk.sync.start();
   app.on('will-quit', (event) => {

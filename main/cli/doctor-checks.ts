@@ -1,5 +1,6 @@
 // The checks behind `gatehouse doctor`, for a technician installing a kiosk: is the
-// runtime right, do the native modules load, is Chromium there, can we write data.
+// runtime right, do the native modules load, which chip readers PC/SC sees, is Chromium
+// there, can we write data.
 
 import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -27,6 +28,7 @@ export async function runDoctorChecks(dataDir: string): Promise<DoctorCheck[]> {
     ['sqlite (better-sqlite3)', true, checkSqlite],
     ['serial ports (serialport)', true, checkSerial],
     ['USB HID (node-hid)', false, checkHid],
+    ['chip readers (PC/SC)', false, checkChipReaders],
     ['chromium', false, checkChromium],
     ['face analysis (TensorFlow.js)', true, checkFace],
     ['data directory writable', true, () => checkWritable(dataDir)],
@@ -66,6 +68,18 @@ async function checkSerial(): Promise<string> {
 async function checkHid(): Promise<string> {
   const hid = await import('node-hid');
   return `${hid.devices().length} HID device(s) visible`;
+}
+
+async function checkChipReaders(): Promise<string> {
+  const { PcscCardReaders } = await import('../../native/transport/pcsc-card-reader.js');
+  const readers = new PcscCardReaders();
+  try {
+    const found = await readers.listReaders();
+    if (found.length === 0) throw new Error('pcscd runs but sees no reader; plug the chip reader in (a contactless reader for passports)');
+    return found.map((reader) => `"${reader.name}"${reader.cardPresent ? ' (card present)' : ''}`).join(', ');
+  } finally {
+    await readers.close();
+  }
 }
 
 async function checkChromium(): Promise<string> {

@@ -6,6 +6,7 @@ import { DeviceError } from '../../native/device-error.js';
 import { GatehouseError } from '../errors.js';
 import { version } from '../kiosk/project-root.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerChipCommand } from './commands/chip.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerFaceCommand } from './commands/face.js';
 import { registerMrzCommand } from './commands/mrz.js';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerRecordsCommand(program);
   registerSlipCommand(program);
   registerTrustCommand(program);
+  registerChipCommand(program);
   return program;
 }
 

@@ -1,8 +1,10 @@
 // Which devices this kiosk has and how they are wired, as a technician configures them
 // (settings key "devices"): for each role, the settings of one family from the registry,
-// told apart by their `kind`. A device not configured is simulated.
+// told apart by their `kind`. A document reader or fingerprint module not configured is
+// simulated; a chip reader only when asked (`serve --simulated-chip`).
 
 import { z } from 'zod';
+import { ChipReaderSettings } from '../../native/emrtd/chip-reader-family.js';
 import { CnidReaderSettings } from '../../native/idreader/cnid/cnid-reader-family.js';
 import { MrzReaderSettings } from '../../native/idreader/mrz-reader/mrz-reader-family.js';
 import { R30xSettings } from '../../native/fingerprint/r30x-family.js';
@@ -11,14 +13,18 @@ import { getSetting } from '../store/settings.js';
 
 export const DocumentReaderConfig = z.discriminatedUnion('kind', [MrzReaderSettings, CnidReaderSettings]);
 export const FingerprintConfig = z.discriminatedUnion('kind', [R30xSettings]);
+export const ChipReaderConfig = z.discriminatedUnion('kind', [ChipReaderSettings]);
 
 export const DevicesConfig = z.strictObject({
   documentReader: DocumentReaderConfig.nullable().default(null),
+  /** Null: no chip reader (documents are enrolled without reading their chips) unless one is simulated on request. */
+  chipReader: ChipReaderConfig.nullable().default(null),
   fingerprint: FingerprintConfig.nullable().default(null),
 });
 
 export type DocumentReaderConfig = z.output<typeof DocumentReaderConfig>;
 export type FingerprintConfig = z.output<typeof FingerprintConfig>;
+export type ChipReaderConfig = z.output<typeof ChipReaderConfig>;
 export type DevicesConfig = z.output<typeof DevicesConfig>;
 
 export function readDevicesConfig(db: Db): DevicesConfig {

@@ -3,6 +3,7 @@
 // here and one more folder in native/, never another branch in a service.
 
 import type { FamilyContext } from '../../native/device-family.js';
+import { chipReaderFamily } from '../../native/emrtd/chip-reader-family.js';
 import { cnidReaderFamily } from '../../native/idreader/cnid/cnid-reader-family.js';
 import type { DocumentReader } from '../../native/idreader/document-reader.js';
 import { mrzReaderFamily } from '../../native/idreader/mrz-reader/mrz-reader-family.js';
@@ -11,6 +12,7 @@ import type { DocumentReaderConfig } from './device-config.js';
 
 export const DOCUMENT_READER_FAMILIES = [mrzReaderFamily, cnidReaderFamily] as const;
 export const FINGERPRINT_FAMILIES = [r30xFamily] as const;
+export const CHIP_READER_FAMILIES = [chipReaderFamily] as const;
 
 export type DocumentReaderFamily = (typeof DOCUMENT_READER_FAMILIES)[number];
 export type DocumentReaderKind = DocumentReaderFamily['kind'];

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { DeviceError } from '../../native/device-error.js';
 import type { CnidCard } from '../../native/idreader/cnid/sam-reader.js';
 import type { CnidTextField } from '../../native/idreader/cnid/card-text.js';
+import type { MrzAccessFields } from '../../native/emrtd/bac.js';
 import type { DocumentReading } from '../../native/idreader/document-reader.js';
 import type { MrzCheckName, MrzFieldValues, MrzResult } from '../../native/idreader/mrz/mrz-result.js';
 import type { DocumentField, DocumentRead } from '../rpc/contract.js';
@@ -23,6 +24,24 @@ export interface DocumentCapture {
   readonly mrzLines: string[] | null;
   /** CN ID card photo (WLT, opaque: decoding needs a licensed vendor library). */
   readonly cardPhoto: Uint8Array | null;
+  /**
+   * What opens and checks the document's chip: the MRZ's access fields (BAC/PACE key) and the MRZ
+   * texts the chip's DG1 may equal (as read, or with the OCR correction). Null for documents that
+   * carry no eMRTD chip (visas, CN resident IDs).
+   */
+  readonly chip: { readonly key: MrzAccessFields; readonly mrz: readonly string[] } | null;
+}
+
+/** Passports (TD3) and ID cards (TD1, TD2) carry chips; visas do not. */
+const CHIPPED_FORMATS: ReadonlySet<string> = new Set(['TD1', 'TD2', 'TD3']);
+
+function chipOf(result: MrzResult): DocumentCapture['chip'] {
+  if (!CHIPPED_FORMATS.has(result.format)) return null;
+  // The key comes from the reading whose check digits hold: a misread digit would lock the chip.
+  const keyed = !result.valid && result.corrected?.valid ? result.corrected : result;
+  const { documentNumber, birthDate, expiryDate } = keyed.fields;
+  const mrz = [result, result.corrected].flatMap((r) => (r ? [r.lines.join('')] : []));
+  return { key: { documentNumber: String(documentNumber), birthDate: String(birthDate), expiryDate: String(expiryDate) }, mrz };
 }
 
 const MRZ_FIELDS: Array<keyof MrzFieldValues> = [
@@ -67,6 +86,7 @@ export function captureFromMrz(result: MrzResult, source: 'mrz' | 'keyboard', at
       ? { fields: mrzFields(corrected), changes: result.corrections.map(({ field, from, to }) => ({ field, from, to })) }
       : null,
     portraitAvailable: false,
+    chip: null,
   };
   return {
     view,
@@ -76,6 +96,7 @@ export function captureFromMrz(result: MrzResult, source: 'mrz' | 'keyboard', at
       : null,
     mrzLines: result.lines,
     cardPhoto: null,
+    chip: chipOf(result),
   };
 }
 
@@ -116,10 +137,12 @@ export function captureFromCnid(card: CnidCard, at: Date): DocumentCapture {
       fields,
       suggestedCorrection: null,
       portraitAvailable: card.portraitAvailable,
+      chip: null,
     },
     correctedView: null,
     mrzLines: null,
     cardPhoto: card.photo,
+    chip: null,
   };
 }
 

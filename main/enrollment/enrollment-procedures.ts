@@ -159,13 +159,48 @@ export function enrollmentHandlers(deps: EnrollmentProcedureDeps): Pick<Handlers
 
     'enrollment.acceptDocument': ({ readId, useCorrection }, ctx) => {
       const enrollment = workflow.require(ctx.caller);
-      const capture = enrollment.pendingReadToAccept(readId, useCorrection);
+      const accepted = enrollment.pendingReadToAccept(readId, useCorrection);
+      const chip = accepted.chip?.view;
       workflow.apply(enrollment, 'document-accepted', {
         actor: actorAt(ctx.caller),
         commit: ctx.commit,
-        change: () => enrollment.setDocument({ capture, by: officerAt(ctx.caller) }),
-        details: () => ({ correctionApplied: useCorrection }),
+        change: () => enrollment.setDocument({ ...accepted, by: officerAt(ctx.caller) }),
+        details: () => ({
+          correctionApplied: useCorrection,
+          chip: chip ? (chip.status === 'done' ? chip.verdict : chip.status) : 'none',
+        }),
       });
+      return enrollment.view();
+    },
+
+    'enrollment.chipCan': ({ readId, can }, ctx) => {
+      const enrollment = workflow.require(ctx.caller);
+      enrollment.pendingChip(readId).useCan(can);
+      workflow.readChips();
+      return enrollment.view();
+    },
+
+    'enrollment.chipRetry': ({ readId }, ctx) => {
+      const enrollment = workflow.require(ctx.caller);
+      enrollment.pendingChip(readId).retry();
+      workflow.readChips();
+      return enrollment.view();
+    },
+
+    'enrollment.skipChip': ({ readId, reason, note }, ctx) => {
+      const enrollment = workflow.require(ctx.caller);
+      const check = enrollment.pendingChip(readId);
+      // The note stays with the record; the audit log gets the reason only.
+      ctx.commit(() => check.skip({ reason, note, by: officerAt(ctx.caller), at: now().toISOString() }), () => ({ enrollmentId: enrollment.id, reason }));
+      workflow.emit(enrollment);
+      return enrollment.view();
+    },
+
+    'enrollment.acknowledgeChip': ({ readId }, ctx) => {
+      const enrollment = workflow.require(ctx.caller);
+      const check = enrollment.pendingChip(readId);
+      ctx.commit(() => check.acknowledge(officerAt(ctx.caller)), () => ({ enrollmentId: enrollment.id }));
+      workflow.emit(enrollment);
       return enrollment.view();
     },
 

@@ -1,5 +1,5 @@
 // The record an approved enrollment becomes: JSON (who ran it; the document's fields and MRZ
-// lines and who accepted the read; the face outcome or its exception; each finger's quality or
+// lines, its chip's verdict and files, and who accepted the read; the face outcome or its exception; each finger's quality or
 // exception, and who captured or recorded each; the details; the consent; who approved it, how,
 // and why a second approval was needed; for a company, the registration linking the owner's
 // identity with the company's particulars) and the binary parts the JSON names (portraits, card
@@ -44,6 +44,8 @@ export function buildEnrollmentRecord(enrollment: Enrollment, approval: Approval
       ocrCorrections: view.suggestedCorrection?.changes ?? [],
       mrzLines: capture.mrzLines,
       cardPhotoPart: capture.cardPhoto ? list.add(PART_NAMES.cardPhoto, capture.cardPhoto) : null,
+      // The chip's files as read, so that the authority can check Passive Authentication itself.
+      chip: document.chip && list.chip(document.chip),
       acceptedBy: document.by,
     },
     face: face && {

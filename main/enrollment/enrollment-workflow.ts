@@ -2,8 +2,8 @@
 // changes: it looks the transition up in the table (transitions.ts), checks who fires it and the
 // four-eyes guard, then runs the change, writes the row and the audit entry in one transaction,
 // and only after the commit moves the aggregate and tells the screens. It also keeps which
-// screen holds which enrollment (a screen holds one at a time), routes document reads to the
-// screens on the document step, abandons what a screen leaves behind, and opens held ones.
+// screen holds which enrollment (a screen holds one at a time), routes document reads (and
+// their chips to read) to the screens on the document step, abandons what a screen leaves behind, and opens held ones.
 
 import { appendAudit } from '../audit/audit-log.js';
 import type { ScreenSession, SessionOperator } from '../auth/screen-session.js';
@@ -14,7 +14,9 @@ import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
 import type { z } from 'zod';
 import type { EnrollmentBlock, Flow } from '../rpc/schemas.js';
 import type { Db } from '../store/database.js';
+import type { ChipCheck } from './chip-check.js';
 import type { DocumentCapture } from './document-capture.js';
+import type { DocumentChips } from './document-chips.js';
 import { Enrollment, type ReadFailureView } from './enrollment.js';
 import { EnrollmentRepository, type HeldRow } from './enrollment-repository.js';
 import type { OperatorRefView } from './exception-evidence.js';
@@ -75,6 +77,7 @@ export class EnrollmentWorkflow {
   readonly repository: EnrollmentRepository;
   readonly #screens = new Map<ScreenSession, Enrollment>();
   readonly #unwatch = new Map<Enrollment, () => void>();
+  #chips: DocumentChips | null = null;
 
   constructor(private readonly deps: WorkflowDeps) {
     this.repository = new EnrollmentRepository(deps.db);
@@ -196,11 +199,32 @@ export class EnrollmentWorkflow {
     for (const [screen, held] of this.#screens) if (held === enrollment) screen.emit('enrollment.changed', enrollment.view());
   }
 
-  /** A reader produced a document: every screen on the document step gets it (or only `only`). */
+  /** Where the chips of documents read from now on are read; none until the kiosk has a chip reader. */
+  readChipsWith(chips: DocumentChips | null): void {
+    this.#chips = chips;
+  }
+
+  /** A reader produced a document: every screen on the document step gets it (or only `only`), with its chip to read. */
   deliverCapture(capture: DocumentCapture, only?: ScreenSession): void {
     for (const [screen, enrollment] of this.#screens) {
-      if ((!only || only === screen) && enrollment.offerRead(capture)) screen.emit('enrollment.changed', enrollment.view());
+      if ((only && only !== screen) || enrollment.state !== 'document') continue;
+      if (enrollment.offerRead(capture, this.#chips?.checkFor(capture) ?? null)) screen.emit('enrollment.changed', enrollment.view());
     }
+  }
+
+  /** A chip may be read now (a CAN was typed, a retry asked for). */
+  readChips(): void {
+    this.#chips?.poke();
+  }
+
+  /** The enrollment whose document's chip waits to be read with the document placed as `placement`, the latest read first. */
+  nextChipToRead(placement: number): { enrollment: Enrollment; check: ChipCheck } | null {
+    let next: { enrollment: Enrollment; check: ChipCheck } | null = null;
+    for (const enrollment of new Set(this.#screens.values())) {
+      const check = enrollment.chipToRead(placement);
+      if (check && (!next || check.capture.view.at >= next.check.capture.view.at)) next = { enrollment, check };
+    }
+    return next;
   }
 
   deliverFailure(failure: ReadFailureView, only?: ScreenSession): void {

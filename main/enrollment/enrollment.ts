@@ -12,6 +12,7 @@ import type {
   ConsentAcceptance, Enrollment as EnrollmentSchema, EnrollmentDetails, FaceExceptionReason, Flow, LivenessExceptionReason,
   ReadFailure, Step,
 } from '../rpc/schemas.js';
+import type { ChipCheck, ChipOutcome } from './chip-check.js';
 import type { DocumentCapture } from './document-capture.js';
 import { evidenceView, type ExceptionEvidence, type OperatorRefView } from './exception-evidence.js';
 import { faceOutcomeFacts, type FaceOutcome } from './face-check.js';
@@ -28,6 +29,8 @@ export type LivenessException = ExceptionEvidence<z.infer<typeof LivenessExcepti
 
 export interface AcceptedDocument {
   readonly capture: DocumentCapture;
+  /** The chip as it was dealt with (read with a verdict, or skipped); null when there was none to read. */
+  readonly chip: ChipOutcome | null;
   /** The officer who accepted the read; null for a business owner alone. */
   readonly by: OperatorRefView | null;
 }
@@ -60,6 +63,8 @@ export class Enrollment {
   #lastStep: Step = 'document';
   #document: AcceptedDocument | null = null;
   #pending: DocumentCapture | null = null;
+  /** The chip of the pending read, when there is one to read. */
+  #chip: ChipCheck | null = null;
   #failure: ReadFailureView | null = null;
   #face: AcceptedFace | null = null;
   #faceException: FaceException | null = null;
@@ -139,12 +144,27 @@ export class Enrollment {
     return this.#revision;
   }
 
-  /** A reader produced a document; kept as pending while the document step shows. */
-  offerRead(capture: DocumentCapture): boolean {
+  /** A reader produced a document; kept as pending (with its chip to read, if any) while the document step shows. */
+  offerRead(capture: DocumentCapture, chip: ChipCheck | null = null): boolean {
     if (this.#state !== 'document') return false;
+    this.#chip?.drop();
     this.#pending = capture;
+    this.#chip = chip;
     this.#failure = null;
     return true;
+  }
+
+  /** The chip of the pending read `readId` (ENROLLMENT_NO_SUCH_READ unless it is current and has a chip to read). */
+  pendingChip(readId?: string): ChipCheck {
+    if (this.#state !== 'document' || !this.#pending || !this.#chip || (readId !== undefined && this.#pending.view.readId !== readId)) {
+      throw new GatehouseError('ENROLLMENT_NO_SUCH_READ', 'That document read is no longer current; read the document again.');
+    }
+    return this.#chip;
+  }
+
+  /** The chip waiting to be read on this enrollment's screen with the document placed as `placement`, if any. */
+  chipToRead(placement: number): ChipCheck | null {
+    return this.#state === 'document' && this.#chip?.wantsRead(placement) ? this.#chip : null;
   }
 
   offerFailure(failure: ReadFailureView): boolean {
@@ -153,8 +173,11 @@ export class Enrollment {
     return true;
   }
 
-  /** The pending read as the officer accepts it (as read, or with its suggested OCR correction); refused unless it checks out. */
-  pendingReadToAccept(readId: string, useCorrection: boolean): DocumentCapture {
+  /**
+   * The pending read as the officer accepts it (as read, or with its suggested OCR correction)
+   * with what became of its chip; refused unless it checks out and its chip was dealt with.
+   */
+  pendingReadToAccept(readId: string, useCorrection: boolean): Omit<AcceptedDocument, 'by'> {
     const pending = this.#pending;
     if (this.#state !== 'document' || !pending || pending.view.readId !== readId) {
       throw new GatehouseError('ENROLLMENT_NO_SUCH_READ', 'That document read is no longer current; read the document again.');
@@ -170,15 +193,19 @@ export class Enrollment {
     if (accepted.view.expired) {
       throw new GatehouseError('ENROLLMENT_DOCUMENT_EXPIRED', 'The document has expired; it cannot be used for enrollment.');
     }
-    return accepted;
+    const chip = this.#chip?.outcome() ?? null;
+    return { capture: { ...accepted, view: { ...accepted.view, chip: chip?.view ?? null } }, chip };
   }
 
   setDocument(document: AcceptedDocument): void {
     this.#document = document;
     this.#pending = null;
+    this.#chip = null;
   }
 
   retryDocument(): void {
+    this.#chip?.drop();
+    this.#chip = null;
     this.#pending = null;
     this.#failure = null;
   }
@@ -227,6 +254,7 @@ export class Enrollment {
     return secondApprovalReasons({
       face: face && { decision: face.outcome.verification.decision === 'match' ? 'match' : 'review', livenessPassed: face.outcome.livenessPassed },
       faceException: this.#faceException !== null,
+      chipSkipped: this.#document?.chip?.view.status === 'skipped',
       fingers: (this.fingerprints?.outcomes() ?? []).map((finger) => (finger.kind === 'exception'
         ? { kind: 'exception' } : { kind: 'captured', duplicate: finger.duplicateOf !== null })),
     });
@@ -235,8 +263,10 @@ export class Enrollment {
   /** Every operator who ran it, captured part of it or held it for review: none of them may be its second approver. */
   participants(): Set<number> {
     const face = this.#face;
+    const chip = this.#document?.chip?.view;
     const refs = [
-      this.ranBy, this.#held?.by, this.#document?.by, face?.by, face?.outcome.capturedBy, face?.outcome.decidedBy,
+      this.ranBy, this.#held?.by, this.#document?.by,
+      chip?.status === 'skipped' ? chip.by : chip?.status === 'done' ? chip.acknowledgedBy : null, face?.by, face?.outcome.capturedBy, face?.outcome.decidedBy,
       face?.livenessException?.by, this.#faceException?.by,
       ...(this.fingerprints?.outcomes() ?? []).map((finger) => finger.by),
     ];
@@ -252,6 +282,8 @@ export class Enrollment {
   close(): void {
     this.fingerprints?.clear();
     this.#document = null;
+    this.#chip?.drop();
+    this.#chip = null;
     this.#pending = null;
     this.#face = null;
     this.#faceException = null;
@@ -277,18 +309,19 @@ export class Enrollment {
       ranBy: this.ranBy,
       assistedBy: this.#assistedBy,
       document: this.#document?.capture.view ?? null,
-      pendingRead: this.#pending?.view ?? null,
+      pendingRead: this.#pending && { ...this.#pending.view, chip: this.#chip?.view() ?? null },
       readFailure: this.#failure,
       fingerprints: this.fingerprints?.view() ?? null,
       faceException: this.#faceException && evidenceView(this.#faceException),
       face: face && (() => {
-        const { decision, distance, thresholds, capture, livenessPassed } = faceOutcomeFacts(face.outcome);
+        const { decision, distance, thresholds, capture, livenessPassed, portraitSource } = faceOutcomeFacts(face.outcome);
         return {
           decision: decision === 'match' ? 'match' as const : 'review' as const,
           distance,
           thresholds,
           capture,
           livenessPassed,
+          portraitSource,
           livenessException: face.livenessException && evidenceView(face.livenessException),
           by: face.by,
         };

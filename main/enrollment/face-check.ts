@@ -1,8 +1,9 @@
-// The face step of one enrollment: the document portrait (from the reader when it gives
-// one, else a camera capture of the photo page), live guidance frames with the liveness
+// The face step of one enrollment: the document portrait (from the document's chip when it
+// was read, else a camera capture of the photo page), live guidance frames with the liveness
 // challenge, the best frames kept by quality, and the verification with its decision
 // band. Frames and portraits stay in memory; only the outcome goes into the record.
 
+import type { z } from 'zod';
 import { GatehouseError } from '../errors.js';
 import type { OperatorRefView } from './exception-evidence.js';
 import type { FrameAnalysis } from '../face/face-analyzer.js';
@@ -12,6 +13,9 @@ import {
 } from '../face/liveness.js';
 import { keepBestFrames, type VerificationResult } from '../face/verification.js';
 import type { PreparedPortrait } from '../face/worker-protocol.js';
+import type { PortraitSource } from '../rpc/procedures/face.js';
+
+export type PortraitSourceName = z.infer<typeof PortraitSource>;
 
 interface KeptFrame {
   readonly jpeg: Uint8Array;
@@ -24,6 +28,8 @@ export interface FaceOutcome {
   /** The best live frame (JPEG), the capture stored with the record. */
   readonly livePortrait: Uint8Array;
   readonly documentPortrait: Uint8Array;
+  /** Where the document portrait came from: the chip, or the camera's photo of the photo page (documents without a chip read). */
+  readonly portraitSource: PortraitSourceName;
   /** Automatic after the challenge, or taken by the officer without it. */
   readonly capture: 'automatic' | 'officer';
   readonly livenessPassed: boolean;
@@ -36,13 +42,13 @@ export interface FaceOutcome {
 }
 
 /** The outcome without its images: what the screen is shown and the sealed record keeps. */
-export function faceOutcomeFacts({ verification, capture, livenessPassed, officerDecision }: FaceOutcome) {
+export function faceOutcomeFacts({ verification, capture, livenessPassed, officerDecision, portraitSource }: FaceOutcome) {
   const { decision, distance, thresholds, modelHash, backend } = verification;
-  return { decision, distance, thresholds, modelHash, backend, capture, livenessPassed, officerDecision };
+  return { decision, distance, thresholds, modelHash, backend, capture, livenessPassed, officerDecision, portraitSource };
 }
 
 export class FaceCheck {
-  #portrait: { jpeg: Uint8Array; prepared: PreparedPortrait } | null = null;
+  #portrait: { jpeg: Uint8Array; prepared: PreparedPortrait; source: PortraitSourceName } | null = null;
   #liveness: LivenessState = startLiveness();
   #best: KeptFrame[] = [];
   #lastAnalysis: FrameAnalysis | null = null;
@@ -65,12 +71,14 @@ export class FaceCheck {
   }
 
   /** Describes the document portrait; refuses an image without exactly one clear face. */
-  async setPortrait(client: FaceWorkerClient, jpeg: Uint8Array): Promise<void> {
+  async setPortrait(client: FaceWorkerClient, jpeg: Uint8Array, source: PortraitSourceName): Promise<void> {
     const prepared = await client.preparePortrait(jpeg);
     if (!prepared.descriptor || prepared.state === 'no-face') {
-      throw new GatehouseError('FACE_PORTRAIT_NO_FACE', 'No face was found on the document photo. Hold the photo page closer to the camera, flat and without glare.');
+      throw source === 'chip'
+        ? new GatehouseError('FACE_CHIP_PORTRAIT_NO_FACE', 'No face was found on the portrait read from the chip. Take a photo of the photo page instead.')
+        : new GatehouseError('FACE_PORTRAIT_NO_FACE', 'No face was found on the document photo. Hold the photo page closer to the camera, flat and without glare.');
     }
-    this.#portrait = { jpeg, prepared };
+    this.#portrait = { jpeg, prepared, source };
     this.restartLive();
   }
 
@@ -106,6 +114,7 @@ export class FaceCheck {
       verification,
       livePortrait: this.#best[0]!.jpeg,
       documentPortrait: portrait.jpeg,
+      portraitSource: portrait.source,
       capture: by,
       livenessPassed: this.#liveness.step === 'passed',
       officerDecision: null,

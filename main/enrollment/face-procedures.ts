@@ -18,7 +18,7 @@ import { actorAt, officerAt, type EnrollmentWorkflow } from './enrollment-workfl
 import { recordEvidence } from './exception-evidence.js';
 import { FaceCheck, faceOutcomeFacts, type FaceOutcome } from './face-check.js';
 
-type FaceMethods = 'face.portrait' | 'face.frame' | 'face.capture' | 'face.decide' | 'face.retry' | 'face.accept';
+type FaceMethods = 'face.chipPortrait' | 'face.portrait' | 'face.frame' | 'face.capture' | 'face.decide' | 'face.retry' | 'face.accept';
 
 const dataUrl = (jpeg: Uint8Array) => imageDataUrl('jpeg', jpeg)!;
 const jpegOf = (base64: string) => new Uint8Array(Buffer.from(base64, 'base64'));
@@ -51,6 +51,8 @@ function guidanceView(check: FaceCheck, analysis: FrameAnalysis | null, at: numb
 export function faceHandlers(workflow: EnrollmentWorkflow, face: FaceService, now: () => Date, cameraSeen: () => void)
   : Pick<Handlers<Procedures, ScreenSession>, FaceMethods> {
   const checks = new WeakMap<Enrollment, FaceCheck>();
+  /** Face checks whose chip portrait showed no face: the photo page may be photographed instead. */
+  const unusableChipPortraits = new WeakSet<FaceCheck>();
   const checkOf = (screen: ScreenSession): [Enrollment, FaceCheck] => {
     const session = workflow.of(screen);
     if (!session || session.state !== 'face') {
@@ -61,11 +63,27 @@ export function faceHandlers(workflow: EnrollmentWorkflow, face: FaceService, no
     return [session, check];
   };
   return {
+    'face.chipPortrait': async (_input, ctx) => {
+      const [session, check] = checkOf(ctx.caller);
+      const jpeg = session.document?.chip?.evidence?.portraitJpeg;
+      if (!jpeg) throw new GatehouseError('FACE_NO_CHIP_PORTRAIT', "This document's chip gave no portrait; take a photo of the photo page instead.");
+      try {
+        await check.setPortrait(await face.client(), jpeg, 'chip');
+      } catch (error) {
+        if (error instanceof GatehouseError && error.code === 'FACE_CHIP_PORTRAIT_NO_FACE') unusableChipPortraits.add(check);
+        throw error;
+      }
+      return { documentPortrait: dataUrl(jpeg) };
+    },
     'face.portrait': async ({ image }, ctx) => {
-      const [, check] = checkOf(ctx.caller);
+      const [session, check] = checkOf(ctx.caller);
+      if (session.document?.chip?.evidence?.portraitJpeg && !unusableChipPortraits.has(check)) {
+        // The chip's portrait is the signed one; a camera shot of the page replaces it only when no face was found on it.
+        throw new GatehouseError('FACE_USE_CHIP_PORTRAIT', "This document's portrait was read from its chip; the photo page is not photographed.");
+      }
       cameraSeen();
       const jpeg = jpegOf(image);
-      await check.setPortrait(await face.client(), jpeg);
+      await check.setPortrait(await face.client(), jpeg, 'camera-photo-page');
       return { documentPortrait: dataUrl(jpeg) };
     },
     'face.frame': async ({ image, at }, ctx) => {

@@ -1,6 +1,6 @@
 // The four-eyes rules: which enrollments one officer may not approve alone (any exception, a
-// face result in the review band, a face taken without a passed liveness challenge, a
-// fingerprint duplicate warning), and who may give the second approval (a supervisor, or a
+// document whose chip was not read, a face result in the review band, a face taken without a
+// passed liveness challenge, a fingerprint duplicate warning), and who may give the second approval (a supervisor, or a
 // second officer where the station allows it; never an operator who took part). Pure.
 
 import type { z } from 'zod';
@@ -14,12 +14,15 @@ export type SecondApprovalReasonName = z.infer<typeof SecondApprovalReason>;
 export interface ApprovalFacts {
   face: { decision: 'match' | 'review'; livenessPassed: boolean } | null;
   faceException: boolean;
+  /** The document's chip was not read (skipped at the screen). */
+  chipSkipped: boolean;
   fingers: ReadonlyArray<{ kind: 'captured'; duplicate: boolean } | { kind: 'exception' }>;
 }
 
 /** Why approving needs a second operator, in a fixed order; empty when one officer may approve. */
-export function secondApprovalReasons({ face, faceException, fingers }: ApprovalFacts): SecondApprovalReasonName[] {
+export function secondApprovalReasons({ face, faceException, chipSkipped, fingers }: ApprovalFacts): SecondApprovalReasonName[] {
   const reasons: SecondApprovalReasonName[] = [];
+  if (chipSkipped) reasons.push('chip-not-read');
   if (faceException) reasons.push('face-exception');
   if (face?.decision === 'review') reasons.push('face-review-band');
   if (face && !face.livenessPassed) reasons.push('liveness-not-passed');

@@ -1,5 +1,5 @@
 // An enrollment held for a supervisor, as it rests on the kiosk's disk: every capture (document
-// read, faces, finger records and images, exception photos, details, consent) as JSON plus
+// read and its chip's files, faces, finger records and images, exception photos, details, consent) as JSON plus
 // binary parts, sealed for the kiosk alone (kiosk-sealed.ts). Opening checks the signature and
 // the kind and validates the JSON before anything is rebuilt from it.
 
@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { RecordPart } from '../../authority/protocol/sealed-record.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
 import { openForKiosk, sealForKiosk } from '../provisioning/kiosk-sealed.js';
-import { FaceResult } from '../rpc/procedures/face.js';
+import type { ChipFileName } from '../../native/emrtd/chip-reading.js';
+import { FaceResult, PortraitSource } from '../rpc/procedures/face.js';
 import {
   ConsentAcceptance, DocumentRead, EnrollmentDetails, EnrollmentFlow, FaceExceptionReason, FingerDuplicateOf, FingerExceptionReason,
   FingerPosition, LivenessExceptionReason, OperatorRef,
@@ -37,6 +38,13 @@ const CapturedFinger = z.strictObject({
   pngPart: PartName,
 });
 const ExceptedFinger = Evidence(FingerExceptionReason).extend({ kind: z.literal('exception'), position: FingerPosition });
+/** What PartList.chip wrote: the view's facts, Passive Authentication's checks, the chip's files and portrait as parts. */
+const HeldChip = z.looseObject({
+  status: z.string(),
+  passiveAuthentication: z.record(z.string(), z.unknown()).nullable(),
+  fileParts: z.array(z.strictObject({ name: z.string().regex(/^(EF\.(COM|SOD|CardAccess)|DG([1-9]|1[0-6]))$/), part: PartName })).max(20),
+  portraitPart: PartName.nullable(),
+});
 
 const HeldJson = z.strictObject({
   format: z.literal('gatehouse-held-enrollment'),
@@ -48,13 +56,21 @@ const HeldJson = z.strictObject({
   heldAt: z.string(),
   startedAt: z.string(),
   requestedFingers: z.array(FingerPosition),
-  document: z.strictObject({ view: DocumentRead, mrzLines: z.array(z.string()).nullable(), cardPhotoPart: PartName.nullable(), by: OperatorRef.nullable() }),
+  document: z.strictObject({
+    view: DocumentRead,
+    mrzLines: z.array(z.string()).nullable(),
+    cardPhotoPart: PartName.nullable(),
+    // Envelopes held before chips were read carry none.
+    chip: HeldChip.nullable().default(null),
+    by: OperatorRef.nullable(),
+  }),
   face: z.strictObject({
     // The worker's result as it was; the fields the kiosk reads are checked as the screen's result is.
     verification: z.looseObject(FaceResult.pick({ decision: true, distance: true, thresholds: true, modelHash: true, backend: true }).shape),
     capture: z.enum(['automatic', 'officer']),
     livenessPassed: z.boolean(),
     officerDecision: z.enum(['same-person', 'not-same-person']).nullable(),
+    portraitSource: PortraitSource.default('camera-photo-page'),
     capturedBy: OperatorRef.nullable(),
     decidedBy: OperatorRef.nullable(),
     livePart: PartName,
@@ -87,6 +103,7 @@ export function freezeEnrollment(enrollment: Enrollment, held: { by: OperatorRef
       view: document.capture.view,
       mrzLines: document.capture.mrzLines,
       cardPhotoPart: document.capture.cardPhoto ? list.add(PART_NAMES.cardPhoto, document.capture.cardPhoto) : null,
+      chip: document.chip && list.chip(document.chip),
       by: document.by,
     },
     face: face && {
@@ -94,6 +111,7 @@ export function freezeEnrollment(enrollment: Enrollment, held: { by: OperatorRef
       capture: face.outcome.capture,
       livenessPassed: face.outcome.livenessPassed,
       officerDecision: face.outcome.officerDecision,
+      portraitSource: face.outcome.portraitSource,
       capturedBy: face.outcome.capturedBy,
       decidedBy: face.outcome.decidedBy,
       livePart: list.add(PART_NAMES.livePortrait, face.outcome.livePortrait),
@@ -143,12 +161,24 @@ export function thawEnrollment(json: unknown, parts: readonly RecordPart[]): Enr
     id: held.id, flow: held.flow, ranBy: held.ranBy, startedAt: held.startedAt, fingers: held.requestedFingers,
   });
   enrollment.held = { by: held.heldBy, at: held.heldAt };
+  const chip = held.document.chip;
+  const chipView = held.document.view.chip;
+  if ((chip === null) !== (chipView === null)) throw new Error(`held enrollment ${held.id} has a chip view without its files, or files without a view`);
   enrollment.setDocument({
     capture: {
       view: held.document.view,
       correctedView: null,
       mrzLines: held.document.mrzLines,
       cardPhoto: held.document.cardPhotoPart === null ? null : partBytes(held.document.cardPhotoPart),
+      chip: null, // the chip was dealt with before the enrollment was held; nothing is read again
+    },
+    chip: chip && chipView && {
+      view: chipView,
+      evidence: chipView.status === 'done' ? {
+        files: chip.fileParts.map(({ name, part }) => ({ name: name as ChipFileName, bytes: partBytes(part) })),
+        portraitJpeg: chip.portraitPart === null ? null : partBytes(chip.portraitPart),
+        passiveAuthentication: chip.passiveAuthentication ?? {},
+      } : null,
     },
     by: held.document.by,
   });
@@ -162,6 +192,7 @@ export function thawEnrollment(json: unknown, parts: readonly RecordPart[]): Enr
         capture: face.capture,
         livenessPassed: face.livenessPassed,
         officerDecision: face.officerDecision,
+        portraitSource: face.portraitSource,
         capturedBy: face.capturedBy,
         decidedBy: face.decidedBy,
       },

@@ -11,6 +11,7 @@ import type { DeviceRig } from '../devices/device-rig.js';
 import { devicesHandlers } from '../devices/devices-procedures.js';
 import { readConsentDocument } from '../enrollment/consent-text.js';
 import { captureFromReading, readFailure } from '../enrollment/document-capture.js';
+import { DocumentChips } from '../enrollment/document-chips.js';
 import { enrollmentHandlers } from '../enrollment/enrollment-procedures.js';
 import { EnrollmentWorkflow } from '../enrollment/enrollment-workflow.js';
 import { faceHandlers } from '../enrollment/face-procedures.js';
@@ -127,7 +128,7 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
       cameraReported = true;
       status.setDevice({ kind: 'camera', name: 'Camera', state: 'ready', simulated: false });
     }),
-    ...devicesHandlers(() => devices),
+    ...devicesHandlers(() => devices, now),
     ...fingerprintStepHandlers({ db, workflow, now, module: () => devices?.fingerprint ?? null }),
     ...fingerprintLoginHandlers({ db, now, idleTimeoutSeconds, module: () => devices?.fingerprint ?? null }),
     ...syncHandlers({ db, provisioning, sync, now }),
@@ -178,6 +179,12 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
       status.setDevice(reader.status);
       rig.fingerprint.on('status', (device) => status.setDevice(device));
       status.setDevice(rig.fingerprint.status);
+      const chipReader = rig.chipReader;
+      workflow.readChipsWith(chipReader && new DocumentChips(chipReader, workflow, { db, log }));
+      if (chipReader) {
+        chipReader.on('status', (device) => status.setDevice(device));
+        status.setDevice(chipReader.status);
+      }
     },
     close() {
       clearInterval(provisioningWatch);

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ROLES, event, procedure } from './define.js';
 import {
-  AuditEntry, AuditVerification, Empty, Enrollment, FingerPosition, Operator, OperatorName, Pin, Settings, SystemStatus,
+  AuditEntry, AuditVerification, ChipScenario, Empty, Enrollment, FingerPosition, Operator, OperatorName, Pin, Settings, SystemStatus,
 } from './schemas.js';
 import { faceEvents, faceProcedures } from './procedures/face.js';
 import { fingerprintEvents, fingerprintProcedures } from './procedures/fingerprint.js';
@@ -119,10 +119,12 @@ export const procedures = {
     access: 'anyone',
   }),
   'devices.simulate': procedure({
-    summary: 'Simulated devices only: present a sample document, place or lift a finger.',
+    summary: 'Simulated devices only: present a sample document (and its chip), place or lift a finger.',
     input: z.object({
       action: z.enum(['present-document', 'present-bad-document', 'remove-document', 'place-finger', 'lift-finger']),
       sample: z.enum(['passport', 'id-card', 'visa', 'cnid']).default('passport'),
+      /** present-document of a passport or ID card with a simulated chip reader: the chip put on it (default: a valid one; none: nothing on the chip reader). */
+      chip: z.union([ChipScenario, z.literal('none')]).default('valid'),
       /** place-finger: this finger of this simulated person ("applicant", or an operator's name). */
       finger: FingerPosition.default(2),
       person: z.string().trim().min(1).max(64).default('applicant'),

@@ -21,7 +21,7 @@ export const Operator = z.object({
 });
 
 export const DeviceStatus = z.object({
-  kind: z.enum(['document-reader', 'fingerprint', 'camera']),
+  kind: z.enum(['document-reader', 'chip-reader', 'fingerprint', 'camera']),
   name: z.string(),
   state: z.enum(['connected', 'ready', 'busy', 'disconnected', 'error', 'not-configured']),
   simulated: z.boolean(),
@@ -66,6 +66,48 @@ export const DocumentField = z.object({
   problem: z.string().optional(),
 });
 
+/** An operator as records and screens name them. */
+export const OperatorRef = z.object({ id: z.number().int().positive(), name: z.string(), role: z.enum(ROLES) });
+
+/** The chips a simulated chip reader can be given: CHIP_SCENARIOS of native/sim/emrtd/virtual-chip.ts (not imported: screens type-check this file without Node). */
+export const ChipScenario = z.enum(['valid', 'altered-dg1', 'rogue-ds', 'expired-ds', 'unknown-csca', 'no-pace', 'can-only', 'removed-mid-read']);
+
+/** Why an officer went on without reading a document's chip. */
+export const ChipSkipReason = z.enum(['no-chip', 'chip-unreadable', 'other']);
+
+/** How a document's chip checked out (Passive Authentication, DG1 against the printed MRZ). */
+export const ChipVerdict = z.enum(['verified', 'not-verifiable', 'failed']);
+
+/**
+ * The chip of the document being read, as the document step shows it: waiting for it on the
+ * reader, reading (with progress), asking for the card access number, the verdict, or skipped.
+ * `code`s are for translation and the log (CHIP_ACCESS_DENIED, PCSC_CARD_REMOVED …);
+ * `reason` names why a verdict is not `verified` (dg-hash-mismatch, chain-invalid, expired,
+ * signature-invalid, dg1-mismatch, no-csca-for-country …).
+ */
+export const ChipRead = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('waiting') }),
+  z.object({ status: z.literal('reading'), fraction: z.number().min(0).max(1), stage: z.enum(['access-control', 'reading', 'authenticating', 'verifying']) }),
+  z.object({ status: z.literal('needs-can'), retry: z.boolean() }),
+  z.object({ status: z.literal('error'), code: z.string(), message: z.string() }),
+  z.object({
+    status: z.literal('done'),
+    verdict: ChipVerdict,
+    reason: z.string().nullable(),
+    access: z.enum(['PACE', 'BAC']),
+    /** The country and subject of the CSCA the document signer chains to (verified), or the signer's country. */
+    country: z.string().nullable(),
+    csca: z.string().nullable(),
+    /** Chip or Active Authentication: null when the chip offers neither. */
+    cloneCheck: z.object({ protocol: z.enum(['chip-authentication', 'active-authentication']), verified: z.boolean() }).nullable(),
+    portrait: z.boolean(),
+    /** Going on with a chip that could not be verified was confirmed at the screen, by this officer (null: the person alone). */
+    acknowledged: z.boolean(),
+    acknowledgedBy: OperatorRef.nullable(),
+  }),
+  z.object({ status: z.literal('skipped'), reason: ChipSkipReason, note: z.string(), by: OperatorRef.nullable(), at: z.string() }),
+]);
+
 export const DocumentRead = z.object({
   readId: z.string(),
   at: z.string(),
@@ -79,6 +121,8 @@ export const DocumentRead = z.object({
   /** OCR corrections the officer may accept instead of the raw reading. */
   suggestedCorrection: z.object({ fields: z.array(DocumentField), changes: z.array(z.object({ field: z.string(), from: z.string(), to: z.string() })) }).nullable(),
   portraitAvailable: z.boolean(),
+  /** The document's chip; null where there is nothing to read (no chip reader here, a CN resident ID). */
+  chip: ChipRead.nullable(),
 });
 
 export const ReadFailure = z.object({ at: z.string(), code: z.string(), message: z.string() });
@@ -94,8 +138,6 @@ export type Step = z.infer<typeof EnrollmentStep>;
 export const EnrollmentState = z.enum([...EnrollmentStep.options, 'awaiting-review', 'sealed', 'rejected', 'cancelled', 'abandoned']);
 export type EnrollmentStateName = z.infer<typeof EnrollmentState>;
 
-/** An operator as records and screens name them. */
-export const OperatorRef = z.object({ id: z.number().int().positive(), name: z.string(), role: z.enum(ROLES) });
 
 /** A camera picture as JPEG, base64-encoded (a 640×480 frame is about 40–80 KB). */
 export const JpegBase64 = z.string().min(16).max(4_000_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
@@ -111,7 +153,7 @@ export const OperatorCredential = z.discriminatedUnion('method', [
 
 /** Why an enrollment needs a second operator's approval. */
 export const SecondApprovalReason = z.enum([
-  'face-exception', 'face-review-band', 'liveness-not-passed', 'finger-exception', 'finger-duplicate',
+  'chip-not-read', 'face-exception', 'face-review-band', 'liveness-not-passed', 'finger-exception', 'finger-duplicate',
 ]);
 
 /** ISO/IEC 19794-4 finger positions: 1 right thumb … 5 right little, 6 left thumb … 10 left little. */
@@ -248,6 +290,8 @@ export const Enrollment = z.object({
     thresholds: z.object({ match: z.number(), review: z.number() }),
     capture: z.enum(['automatic', 'officer']),
     livenessPassed: z.boolean(),
+    /** Where the document portrait came from: the chip, or the camera's photo of the photo page. */
+    portraitSource: z.enum(['chip', 'camera-photo-page']),
     /** Why the face was kept without a passed challenge (an officer's capture). */
     livenessException: LivenessExceptionView.nullable(),
     /** The officer who captured it or decided a review result; null for an automatic capture alone. */

@@ -4,16 +4,9 @@
 // learns which protocol opened it.
 
 import { DeviceError } from '../device-error.js';
-import { decodeResponse, encodeCommand, type CommandApdu, type ResponseApdu } from './apdu.js';
+import type { ApduTransport } from '../transport/apdu-transport.js';
+import { encodeCommandApdu, parseResponseApdu, type CommandApdu, type ResponseApdu } from '../transport/command-apdu.js';
 import type { SecureMessaging } from './secure-messaging.js';
-
-/**
- * The least an APDU transport must offer: one command APDU out, the response (data then
- * SW1 SW2) back. native/transport/apdu-transport.ts satisfies it structurally.
- */
-export interface ApduTransport {
-  transmit(command: Uint8Array): Promise<Uint8Array>;
-}
 
 export interface SendOptions {
   /** Send in extended-length form even where the short form would do. */
@@ -40,7 +33,7 @@ export class PlainChannel implements ChipChannel {
   constructor(readonly transport: ApduTransport) {}
 
   async send(command: CommandApdu, options: SendOptions = {}): Promise<ResponseApdu> {
-    return decodeResponse(await this.transport.transmit(encodeCommand(command, options)));
+    return parseResponseApdu(await this.transport.transmit(encodeCommandApdu(command, options)));
   }
 }
 

@@ -1,16 +1,30 @@
 // The block-cipher primitives ICAO Doc 9303 part 11 builds BAC, PACE and secure messaging
 // from: ISO/IEC 9797-1 padding method 2, two-key 3DES in CBC mode, the retail MAC
 // (ISO/IEC 9797-1 MAC algorithm 3 with DES), AES-CBC, AES-CMAC (RFC 4493) and the key
-// derivation function KDF(K, c) of 9303-11 §9.7.1. OpenSSL 3 has no single DES, so single-DES
-// steps use two-key 3DES with both halves equal (EDE with K‖K is DES under K).
+// derivation function KDF(K, c) of 9303-11 §9.7.1; plus the random source every protocol draws
+// from and a constant-time comparison for MACs and tokens. OpenSSL 3 has no single DES, so
+// single-DES steps use two-key 3DES with both halves equal (EDE with K‖K is DES under K).
 
-import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DeviceError } from '../device-error.js';
+
+/** Bytes of randomness on request; injected so worked examples and recorded traces replay byte for byte. */
+export type RandomSource = (length: number) => Uint8Array;
+
+export const secureRandom: RandomSource = (length) => Uint8Array.from(randomBytes(length));
+
+/** Equal length and contents, compared in constant time (MACs, tokens, hashes). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 /** The ciphers 9303 secure messaging runs on (AES with the key length PACE agreed). */
 export type SmCipher = '3des' | 'aes-128' | 'aes-192' | 'aes-256';
 
 export const blockSize = (cipher: SmCipher): number => (cipher === '3des' ? 8 : 16);
+
+/** The ciphers from strongest to weakest: which PACE or Chip Authentication suite a reader picks among several. */
+export const CIPHER_PREFERENCE: readonly SmCipher[] = ['aes-256', 'aes-192', 'aes-128', '3des'];
 
 /** ISO/IEC 9797-1 padding method 2: 80, then 00 up to a whole block (always adds at least one byte). */
 export function pad(data: Uint8Array, block: number): Uint8Array {

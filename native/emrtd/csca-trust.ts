@@ -19,7 +19,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeviceError } from '../device-error.js';
-import { contextItems, isContext, parseDer, rawBytes, sameBytes, sequence, set, smallInteger } from './pki/der.js';
+import { sameBytes } from './chip-crypto.js';
+import { contextItems, isContext, parseDer, rawBytes, sequence, set, smallInteger } from './der.js';
 import { checkSigner, findSignerCertificate, isMalformedAsn1, parseSignedData, type CmsSignedData, type CmsSignerInfo } from './pki/cms.js';
 import {
   certificateKey, isValidAt, mayIssueCertificates, parseCertificate, sameName, summarizeCertificate, verifyCertificateSignature,

@@ -12,12 +12,10 @@
 // DO'54', data in DO'53').
 
 import { DeviceError } from '../device-error.js';
-import { swHex, type CommandApdu, type ResponseApdu } from './apdu.js';
+import { SW_SUCCESS, swHex, type CommandApdu, type ResponseApdu } from '../transport/command-apdu.js';
 import { encodeTlv, readTlv } from './ber-tlv.js';
 import type { ChipChannel } from './chip-channel.js';
-
-/** The eMRTD application's AID (9303-10). */
-export const EMRTD_APPLICATION_ID = Uint8Array.of(0xa0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01);
+import { EMRTD_AID } from './lds/lds-files.js';
 
 /** A file named by its file identifier (selected first) or by its short file identifier (selected by the first READ BINARY). */
 export type EmrtdFileRef = { readonly fileId: number } | { readonly shortFileId: number };
@@ -48,12 +46,12 @@ const HEADER_PROBE = 4;
 const DEFAULT_EXTENDED_CHUNK = 4096;
 const DEFAULT_MAX_FILE_LENGTH = 1 << 20;
 const MAX_EVEN_OFFSET = 0x7fff;
-const INS_SELECT = 0xa4;
-const INS_READ_BINARY = 0xb0;
-const INS_READ_BINARY_ODD = 0xb1;
-const TAG_OFFSET = 0x54;
-const TAG_DISCRETIONARY_DATA = 0x53;
-const SW_SUCCESS = 0x9000;
+export const INS_SELECT = 0xa4;
+export const INS_READ_BINARY = 0xb0;
+/** READ BINARY with odd INS: the offset in DO'54', the data back in DO'53'. */
+export const INS_READ_BINARY_ODD = 0xb1;
+export const TAG_OFFSET = 0x54;
+export const TAG_DISCRETIONARY_DATA = 0x53;
 const SW_END_OF_FILE = 0x6282;
 const SW_WRONG_LENGTH = 0x6700;
 
@@ -130,7 +128,7 @@ export class EmrtdSession {
 
   /** SELECT the eMRTD application by its AID (no FCI asked for). */
   async selectApplication(): Promise<void> {
-    const { sw } = await this.#channel.send({ cla: 0x00, ins: INS_SELECT, p1: 0x04, p2: 0x0c, data: EMRTD_APPLICATION_ID });
+    const { sw } = await this.#channel.send({ cla: 0x00, ins: INS_SELECT, p1: 0x04, p2: 0x0c, data: EMRTD_AID });
     if (sw === SW_SUCCESS) return;
     if (sw === 0x6a82) {
       throw new DeviceError('CHIP_NOT_EMRTD', 'The card has no eMRTD application: it is not an ePassport or eID chip.', { sw: swHex(sw) });
@@ -182,18 +180,18 @@ export class EmrtdSession {
 
   /** One READ BINARY; never returns an empty chunk. */
   async #readBinary(cursor: { file: EmrtdFileRef; selected: boolean }, offset: number, length: number): Promise<Uint8Array> {
-    let le = length;
+    let ne = length;
     for (let attempt = 0; ; attempt++) {
       const odd = offset > MAX_EVEN_OFFSET;
       const command: CommandApdu = odd
-        ? { cla: 0x00, ins: INS_READ_BINARY_ODD, p1: 0x00, p2: 0x00, data: encodeTlv(TAG_OFFSET, offsetBytes(offset)), le }
+        ? { cla: 0x00, ins: INS_READ_BINARY_ODD, p1: 0x00, p2: 0x00, data: encodeTlv(TAG_OFFSET, offsetBytes(offset)), ne }
         : cursor.selected
-          ? { cla: 0x00, ins: INS_READ_BINARY, p1: offset >>> 8, p2: offset & 0xff, le }
-          : { cla: 0x00, ins: INS_READ_BINARY, p1: 0x80 | (cursor.file as { shortFileId: number }).shortFileId, p2: offset, le };
+          ? { cla: 0x00, ins: INS_READ_BINARY, p1: offset >>> 8, p2: offset & 0xff, ne }
+          : { cla: 0x00, ins: INS_READ_BINARY, p1: 0x80 | (cursor.file as { shortFileId: number }).shortFileId, p2: offset, ne };
       const response: ResponseApdu = await this.#channel.send(command);
-      const retry = attempt === 0 && this.#channel.isOpen ? this.#retryLength(response.sw, le) : undefined;
+      const retry = attempt === 0 && this.#channel.isOpen ? this.#retryLength(response.sw, ne) : undefined;
       if (retry !== undefined) {
-        le = retry;
+        ne = retry;
         continue;
       }
       if (response.sw !== SW_SUCCESS && response.sw !== SW_END_OF_FILE) throw this.#statusError(response.sw, cursor.file, 'read');
@@ -212,9 +210,9 @@ export class EmrtdSession {
    * Le to retry with, if any: 6Cxx names the exact length; 6700 to an extended read means the
    * chip or reader does not take that size, so the rest of the session uses short reads.
    */
-  #retryLength(sw: number, le: number): number | undefined {
+  #retryLength(sw: number, ne: number): number | undefined {
     if ((sw & 0xff00) === 0x6c00) return (sw & 0xff) || 256;
-    if (sw === SW_WRONG_LENGTH && le > this.#shortLimit) {
+    if (sw === SW_WRONG_LENGTH && ne > this.#shortLimit) {
       this.#chunkSize = this.#shortLimit;
       return this.#shortLimit;
     }

@@ -12,18 +12,21 @@
 // KSenc = KDF(K, 1), KSmac = KDF(K, 2), T = MAC(KSmac, 7F49{06 OID, 86 peer's point}).
 // The session starts with SSC = 0 (§4.4.3.5). A wrong MRZ or CAN shows as 6300 at the last step.
 
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { DeviceError } from '../device-error.js';
-import { swHex, type CommandApdu } from './apdu.js';
+import type { ApduTransport } from '../transport/apdu-transport.js';
+import { SW_SUCCESS, swHex, type CommandApdu } from '../transport/command-apdu.js';
 import { mrzInformation, type MrzAccessFields } from './bac.js';
 import { encodeTlv, requireTlv } from './ber-tlv.js';
-import { PlainChannel, type ApduTransport } from './chip-channel.js';
-import { aesCbc, aesCmac, blockSize, deriveKey, pad, retailMac, tdesCbc, type SmCipher } from './chip-crypto.js';
-import { bigintFromBytes, encodeOid, oidContent } from './der-codec.js';
+import { PlainChannel } from './chip-channel.js';
 import {
-  decodePoint, domainFromAlgorithmIdentifier, ecdhSharedSecret, encodePoint, multiply, randomScalar, secureRandom,
-  standardizedDomain, type CurveName, type EcDomain, type EcPoint, type RandomSource,
-} from './ec-domain.js';
+  aesCbc, aesCmac, blockSize, CIPHER_PREFERENCE, deriveKey, pad, retailMac, sameBytes, secureRandom, tdesCbc, type RandomSource, type SmCipher,
+} from './chip-crypto.js';
+import { bigintFromBytes, encodeOid, oidContent } from './der.js';
+import {
+  decodePoint, domainFromAlgorithmIdentifier, ecdhSharedSecret, encodePoint, multiply, randomScalar, standardizedDomain,
+  type CurveName, type EcDomain, type EcPoint,
+} from './ec-curves.js';
 import { SecureMessaging, type SessionKeys } from './secure-messaging.js';
 import { describePaceFamily, infosOfType, type PaceInfo, type PaceSuite, type SecurityInfo } from './security-infos.js';
 
@@ -125,10 +128,6 @@ export function authenticationToken(ksMac: Uint8Array, cipher: SmCipher, protoco
   return cipher === '3des' ? retailMac(ksMac, pad(input, 8)) : Uint8Array.from(aesCmac(ksMac, input).subarray(0, 8));
 }
 
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 // --- choosing what to run ------------------------------------------------------------------
 
 export type PaceStep = 'set-authentication-template' | 'encrypted-nonce' | 'mapping' | 'key-agreement' | 'mutual-authentication';
@@ -167,8 +166,6 @@ export function paceDomain(info: PaceInfo, infos: readonly SecurityInfo[]): EcDo
   }
   return domainFromAlgorithmIdentifier(candidates[0]!.domainParameter);
 }
-
-const CIPHER_PREFERENCE: readonly SmCipher[] = ['aes-256', 'aes-192', 'aes-128', '3des'];
 
 /**
  * The PACEInfo we run: ECDH generic mapping on a curve we know, the strongest cipher first,
@@ -231,14 +228,12 @@ export interface PaceResult {
   readonly chipEphemeralPublicKey: Uint8Array;
 }
 
-const SW_SUCCESS = 0x9000;
-
 function dynamicData(entries: readonly [tag: number, value: Uint8Array][]): Uint8Array {
   return encodeTlv(PaceTag.dynamicAuthenticationData, entries.map(([tag, value]) => encodeTlv(tag, value)));
 }
 
 function generalAuthenticate(data: Uint8Array, last: boolean): CommandApdu {
-  return { cla: last ? 0x00 : CLA_CHAINING, ins: INS_GENERAL_AUTHENTICATE, p1: 0x00, p2: 0x00, data, le: 256 };
+  return { cla: last ? 0x00 : CLA_CHAINING, ins: INS_GENERAL_AUTHENTICATE, p1: 0x00, p2: 0x00, data, ne: 256 };
 }
 
 /** The MSE:Set AT command selecting `protocol` with `password`. */

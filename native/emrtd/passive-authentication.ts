@@ -29,7 +29,7 @@ import { decodeSod, type DocumentSecurityObject } from './sod.js';
 import type { CscaEntry, CscaTrustStore } from './csca-trust.js';
 import { checkSigner, isMalformedAsn1 } from './pki/cms.js';
 import { describeScheme, digest, type HashName } from './pki/algorithms.js';
-import { sameBytes } from './pki/der.js';
+import { sameBytes } from './chip-crypto.js';
 import {
   certificateKey, isValidAt, mayIssueCertificates, summarizeCertificate, verifyCertificateSignature, type CertificateSummary,
   type ParsedCertificate,

@@ -2,6 +2,8 @@
 // reader protects each command and checks each response, the chip does the reverse, both
 // with the same send sequence counter (SSC) incremented once per message. BAC and PACE end by
 // constructing one of these from the session keys; after any SM error the session is dead.
+// The chip's end (ChipSecureMessaging, for the simulator) stays here: it is the same data
+// objects, counter and checks read the other way round.
 //
 // Conventions (9303-11 §9.8, message structure): CLA gets bits '0C'; command data is padded (ISO/IEC
 // 9797-1 method 2) and encrypted into DO'87' behind the padding-content indicator 01, or into
@@ -11,14 +13,13 @@
 // IV = E(KSenc, SSC), CMAC truncated to 8 bytes, 16-byte SSC. The protected command always
 // carries Le = '00' (or '0000' in extended form) because a protected response is never empty.
 
-import { timingSafeEqual } from 'node:crypto';
 import { DeviceError } from '../device-error.js';
 import {
-  decodeCommand, decodeResponse, encodeCommand, encodeResponse, swHex, type CommandApdu, type ResponseApdu,
-} from './apdu.js';
+  encodeCommandApdu, encodeResponseApdu, parseCommandApdu, parseResponseApdu, swHex, type CommandApdu, type ResponseApdu,
+} from '../transport/command-apdu.js';
 import { encodeTlv, readTlv, type Tlv } from './ber-tlv.js';
 import {
-  aesCbc, aesCmac, aesEncryptBlock, blockSize, pad, retailMac, tdesCbc, unpad, type SmCipher,
+  aesCbc, aesCmac, aesEncryptBlock, blockSize, pad, retailMac, sameBytes, tdesCbc, unpad, type SmCipher,
 } from './chip-crypto.js';
 
 /** What an access-control protocol hands over: the session keys, the cipher, and the starting SSC. */
@@ -87,7 +88,7 @@ function tlvLength(valueLength: number): number {
   return 1 + (valueLength < 0x80 ? 1 : valueLength < 0x100 ? 2 : 3) + valueLength;
 }
 
-/** Bytes of response data a protected response to `le` plain bytes takes: DO'87', DO'99', DO'8E'. */
+/** Bytes of response data a protected response to `plainLength` plain bytes takes: DO'87', DO'99', DO'8E'. */
 export function protectedResponseLength(plainLength: number, cipher: SmCipher): number {
   const encrypted = plainLength > 0 ? tlvLength(encryptedValueLength(plainLength, cipher)) : 0;
   return encrypted + tlvLength(2) + tlvLength(MAC_LENGTH);
@@ -107,10 +108,6 @@ function incremented(ssc: Uint8Array): Uint8Array {
     if (next[i] !== 0) break;
   }
   return next;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Reads DOs in the order 9303 prescribes; `allowed` lists the tags that may come before DO'8E'. */
@@ -239,13 +236,14 @@ export class SecureMessaging extends SecureMessagingEndpoint {
           ? encodeTlv(TAG_ENCRYPTED_ODD, cipherText)
           : encodeTlv(TAG_ENCRYPTED, Buffer.concat([Uint8Array.of(PADDING_INDICATOR), cipherText])));
       }
-      if (command.le !== undefined) objects.push(encodeTlv(TAG_LE, encodeLe(command.le)));
+      const ne = command.ne ?? 0;
+      if (ne > 0) objects.push(encodeTlv(TAG_LE, encodeLe(ne)));
       const header = Uint8Array.of(cla, command.ins, command.p1, command.p2);
       const mac = this.suite.mac(ssc, Buffer.concat([pad(header, blockSize(this.cipher)), ...objects]));
       const body = Buffer.concat([...objects, encodeTlv(TAG_MAC, mac)]);
       const long = extended || body.length > 255
-        || (command.le !== undefined && (command.le > 256 || protectedResponseLength(command.le, this.cipher) > 256));
-      return encodeCommand({ cla, ins: command.ins, p1: command.p1, p2: command.p2, data: body, le: long ? 65536 : 256 },
+        || ne > 256 || protectedResponseLength(ne, this.cipher) > 256;
+      return encodeCommandApdu({ cla, ins: command.ins, p1: command.p1, p2: command.p2, data: body, ne: long ? 65536 : 256 },
         { extended: long });
     });
   }
@@ -258,7 +256,7 @@ export class SecureMessaging extends SecureMessagingEndpoint {
    */
   unprotectResponse(bytes: Uint8Array): ResponseApdu {
     return this.step(() => {
-      const { data, sw } = decodeResponse(bytes);
+      const { data, sw } = parseResponseApdu(bytes);
       const ssc = this.nextSsc();
       if (data.length === 0) return this.#bareStatus(sw);
       const { objects, macOffset, mac } = readDataObjects(data, [TAG_ENCRYPTED, TAG_STATUS]);
@@ -300,9 +298,9 @@ export class SecureMessaging extends SecureMessagingEndpoint {
   }
 }
 
-function encodeLe(le: number): Uint8Array {
-  if (le <= 256) return Uint8Array.of(le & 0xff);
-  return Uint8Array.of((le >>> 8) & 0xff, le & 0xff);
+function encodeLe(ne: number): Uint8Array {
+  if (ne <= 256) return Uint8Array.of(ne & 0xff);
+  return Uint8Array.of((ne >>> 8) & 0xff, ne & 0xff);
 }
 
 function decodeLe(value: Uint8Array): number {
@@ -324,9 +322,9 @@ export class ChipSecureMessaging extends SecureMessagingEndpoint {
 
   unprotectCommand(bytes: Uint8Array): CommandApdu & { readonly extended: boolean } {
     return this.step(() => {
-      let command: ReturnType<typeof decodeCommand>;
+      let command: ReturnType<typeof parseCommandApdu>;
       try {
-        command = decodeCommand(bytes);
+        command = parseCommandApdu(bytes);
       } catch (error) {
         throw malformed((error as Error).message);
       }
@@ -335,7 +333,7 @@ export class ChipSecureMessaging extends SecureMessagingEndpoint {
         throw smError('CHIP_SM_UNPROTECTED_COMMAND', 'An unprotected command arrived during secure messaging.',
           { reply: SW_SM_MISSING_DATA_OBJECTS, ins: command.ins });
       }
-      const body = command.data ?? new Uint8Array(0);
+      const body = command.data;
       const { objects, macOffset, mac } = readDataObjects(body, [TAG_ENCRYPTED, TAG_LE]);
       const header = Uint8Array.of(command.cla, command.ins, command.p1, command.p2);
       const macInput = Buffer.concat([pad(header, blockSize(this.cipher)), body.subarray(0, macOffset)]);
@@ -367,7 +365,7 @@ export class ChipSecureMessaging extends SecureMessagingEndpoint {
         p1: command.p1,
         p2: command.p2,
         ...(data && data.length > 0 ? { data } : {}),
-        ...(leObject ? { le: decodeLe(leObject.value) } : {}),
+        ...(leObject ? { ne: decodeLe(leObject.value) } : {}),
         extended: command.extended,
       };
     });
@@ -386,7 +384,7 @@ export class ChipSecureMessaging extends SecureMessagingEndpoint {
       }
       objects.push(encodeTlv(TAG_STATUS, Uint8Array.of(sw >>> 8, sw & 0xff)));
       const mac = this.suite.mac(ssc, Buffer.concat(objects));
-      return encodeResponse({ data: Buffer.concat([...objects, encodeTlv(TAG_MAC, mac)]), sw });
+      return encodeResponseApdu({ data: Buffer.concat([...objects, encodeTlv(TAG_MAC, mac)]), sw });
     });
   }
 }

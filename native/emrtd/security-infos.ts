@@ -6,14 +6,14 @@
 // The encoders write DER (SET OF sorted) so the chip simulator can produce both files.
 
 import { DeviceError } from '../device-error.js';
-import { encodeTlv, readTlv, type Tlv } from './ber-tlv.js';
+import { readTlv } from './ber-tlv.js';
 import type { SmCipher } from './chip-crypto.js';
 import {
-  decodeOid, decodeSmallInteger, decodeSubjectPublicKeyInfoContent, decodeAlgorithmIdentifier, DerTag, encodeAlgorithmIdentifier,
-  encodeElement, encodeInteger, encodeOid, encodeSequence, encodeSetOf, encodeSubjectPublicKeyInfo, expectTag, readElements,
-  type AlgorithmIdentifier, type SubjectPublicKeyInfo,
-} from './der-codec.js';
-import { KeyAlgorithmOid } from './ec-domain.js';
+  algorithmIdentifier, encodeAlgorithmIdentifier, encodeInteger, encodeOctetString, encodeOid, encodeSequence, encodeSetOf,
+  encodeSubjectPublicKeyInfo, octetString, oid, parseDer, rawBytes, sequence, set, smallInteger, subjectPublicKeyInfo, UniversalTag,
+  type AlgorithmIdentifier, type Asn1, type SubjectPublicKeyInfo,
+} from './der.js';
+import { KeyAlgorithmOid } from './ec-curves.js';
 
 const BSI = '0.4.0.127.0.7';
 
@@ -203,11 +203,11 @@ export function chipAuthenticationInfo(protocol: string, keyId?: number): ChipAu
 
 // --- parsing -------------------------------------------------------------------------------
 
-function optionalInteger(tlv: Tlv | undefined, what: string): number | undefined {
-  return tlv === undefined ? undefined : decodeSmallInteger(expectTag(tlv, DerTag.Integer, what), what);
+function optionalInteger(node: Asn1 | undefined, what: string): number | undefined {
+  return node === undefined ? undefined : smallInteger(node, what);
 }
 
-function noMore(rest: readonly Tlv[], what: string): void {
+function noMore(rest: readonly Asn1[], what: string): void {
   if (rest.length > 0) throw new Error(`${rest.length} unexpected element(s) after the ${what}`);
 }
 
@@ -215,28 +215,25 @@ function withOptional<T extends object, K extends string, V>(base: T, key: K, va
   return value === undefined ? base : { ...base, [key]: value };
 }
 
-function parseKnown(protocol: string, rest: readonly Tlv[]): SecurityInfo | undefined {
+function parseKnown(protocol: string, rest: readonly Asn1[]): SecurityInfo | undefined {
   const paceSuite = describePaceProtocol(protocol);
   if (paceSuite) {
     const [version, parameterId, ...extra] = rest;
     noMore(extra, 'PACEInfo');
-    return withOptional({ type: 'PACEInfo' as const, protocol, version: decodeSmallInteger(expectTag(version, DerTag.Integer, 'version'), 'version'), suite: paceSuite },
+    return withOptional({ type: 'PACEInfo' as const, protocol, version: smallInteger(version, 'version'), suite: paceSuite },
       'parameterId', optionalInteger(parameterId, 'parameterId'));
   }
   if (describePaceFamily(protocol)) {
     const [domainParameter, parameterId, ...extra] = rest;
     noMore(extra, 'PACEDomainParameterInfo');
-    return withOptional({
-      type: 'PACEDomainParameterInfo' as const,
-      protocol,
-      domainParameter: decodeAlgorithmIdentifier(expectTag(domainParameter, DerTag.Sequence, 'domainParameter')),
-    }, 'parameterId', optionalInteger(parameterId, 'parameterId'));
+    return withOptional({ type: 'PACEDomainParameterInfo' as const, protocol, domainParameter: algorithmIdentifier(domainParameter, 'domainParameter') },
+      'parameterId', optionalInteger(parameterId, 'parameterId'));
   }
   const caSuite = describeChipAuthenticationProtocol(protocol);
   if (caSuite) {
     const [version, keyId, ...extra] = rest;
     noMore(extra, 'ChipAuthenticationInfo');
-    return withOptional({ type: 'ChipAuthenticationInfo' as const, protocol, version: decodeSmallInteger(expectTag(version, DerTag.Integer, 'version'), 'version'), suite: caSuite },
+    return withOptional({ type: 'ChipAuthenticationInfo' as const, protocol, version: smallInteger(version, 'version'), suite: caSuite },
       'keyId', optionalInteger(keyId, 'keyId'));
   }
   if (protocol === SecurityProtocolOid.pkDh || protocol === SecurityProtocolOid.pkEcdh) {
@@ -246,7 +243,7 @@ function parseKnown(protocol: string, rest: readonly Tlv[]): SecurityInfo | unde
       type: 'ChipAuthenticationPublicKeyInfo' as const,
       protocol,
       keyAgreement: (protocol === SecurityProtocolOid.pkDh ? 'DH' : 'ECDH') as KeyAgreement,
-      publicKey: decodeSubjectPublicKeyInfoContent(expectTag(publicKey, DerTag.Sequence, 'chipAuthenticationPublicKey')),
+      publicKey: subjectPublicKeyInfo(publicKey, 'chipAuthenticationPublicKey'),
     }, 'keyId', optionalInteger(keyId, 'keyId'));
   }
   if (protocol === SecurityProtocolOid.activeAuthentication) {
@@ -255,37 +252,37 @@ function parseKnown(protocol: string, rest: readonly Tlv[]): SecurityInfo | unde
     return {
       type: 'ActiveAuthenticationInfo',
       protocol,
-      version: decodeSmallInteger(expectTag(version, DerTag.Integer, 'version'), 'version'),
-      signatureAlgorithm: decodeOid(expectTag(signatureAlgorithm, DerTag.ObjectIdentifier, 'signatureAlgorithm')),
+      version: smallInteger(version, 'version'),
+      signatureAlgorithm: oid(signatureAlgorithm, 'signatureAlgorithm'),
     };
   }
   if (protocol === SecurityProtocolOid.terminalAuthentication) {
     const [version, fileId, ...extra] = rest;
     noMore(extra, 'TerminalAuthenticationInfo');
-    const base = { type: 'TerminalAuthenticationInfo' as const, protocol, version: decodeSmallInteger(expectTag(version, DerTag.Integer, 'version'), 'version') };
+    const base = { type: 'TerminalAuthenticationInfo' as const, protocol, version: smallInteger(version, 'version') };
     if (!fileId) return base;
-    const [fid, sfid, ...more] = readElements(expectTag(fileId, DerTag.Sequence, 'efCVCA'));
+    const [fid, sfid, ...more] = sequence(fileId, 'efCVCA');
     noMore(more, 'efCVCA');
-    const fidBytes = expectTag(fid, DerTag.OctetString, 'efCVCA fid');
+    const fidBytes = octetString(fid, 'efCVCA fid');
     if (fidBytes.length !== 2) throw new Error(`efCVCA fid of ${fidBytes.length} bytes`);
-    const sfidBytes = sfid ? expectTag(sfid, DerTag.OctetString, 'efCVCA sfid') : undefined;
+    const sfidBytes = sfid ? octetString(sfid, 'efCVCA sfid') : undefined;
     if (sfidBytes && sfidBytes.length !== 1) throw new Error(`efCVCA sfid of ${sfidBytes.length} bytes`);
     return { ...base, efCvca: sfidBytes ? { fid: Uint8Array.from(fidBytes), sfid: Uint8Array.from(sfidBytes) } : { fid: Uint8Array.from(fidBytes) } };
   }
   return undefined;
 }
 
-function parseSecurityInfo(element: Tlv): SecurityInfo {
-  const der = Uint8Array.from(encodeElement(element));
-  if (element.tag !== DerTag.Sequence) return { type: 'unknown', der, problem: 'not a SEQUENCE' };
+function parseSecurityInfo(element: Asn1): SecurityInfo {
+  const der = Uint8Array.from(rawBytes(element));
   let protocol: string;
-  let rest: Tlv[];
+  let rest: Asn1[];
   try {
-    const [first, ...others] = readElements(element.value);
-    protocol = decodeOid(expectTag(first, DerTag.ObjectIdentifier, 'protocol'));
+    const [first, ...others] = sequence(element, 'SecurityInfo');
+    protocol = oid(first, 'protocol');
     rest = others;
   } catch (error) {
-    return { type: 'unknown', der, problem: `no protocol OID: ${(error as Error).message}` };
+    const isSequence = element.idBlock.tagClass === 1 && element.idBlock.tagNumber === UniversalTag.sequence;
+    return { type: 'unknown', der, problem: isSequence ? `no protocol OID: ${(error as Error).message}` : 'not a SEQUENCE' };
   }
   try {
     return parseKnown(protocol, rest) ?? { type: 'unknown', protocol, der };
@@ -300,14 +297,12 @@ function parseSecurityInfo(element: Tlv): SecurityInfo {
  */
 export function parseSecurityInfos(bytes: Uint8Array): SecurityInfo[] {
   try {
-    let { tlv, next } = readTlv(bytes, 0);
-    if (tlv.tag === 0x6e && next === bytes.length) ({ tlv, next } = readTlv(tlv.value, 0));
-    else if (next !== bytes.length) throw new Error(`${bytes.length - next} bytes after the SET`);
-    if (tlv.tag !== DerTag.Set) throw new Error(`outer tag ${tlv.tag.toString(16)} is not a SET`);
-    return readElements(tlv.value).map(parseSecurityInfo);
+    const { tlv, next } = readTlv(bytes, 0);
+    const setBytes = tlv.tag === 0x6e && next === bytes.length ? tlv.value : bytes;
+    return set(parseDer(setBytes, 'SecurityInfos'), 'SecurityInfos').map(parseSecurityInfo);
   } catch (error) {
     throw new DeviceError('CHIP_SECURITY_INFOS_MALFORMED',
-      `The chip's list of security protocols (EF.CardAccess or DG14) could not be read: ${(error as Error).message}.`,
+      `The chip's list of security protocols (EF.CardAccess or DG14) could not be read: ${(error as Error).message}`,
       { reason: (error as Error).message });
   }
 }
@@ -332,7 +327,7 @@ export function encodeSecurityInfo(info: SecurityInfo): Uint8Array {
       return encodeSequence([encodeOid(info.protocol), encodeInteger(info.version), encodeOid(info.signatureAlgorithm)]);
     case 'TerminalAuthenticationInfo': {
       const fileId = info.efCvca
-        ? [encodeSequence([encodeTlv(DerTag.OctetString, info.efCvca.fid), ...(info.efCvca.sfid ? [encodeTlv(DerTag.OctetString, info.efCvca.sfid)] : [])])]
+        ? [encodeSequence([encodeOctetString(info.efCvca.fid), ...(info.efCvca.sfid ? [encodeOctetString(info.efCvca.sfid)] : [])])]
         : [];
       return encodeSequence([encodeOid(info.protocol), encodeInteger(info.version), ...fileId]);
     }

@@ -14,14 +14,12 @@ import { DeviceError } from '../device-error.js';
 import { encodeTlv } from './ber-tlv.js';
 import { EF_SOD, isDataGroupNumber, type DataGroupNumber } from './lds/lds-files.js';
 import { unwrapLdsFile } from './lds/lds-codec.js';
-import { algorithmIdentifier, asn1Error, octetString, parseDer, sequence, smallInteger, text, type AlgorithmIdentifier } from './pki/der.js';
-import { algorithmNode, digest, hashAlgorithmIdentifier, hashByOid, type HashName } from './pki/algorithms.js';
+import { algorithmIdentifier, asn1Error, octetString, parseDer, sequence, smallInteger, text, type AlgorithmIdentifier } from './der.js';
+import { algorithmNode, digest, HASH_LENGTHS, hashAlgorithmIdentifier, hashByOid, type HashName } from './pki/algorithms.js';
 import { buildSignedData, findSignerCertificate, parseSignedData, type BuildSignedDataOptions, type CmsSignedData, type CmsSignerInfo, type SignedDataSigner } from './pki/cms.js';
 import type { ParsedCertificate } from './pki/x509.js';
 
 export const LDS_SECURITY_OBJECT_OID = '2.23.136.1.1.1';
-
-const HASH_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
 
 export interface LdsSecurityObject {
   version: number;

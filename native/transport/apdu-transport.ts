@@ -68,14 +68,3 @@ export interface CardReaders extends EventEmitter<CardReaderEvents> {
   /** Stops watching, disconnects open sessions and releases every handle, so the process can exit. */
   close(): Promise<void>;
 }
-
-/** SW1 SW2 of a response as one number, e.g. 0x9000; throws if the response is shorter than 2 bytes. */
-export function statusWord(response: Uint8Array): number {
-  if (response.length < 2) throw new RangeError(`A response APDU has at least 2 bytes (SW1 SW2); got ${response.length}.`);
-  return ((response[response.length - 2] as number) << 8) | (response[response.length - 1] as number);
-}
-
-/** The response's data field: everything before SW1 SW2. */
-export function responseData(response: Uint8Array): Uint8Array {
-  return response.subarray(0, Math.max(0, response.length - 2));
-}

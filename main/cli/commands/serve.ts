@@ -2,12 +2,14 @@
 // the page and the RPC socket are served, opens the system Chromium in kiosk mode
 // unless --no-browser, and shuts down cleanly on SIGTERM/SIGINT.
 
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import jpeg from 'jpeg-js';
 import type { Command } from 'commander';
 import { GatehouseError } from '../../errors.js';
 import { startBrowserHost } from '../../host/browser-host.js';
 import { findChromium, launchChromium } from '../../host/chromium-launcher.js';
-import { startDeviceRig } from '../../devices/device-rig.js';
+import { startDeviceRig, type SimulatedPortrait } from '../../devices/device-rig.js';
 import { openKiosk } from '../../kiosk/kiosk.js';
 import { projectRoot } from '../../kiosk/project-root.js';
 import { createLog } from '../../log.js';
@@ -19,6 +21,8 @@ interface ServeOptions {
   port: string;
   window?: boolean;
   simulatedReader: string;
+  simulatedChip?: boolean;
+  simulatedPortrait?: string;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -28,6 +32,8 @@ export function registerServeCommand(program: Command): void {
     .option('--port <port>', 'TCP port on 127.0.0.1 (0 = any free port)', '0')
     .option('--window', 'open Chromium as a normal app window instead of full-screen kiosk')
     .option('--simulated-reader <kind>', 'with no document reader configured, simulate this one: mrz or cnid', 'mrz')
+    .option('--simulated-chip', 'with no chip reader configured, simulate one (a private pcscd with a virtual reader) with chipped sample documents')
+    .option('--simulated-portrait <file>', 'the JPEG portrait on the simulated chips (default: a generated one)')
     .action(async (options: ServeOptions, command: Command) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -42,7 +48,10 @@ export function registerServeCommand(program: Command): void {
       const shutdown = new Shutdown(log);
       const kiosk = openKiosk({ dataDir, host: 'browser', log });
       shutdown.add('store', () => kiosk.close());
-      const devices = await startDeviceRig({ dataDir, db: kiosk.db, now: () => new Date(), simulatedReader });
+      const simulatedPortrait = options.simulatedPortrait ? await readPortrait(options.simulatedPortrait) : null;
+      const devices = await startDeviceRig({
+        dataDir, db: kiosk.db, now: () => new Date(), simulatedReader, simulateChip: options.simulatedChip === true, simulatedPortrait,
+      });
       shutdown.add('devices', () => devices.stop());
       kiosk.attachDevices(devices);
       const host = await startBrowserHost({ kiosk, rendererDir: join(projectRoot, 'dist', 'renderer'), port, log });
@@ -57,6 +66,19 @@ export function registerServeCommand(program: Command): void {
         shutdown.add('chromium', () => browser?.kill());
       }
     });
+}
+
+/** A JPEG for the simulated chips, with its size from its own header. */
+async function readPortrait(path: string): Promise<SimulatedPortrait> {
+  const image = new Uint8Array(await readFile(path).catch((error: NodeJS.ErrnoException) => {
+    throw new GatehouseError('CLI_FILE_UNREADABLE', `Cannot read ${path}: ${error.code ?? error.message}.`, { path });
+  }));
+  try {
+    const { width, height } = jpeg.decode(image, { useTArray: true, maxMemoryUsageInMB: 256 });
+    return { image, width, height };
+  } catch {
+    throw new GatehouseError('CLI_INVALID_OPTIONS', `--simulated-portrait must be a JPEG file; ${path} is not one.`, { path });
+  }
 }
 
 function openBrowser(url: string, dataDir: string, kiosk: boolean, log: ReturnType<typeof createLog>) {

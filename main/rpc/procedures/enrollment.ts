@@ -1,4 +1,4 @@
-// Every `enrollment.*` procedure: starting one, the document, the face exception, an officer
+// Every `enrollment.*` procedure: starting one, the document and its chip, the face exception, an officer
 // called to a business owner's screen, the details, the consent, and the end of the review —
 // approval by the officer (or by a second operator where the enrollment needs one), or holding
 // it for a supervisor. Role rules that depend on the input or on who is at the screen are the
@@ -8,8 +8,11 @@ import { z } from 'zod';
 import { officerLoggedIn, officerPresent, procedure } from '../define.js';
 import { PrintedSlip, RecordEntry } from './records.js';
 import {
-  Empty, Enrollment, EnrollmentDetails, EnrollmentFlow, EnrollmentMedia, FaceExceptionInput, Language, OperatorCredential,
+  ChipSkipReason, Empty, Enrollment, EnrollmentDetails, EnrollmentFlow, EnrollmentMedia, ExceptionNote, FaceExceptionInput, Language,
+  OperatorCredential,
 } from '../schemas.js';
+
+const ReadId = z.string().min(1).max(64);
 
 export const ConsentText = z.object({
   version: z.string(),
@@ -57,10 +60,36 @@ export const enrollmentProcedures = {
   }),
   'enrollment.acceptDocument': procedure({
     summary: 'Accept the pending document read (as read, or with the suggested OCR correction).',
-    input: z.strictObject({ readId: z.string().min(1).max(64), useCorrection: z.boolean().default(false) }),
+    input: z.strictObject({ readId: ReadId, useCorrection: z.boolean().default(false) }),
     output: Enrollment,
     access: 'anyone',
     audit: 'enrollment.document-accepted',
+  }),
+  'enrollment.chipCan': procedure({
+    summary: "The card access number printed on the document, for a chip that asks for it; the chip is read again with it.",
+    input: z.strictObject({ readId: ReadId, can: z.string().regex(/^\d{6}$/, 'six digits') }),
+    output: Enrollment,
+    access: 'anyone',
+  }),
+  'enrollment.chipRetry': procedure({
+    summary: "Read the document's chip again (after it was moved away or could not be read).",
+    input: z.strictObject({ readId: ReadId }),
+    output: Enrollment,
+    access: 'anyone',
+  }),
+  'enrollment.skipChip': procedure({
+    summary: "Go on without the document's chip (it has none, or it cannot be read): reason and note; a second person must approve the enrollment.",
+    input: z.strictObject({ readId: ReadId, reason: ChipSkipReason, note: ExceptionNote }),
+    output: Enrollment,
+    access: 'anyone',
+    audit: 'enrollment.chip-skipped',
+  }),
+  'enrollment.acknowledgeChip': procedure({
+    summary: "Go on with a chip whose signer this kiosk cannot verify (no certificate for its country).",
+    input: z.strictObject({ readId: ReadId }),
+    output: Enrollment,
+    access: 'anyone',
+    audit: 'enrollment.chip-acknowledged',
   }),
   'enrollment.retryDocument': procedure({
     summary: 'Discard the pending read and wait for the document again.',

@@ -1,10 +1,13 @@
-// The face step's procedures: the document photo captured by the camera, live guidance
+// The face step's procedures: the document portrait (read from the chip, or the photo page
+// captured by the camera), live guidance
 // frames, the capture (automatic once quality and the liveness challenge hold, or taken
 // by the officer), the officer's call on a review result, and accepting the outcome.
 
 import { z } from 'zod';
 import { event, officerPresent, procedure } from '../define.js';
 import { Empty, JpegBase64, LivenessExceptionInput } from '../schemas.js';
+
+export const PortraitSource = z.enum(['chip', 'camera-photo-page']);
 
 const Instruction = z.object({ code: z.string(), text: z.string() });
 const Box = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
@@ -35,6 +38,8 @@ export const FaceResult = z.object({
   capture: z.enum(['automatic', 'officer']),
   livenessPassed: z.boolean(),
   officerDecision: z.enum(['same-person', 'not-same-person']).nullable(),
+  /** Where the reference portrait came from: the document's chip, or the camera's photo of the photo page. */
+  portraitSource: PortraitSource,
   accepted: z.boolean(),
   /** data: URLs for showing the two faces side by side on this screen. */
   livePortrait: z.string(),
@@ -42,6 +47,12 @@ export const FaceResult = z.object({
 });
 
 export const faceProcedures = {
+  'face.chipPortrait': procedure({
+    summary: "The portrait read from the document's chip becomes the reference portrait (documents whose chip was read).",
+    input: Empty,
+    output: z.object({ documentPortrait: z.string() }),
+    access: 'anyone',
+  }),
   'face.portrait': procedure({
     summary: 'The document photo page as the camera sees it; its face becomes the reference portrait.',
     input: z.object({ image: JpegBase64 }).strict(),

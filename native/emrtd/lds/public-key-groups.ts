@@ -6,7 +6,7 @@
 
 import { DeviceError } from '../../device-error.js';
 import { encodeTlv, readTlv } from '../ber-tlv.js';
-import { algorithmIdentifier, bitString, parseDer, sequence } from '../pki/der.js';
+import { algorithmIdentifier, bitString, parseDer, sequence } from '../der.js';
 import { DATA_GROUP_FILES } from './lds-files.js';
 import { ldsError, unwrapLdsFile, withinFile } from './lds-codec.js';
 

@@ -4,20 +4,22 @@
 // from its AlgorithmIdentifier (RFC 4055), ECDSA on NIST and brainpool curves (RFC 5639) in
 // DER or plain (BSI TR-03111) form, keys with named or explicit curve parameters.
 // WebCrypto and pkijs's default verification refuse brainpool, so nothing here uses them.
-// Where node:crypto lacks a curve (Electron's BoringSSL has no brainpool), ECDSA falls back
-// to @noble/curves for the curves it has. Signing is here too, for the test PKI and builders.
+// Where node:crypto lacks a curve (Electron's BoringSSL has no brainpool), ECDSA is verified
+// by ec-curves.ts. Signing is here too, for the test PKI and builders.
 
 import { constants, createHash, createPublicKey, getCurves, sign, verify, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { brainpoolP256r1, brainpoolP384r1, brainpoolP512r1 } from '@noble/curves/misc.js';
 import { DeviceError } from '../../device-error.js';
 import {
-  algorithmIdentifier, asn1Error, contextItems, integer, isNull, parseDer, rawBytes, sequence, type AlgorithmIdentifier,
-} from './der.js';
-import { EC_PUBLIC_KEY_OID, namedCurveSpki, readEcPublicKey, type NamedCurve } from './ec-curves.js';
+  algorithmIdentifier, asn1Error, contextItems, integer, parseDer, rawBytes, sequence, type AlgorithmIdentifier,
+} from '../der.js';
+import {
+  KeyAlgorithmOid, namedCurveSpki, readEcdsaSignature, readEcPublicKey, verifyEcdsaDigest, type EcDomain, type EcPoint,
+} from '../ec-curves.js';
 
 export type HashName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+
+export const HASH_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
 
 const HASH_OIDS: Readonly<Record<HashName, string>> = {
   sha1: '1.3.14.3.2.26',
@@ -120,7 +122,7 @@ export function signatureScheme(algorithm: AlgorithmIdentifier, what: string, di
   if (ECDSA_PLAIN_OIDS[oid]) return { kind: 'ecdsa', hash: ECDSA_PLAIN_OIDS[oid], plain: true };
   if (oid === RSASSA_PSS_OID) return { kind: 'rsa-pss', ...pssParameters(algorithm.parameters, `${what} RSASSA-PSS-params`) };
   if (oid === RSA_ENCRYPTION_OID && digestHash) return { kind: 'rsa-pkcs1', hash: digestHash };
-  if (oid === EC_PUBLIC_KEY_OID && digestHash) return { kind: 'ecdsa', hash: digestHash, plain: false };
+  if (oid === KeyAlgorithmOid.ecPublicKey && digestHash) return { kind: 'ecdsa', hash: digestHash, plain: false };
   throw unsupportedAlgorithm(what, oid);
 }
 
@@ -131,10 +133,10 @@ export function describeScheme(scheme: SignatureScheme): string {
   return `ECDSA${scheme.plain ? ' (plain)' : ''} with ${hash}`;
 }
 
-/** A public key ready to verify with: node's KeyObject, or (EC only) the curve and point for @noble. */
+/** A public key ready to verify with: node's KeyObject, or (EC on a curve node:crypto lacks) the curve and point. */
 export type VerificationKey =
   | { kind: 'rsa'; key: KeyObject; bits: number }
-  | { kind: 'ec'; curve: NamedCurve; point: Uint8Array; explicit: boolean; key: KeyObject | null };
+  | { kind: 'ec'; curve: EcDomain; point: Uint8Array; explicit: boolean; key: KeyObject | null };
 
 const NODE_CURVES = new Set(getCurves());
 
@@ -163,40 +165,27 @@ export function importPublicKey(spki: Uint8Array): VerificationKey {
     const key = importKeyObject(new Uint8Array(plain));
     return { kind: 'rsa', key, bits: key.asymmetricKeyDetails?.modulusLength ?? 0 };
   }
-  if (oid === EC_PUBLIC_KEY_OID) {
+  if (oid === KeyAlgorithmOid.ecPublicKey) {
     const ec = readEcPublicKey(spki);
     if (!ec) throw unsupportedAlgorithm('An EC public key', 'a curve outside the supported NIST and brainpool curves');
     if (ec.point[0] !== 0x04 && ec.point[0] !== 0x02 && ec.point[0] !== 0x03) throw asn1Error('EC public key', 'not an encoded point');
-    const key = NODE_CURVES.has(ec.curve.name) ? importKeyObject(namedCurveSpki(ec.curve, ec.point)) : null;
-    if (!key && !NOBLE_CURVES[ec.curve.name]) throw unsupportedAlgorithm('An EC public key', `${ec.curve.name} (not available here)`);
+    const key = NODE_CURVES.has(ec.curve.opensslName) ? importKeyObject(namedCurveSpki(ec.curve, ec.point)) : null;
     return { kind: 'ec', curve: ec.curve, point: ec.point, explicit: ec.explicit, key };
   }
   throw unsupportedAlgorithm('A public key', oid);
 }
 
-interface NobleVerifier {
-  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, opts?: { prehash?: boolean; lowS?: boolean; format?: 'compact' | 'der' }): boolean;
-}
-
-/** Curves @noble/curves verifies where node:crypto cannot (Electron's BoringSSL lacks brainpool). */
-const NOBLE_CURVES: Readonly<Record<string, NobleVerifier>> = {
-  prime256v1: p256,
-  secp384r1: p384,
-  secp521r1: p521,
-  brainpoolP256r1,
-  brainpoolP384r1,
-  brainpoolP512r1,
-};
-
-/** ECDSA with @noble/curves over our own digest (no prehash, high S allowed as in X9.62). */
-export function verifyEcdsaWithNoble(curveName: string, hash: HashName, data: Uint8Array, signature: Uint8Array, point: Uint8Array, plain: boolean): boolean {
-  const curve = NOBLE_CURVES[curveName];
-  if (!curve) return false;
+/** ECDSA in JavaScript (ec-curves.ts), for a curve node:crypto lacks: the point may be compressed, high S is allowed as in X9.62. */
+export function verifyEcdsaInJs(curve: EcDomain, hash: HashName, data: Uint8Array, signature: Uint8Array, point: Uint8Array, plain: boolean): boolean {
+  let key: EcPoint;
   try {
-    return curve.verify(signature, digest(hash, data), point, { prehash: false, lowS: false, format: plain ? 'compact' : 'der' });
+    key = curve.Point.fromBytes(point);
+    key.assertValidity();
   } catch {
     return false;
   }
+  const parts = readEcdsaSignature(curve, signature, plain ? 'plain' : 'der');
+  return parts !== null && verifyEcdsaDigest(curve, key, digest(hash, data), parts);
 }
 
 /** True when `signature` over `data` verifies; false for a wrong key type or any malformed signature. */
@@ -210,7 +199,7 @@ export function verifySignature(key: VerificationKey, scheme: SignatureScheme, d
     }
     if (key.kind === 'ec' && scheme.kind === 'ecdsa') {
       if (key.key) return verify(scheme.hash, data, { key: key.key, dsaEncoding: scheme.plain ? 'ieee-p1363' : 'der' }, signature);
-      return verifyEcdsaWithNoble(key.curve.name, scheme.hash, data, signature, key.point, scheme.plain);
+      return verifyEcdsaInJs(key.curve, scheme.hash, data, signature, key.point, scheme.plain);
     }
     return false;
   } catch {
@@ -264,9 +253,4 @@ export function algorithmNode(algorithm: AlgorithmIdentifier): asn1js.Sequence {
       ...(algorithm.parameters ? [asn1js.fromBER(algorithm.parameters).result] : []),
     ],
   });
-}
-
-/** True for absent or NULL parameters (what PKCS#1 and ECDSA identifiers carry). */
-export function hasNoParameters(algorithm: AlgorithmIdentifier): boolean {
-  return algorithm.parameters === null || isNull(parseDer(algorithm.parameters, 'parameters'));
 }

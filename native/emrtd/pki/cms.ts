@@ -8,10 +8,11 @@ import type { KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { DeviceError } from '../../device-error.js';
 import { encodeTlv } from '../ber-tlv.js';
+import { sameBytes } from '../chip-crypto.js';
 import {
-  algorithmIdentifier, asn1Error, contextItems, integerBytes, isContext, octetString, oid, parseDer, rawBytes, sameBytes, sequence, set,
+  algorithmIdentifier, asn1Error, contextItems, integerBytes, isContext, octetString, oid, parseDer, rawBytes, sequence, set,
   smallInteger, time, type AlgorithmIdentifier, type Asn1,
-} from './der.js';
+} from '../der.js';
 import {
   algorithmNode, digest, hashAlgorithmIdentifier, hashOf, schemeAlgorithmIdentifier, signData, signatureScheme, verifySignature,
   type HashName, type SignatureScheme, type VerificationKey,

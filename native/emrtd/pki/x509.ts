@@ -6,10 +6,11 @@
 
 import { createHash } from 'node:crypto';
 import { DeviceError } from '../../device-error.js';
+import { sameBytes } from '../chip-crypto.js';
 import {
   algorithmIdentifier, bitString, boolean, contextItems, integer, integerBytes, isContext, isText, namedBits, octetString, oid, parseDer,
-  rawBytes, sameBytes, sequence, set, text, time, toHex, type AlgorithmIdentifier, type Asn1,
-} from './der.js';
+  rawBytes, sequence, set, text, time, toHex, type AlgorithmIdentifier, type Asn1,
+} from '../der.js';
 import { importPublicKey, signatureScheme, verifySignature, type VerificationKey } from './algorithms.js';
 
 export interface NameAttribute {

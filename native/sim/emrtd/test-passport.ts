@@ -4,7 +4,6 @@
 // Passive Authentication tests need: valid, a data group altered after signing, a rogue DS,
 // an expired DS or CSCA, a country the kiosk does not trust.
 
-import jpeg from 'jpeg-js';
 import { formatMrz } from '../../idreader/mrz/index.js';
 import { encodeEfCom } from '../../emrtd/lds/ef-com.js';
 import { encodeDg1 } from '../../emrtd/lds/dg1.js';
@@ -16,19 +15,13 @@ import { EF_CARD_ACCESS, EF_COM, EF_SOD, dataGroupFile, type DataGroupNumber } f
 import { buildSod } from '../../emrtd/sod.js';
 import type { HashName } from '../../emrtd/pki/algorithms.js';
 import type { TestCertificate, TestDocumentSignerName, TestPki } from './test-pki.js';
-
-export interface TestPortrait {
-  /** JPEG, a JP2 file or a JPEG 2000 codestream. */
-  image: Uint8Array;
-  width: number;
-  height: number;
-}
+import { testPortraitJpeg, type TestPortrait } from './test-portrait.js';
 
 export interface TestPassportOptions {
   documentSigner: TestCertificate;
   /** MRZ lines (TD1, TD2 or TD3); defaults to the 9303 specimen Anna Eriksson, valid for five more years. */
   mrz?: readonly string[];
-  /** Defaults to a small generated JPEG. */
+  /** Defaults to the drawn JPEG of test-portrait.ts. */
   portrait?: TestPortrait;
   dg11?: readonly AdditionalDetailInput[];
   dg12?: readonly AdditionalDetailInput[];
@@ -68,28 +61,6 @@ export function specimenMrz(now: Date = new Date()): string[] {
     documentCode: 'P', issuingState: 'UTO', documentNumber: 'L898902C3', nationality: 'UTO', birthDate: '740812', sex: 'F',
     expiryDate: yymmdd(expiry), surname: 'ERIKSSON', givenNames: 'ANNA MARIA', optionalData: 'ZE184226B', optionalData2: '',
   }, 'TD3');
-}
-
-let cachedPortrait: TestPortrait | null = null;
-
-/** A 24 × 32 greyish gradient encoded as JPEG: enough for codecs, the simulator and the screen. */
-export function testPortraitJpeg(): TestPortrait {
-  if (!cachedPortrait) {
-    const width = 24;
-    const height = 32;
-    const data = Buffer.alloc(width * height * 4);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const i = (y * width + x) * 4;
-        data[i] = 90 + x * 4;
-        data[i + 1] = 80 + y * 3;
-        data[i + 2] = 120;
-        data[i + 3] = 255;
-      }
-    }
-    cachedPortrait = { image: new Uint8Array(jpeg.encode({ data, width, height }, 80).data), width, height };
-  }
-  return cachedPortrait;
 }
 
 /** One byte changed: a DG1 name letter (so the MRZ still reads) or, elsewhere, the last byte. */

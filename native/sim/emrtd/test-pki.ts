@@ -14,8 +14,8 @@ import * as pkijs from 'pkijs';
 import { encodeTlv } from '../../emrtd/ber-tlv.js';
 import { algorithmNode, schemeAlgorithmIdentifier, signData, type SignatureScheme } from '../../emrtd/pki/algorithms.js';
 import { buildSignedData } from '../../emrtd/pki/cms.js';
-import { bitString, parseDer, sequence } from '../../emrtd/pki/der.js';
-import { explicitCurveSpki, readEcPublicKey } from '../../emrtd/pki/ec-curves.js';
+import { bitString, parseDer, sequence } from '../../emrtd/der.js';
+import { explicitCurveSpki, readEcPublicKey } from '../../emrtd/ec-curves.js';
 import { parseCertificate, type ParsedCertificate } from '../../emrtd/pki/x509.js';
 import { CSCA_MASTER_LIST_OID, CscaTrustStore, MASTER_LIST_SIGNING_KEY_OID } from '../../emrtd/csca-trust.js';
 

@@ -55,15 +55,18 @@ export function ConsentPanel({ enrollment, onChange }: { enrollment: EnrollmentV
 /** What the sealed record will hold of the person, and what could not be taken and why. */
 function CaptureStatement({ enrollment }: { enrollment: EnrollmentView }) {
   const { t } = useTranslation();
-  const { face, faceException, fingerprints } = enrollment;
+  const { document, face, faceException, fingerprints } = enrollment;
+  const chip = document?.chip ?? null;
   const finger = (position: number) => t(`fingerprint.fingers.${position}`);
   const captured = [
     t('review.statement.document'),
+    ...(chip?.status === 'done' ? [t('review.statement.chip')] : []),
     ...(face ? [t('review.statement.face')] : []),
     ...(fingerprints?.fingers.flatMap(({ position, outcome }) => (outcome.kind === 'captured' ? [t('review.statement.finger', { finger: finger(position) })] : [])) ?? []),
     t('review.statement.details'),
   ];
   const missing = [
+    ...(chip?.status === 'skipped' ? [t('review.statement.noChip', { reason: t(`document.chip.skip.reasons.${chip.reason}`) })] : []),
     ...(faceException ? [t('review.statement.noFace', { reason: t(`faceException.reasons.${faceException.reason}`) })] : []),
     ...(face?.livenessException ? [t('review.statement.noLiveness', { reason: t(`livenessException.reasons.${face.livenessException.reason}`) })] : []),
     ...(fingerprints?.fingers.flatMap(({ position, outcome }) => (outcome.kind === 'exception'

@@ -1,13 +1,16 @@
 // What will be sealed, as the review and the supervisor's queue show it: why a second approval
-// is needed (a banner), who ran it, every document field, both faces side by side with the
-// distance and band (or the face exception with its photo), each finger's image and quality
-// (or its exception with photo and note), and the details, which the person may still change.
+// is needed (a banner), who ran it, every document field and what its chip showed (verified,
+// not verifiable and confirmed by whom, or not read and why), both faces side by side with
+// where the document's portrait came from, the distance and band (or the face exception with
+// its photo), each finger's image and quality (or its exception with photo and note), and the
+// details, which the person may still change.
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
-import type { Enrollment, EnrollmentMedia, OperatorRef } from '../../../main/rpc/contract';
+import type { DocumentRead, Enrollment, EnrollmentMedia, OperatorRef } from '../../../main/rpc/contract';
 import { DETAILS_FIELDS } from '../steps/details-fields';
 import { outcomeText } from '../steps/FingerprintStep';
 import { useDateFormat } from '../hooks/useDateFormat';
+import { countryName, failedReason } from './chip-facts';
 
 type EnrollmentView = z.infer<typeof Enrollment>;
 type Media = z.infer<typeof EnrollmentMedia>;
@@ -30,6 +33,7 @@ export function EnrollmentSummary({ enrollment, media, onEditDetails }: {
       return [[field.name, typeof input === 'object' ? t(`details.${input.key}.${value}`) : value] as const];
     })
     : [];
+  const portraitSource = enrollment.face?.portraitSource ?? null;
   const lowQuality = fingerprints?.fingers.filter(({ outcome }) => outcome.kind === 'captured' && !outcome.qualityAccepted) ?? [];
 
   return (
@@ -50,14 +54,16 @@ export function EnrollmentSummary({ enrollment, media, onEditDetails }: {
             </div>
           ))}
         </dl>
+        {document?.chip && <ChipLine chip={document.chip} />}
       </section>
 
-      <section className="panel summary-part" data-testid="summary-face" data-decision={face?.decision ?? 'exception'}>
+      <section className="panel summary-part" data-testid="summary-face" data-decision={face?.decision ?? 'exception'}
+        data-portrait-source={face ? portraitSource : undefined}>
         <h3>{t('review.face')}</h3>
         {face && (
           <>
             <div className="portraits small">
-              <Picture src={media?.documentPortrait} caption={t('face.documentPhoto')} testId="summary-document-portrait" />
+              <Picture src={media?.documentPortrait} caption={t(`face.portraitSource.${portraitSource}`)} testId="summary-document-portrait" />
               <Picture src={media?.livePortrait} caption={t('face.livePhoto')} testId="summary-live-portrait" />
             </div>
             <p className="summary-lead">{t(face.decision === 'match' ? 'face.decision.match' : 'review.faceConfirmed')}</p>
@@ -125,6 +131,33 @@ export function EnrollmentSummary({ enrollment, media, onEditDetails }: {
       </section>
     </div>
   );
+}
+
+/** What the document's chip showed: verified (by whom), not verifiable (confirmed by whom), or not read (why, by whom). */
+function ChipLine({ chip }: { chip: NonNullable<z.infer<typeof DocumentRead>['chip']> }) {
+  const { t, i18n } = useTranslation();
+  const who = (operator: z.infer<typeof OperatorRef> | null) => operator?.name ?? t('document.chip.atScreen');
+  let line: string;
+  let tone: 'ok' | 'warn' | 'bad';
+  if (chip.status === 'skipped') {
+    line = t('review.chip.skipped', { reason: t(`document.chip.skip.reasons.${chip.reason}`), note: chip.note, name: who(chip.by) });
+    tone = 'warn';
+  } else if (chip.status !== 'done') {
+    line = t('review.chip.notRead');
+    tone = 'warn';
+  } else if (chip.verdict === 'verified') {
+    const country = countryName(chip.country, i18n.language) ?? t('document.chip.someCountry');
+    line = t('review.chip.verified', { authority: chip.csca ? `${chip.csca} (${country})` : country });
+    tone = 'ok';
+  } else if (chip.verdict === 'not-verifiable') {
+    line = chip.acknowledged ? t('review.chip.notVerifiable', { name: who(chip.acknowledgedBy) }) : t('review.chip.notVerifiableOpen');
+    tone = 'warn';
+  } else {
+    line = t('review.chip.failed', { reason: failedReason(t, chip.reason) });
+    tone = 'bad';
+  }
+  const verdict = chip.status === 'done' ? chip.verdict : chip.status;
+  return <p className={`summary-chip summary-chip-${tone}`} data-testid="summary-chip" data-verdict={verdict}>{line}</p>;
 }
 
 /** Why an officer alone may not approve, and what else deserves a second look. */

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { Enrollment, Flow } from '../../../main/rpc/contract';
 import type { Finished } from '../components/ApprovalForm';
 import { CallOfficerPanel } from '../components/CallOfficerPanel';
+import { chipHasPortrait } from '../components/chip-facts';
 import { ErrorText } from '../components/ErrorText';
 import { FaceExceptionPanel } from '../components/FaceExceptionPanel';
 import { useKiosk } from '../kiosk-context';
@@ -51,7 +52,7 @@ export function FlowScreen({ flow, onExit }: { flow: Flow; onExit(): void }) {
           </ol>
           {enrollment.step === 'document' && <DocumentStep enrollment={enrollment} onChange={setEnrollment} />}
           {enrollment.step === 'face' && flow === 'company' && <CallOfficerPanel enrollment={enrollment} onChange={setEnrollment} />}
-          {enrollment.step === 'face' && !faceExceptionOpen && <FaceStep officerPresent={officerPresent} />}
+          {enrollment.step === 'face' && !faceExceptionOpen && <FaceStep officerPresent={officerPresent} portraitFromChip={chipHasPortrait(enrollment.document?.chip)} />}
           {enrollment.step === 'fingerprints' && <FingerprintStep enrollment={enrollment} onChange={setEnrollment} />}
           {enrollment.step === 'details' && <DetailsStep enrollment={enrollment} onChange={setEnrollment} />}
           {enrollment.step === 'review' && <ReviewStep enrollment={enrollment} onChange={setEnrollment} onFinished={setFinished} />}

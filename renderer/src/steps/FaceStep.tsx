@@ -1,9 +1,10 @@
-// The face step: first the document's photo (held up to the camera when the reader gave
-// no portrait), then the live picture with the face box, plain guidance and the liveness
-// prompts; capture is automatic once quality and liveness hold, or taken by the officer.
+// The face step: first the document's portrait (read from the document's chip when it gave
+// one; otherwise the photo page held up to the camera), then the live picture with the face
+// box, plain guidance and the liveness prompts; capture is automatic once quality and
+// liveness hold, or taken by the officer.
 // The result shows both faces side by side with the decision band; a face the officer took
 // without a passed challenge goes on only with the officer's liveness exception.
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { LivenessExceptionReason } from '../../../main/rpc/contract';
@@ -13,19 +14,25 @@ import { EvidenceForm } from '../components/EvidenceForm';
 import { useAction } from '../hooks/useAction';
 import { useCamera } from '../hooks/useCamera';
 import { useKiosk } from '../kiosk-context';
+import { RpcError } from '../rpc/client';
 
 type Guidance = z.infer<typeof FaceGuidance>;
 type Result = z.infer<typeof FaceResult>;
-type Phase = 'portrait' | 'live' | 'result';
+/** chip-portrait: taking the chip's portrait; portrait: the photo page held up to the camera. */
+type Phase = 'chip-portrait' | 'portrait' | 'live' | 'result';
 type LivenessReason = z.infer<typeof LivenessExceptionReason>;
 const LIVENESS_REASONS: readonly LivenessReason[] = ['failed-repeatedly', 'cannot-follow', 'medical', 'other'];
 
-export function FaceStep({ officerPresent }: { officerPresent: boolean }) {
+export function FaceStep({ officerPresent, portraitFromChip }: {
+  officerPresent: boolean;
+  /** The accepted document's chip gave a portrait: it is the reference, and the photo page is not photographed. */
+  portraitFromChip: boolean;
+}) {
   const client = useKiosk();
   const { t } = useTranslation();
   const camera = useCamera();
-  const [phase, setPhase] = useState<Phase>('portrait');
-  const [documentPortrait, setDocumentPortrait] = useState<string | null>(null);
+  const [phase, setPhase] = useState<Phase>(portraitFromChip ? 'chip-portrait' : 'portrait');
+  const [documentPortrait, setDocumentPortrait] = useState<{ url: string; source: Result['portraitSource'] } | null>(null);
   const [guidance, setGuidance] = useState<Guidance | null>(null);
   const [result, setResult] = useState<Result | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -68,10 +75,24 @@ export function FaceStep({ officerPresent }: { officerPresent: boolean }) {
   }, [phase, camera.ready]);
 
   const portrait = useAction();
+  const takeChipPortrait = useCallback(() => portrait.run(async () => {
+    try {
+      setDocumentPortrait({ url: (await client.call('face.chipPortrait', {})).documentPortrait, source: 'chip' });
+      setPhase('live');
+    } catch (failure) {
+      // No portrait from the chip after all: the photo page is the fallback, as for a document without a chip.
+      if (failure instanceof RpcError && (failure.code === 'FACE_NO_CHIP_PORTRAIT' || failure.code === 'FACE_CHIP_PORTRAIT_NO_FACE')) setPhase('portrait');
+      throw failure;
+    }
+  }), [client, portrait.run]);
+  useEffect(() => {
+    if (portraitFromChip) void takeChipPortrait();
+  }, [portraitFromChip, takeChipPortrait]);
+
   const takePortrait = () => portrait.run(async () => {
     const image = await camera.grab();
     if (!image) return;
-    setDocumentPortrait((await client.call('face.portrait', { image })).documentPortrait);
+    setDocumentPortrait({ url: (await client.call('face.portrait', { image })).documentPortrait, source: 'camera-photo-page' });
     setPhase('live');
     setError(null);
   });
@@ -87,7 +108,7 @@ export function FaceStep({ officerPresent }: { officerPresent: boolean }) {
     <section className="step face-step" data-testid="face-step" data-phase={phase}>
       {phase !== 'result' && (
         <>
-          <p className="lead">{t(phase === 'portrait' ? 'face.holdDocument' : 'face.lookAtCamera')}</p>
+          <p className="lead">{t(phase === 'portrait' ? 'face.holdDocument' : phase === 'chip-portrait' ? 'face.takingChipPortrait' : 'face.lookAtCamera')}</p>
           <div className="camera">
             <video ref={camera.videoRef} muted playsInline data-testid="camera-preview" />
             {phase === 'live' && guidance && <FaceBoxes guidance={guidance} />}
@@ -105,7 +126,17 @@ export function FaceStep({ officerPresent }: { officerPresent: boolean }) {
             {t(portrait.busy ? 'face.findingDocumentFace' : 'face.captureDocumentPhoto')}
           </button>
         )}
-        {phase === 'live' && documentPortrait && <img className="thumb" src={documentPortrait} alt={t('face.documentPhoto')} />}
+        {phase === 'chip-portrait' && portrait.error !== null && !portrait.busy && (
+          <button type="button" className="primary" data-testid="chip-portrait-again" onClick={() => void takeChipPortrait()}>
+            {t('face.chipPortraitAgain')}
+          </button>
+        )}
+        {phase === 'live' && documentPortrait && (
+          <figure className="thumb-figure" data-testid="document-portrait" data-source={documentPortrait.source}>
+            <img className="thumb" src={documentPortrait.url} alt="" />
+            <figcaption>{t(`face.portraitSource.${documentPortrait.source}`)}</figcaption>
+          </figure>
+        )}
         {phase === 'live' && officerPresent && (
           <button type="button" onClick={() => capture(true)} data-testid="capture-manual">{t('face.captureNow')}</button>
         )}
@@ -164,7 +195,9 @@ function ResultPanel({ result }: { result: Result }) {
   return (
     <div className="face-result" data-testid="face-result" data-decision={result.decision}>
       <div className="portraits">
-        <figure><img src={result.documentPortrait} alt="" /><figcaption>{t('face.documentPhoto')}</figcaption></figure>
+        <figure data-testid="result-document-portrait" data-source={result.portraitSource}>
+          <img src={result.documentPortrait} alt="" /><figcaption>{t(`face.portraitSource.${result.portraitSource}`)}</figcaption>
+        </figure>
         <figure><img src={result.livePortrait} alt="" /><figcaption>{t('face.livePhoto')}</figcaption></figure>
       </div>
       <p className={`verdict verdict-face-${result.decision}`} data-testid="face-decision">{t(`face.decision.${result.decision}`)}</p>

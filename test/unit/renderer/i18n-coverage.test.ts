@@ -9,8 +9,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  EnrollmentBlock, EnrollmentStep, FaceExceptionReason, FingerExceptionReason, LivenessExceptionReason, SecondApprovalReason,
+  ChipRead, ChipSkipReason, DeviceStatus, EnrollmentBlock, EnrollmentStep, FaceExceptionReason, FingerExceptionReason, LivenessExceptionReason,
+  SecondApprovalReason,
 } from '../../../main/rpc/schemas.js';
+import { PortraitSource } from '../../../main/rpc/procedures/face.js';
 import { RecordState } from '../../../main/rpc/procedures/records.js';
 import { RejectionReason } from '../../../main/rpc/procedures/review-queue.js';
 import { projectRoot } from '../../e2e/support/kiosk-process.js';
@@ -84,6 +86,10 @@ describe('the screens and the slip', () => {
       ...LivenessExceptionReason.options.map((reason) => `livenessException.reasons.${reason}`),
       ...FingerExceptionReason.options.map((reason) => `fingerprint.exception.reasons.${reason}`),
       ...RejectionReason.options.map((reason) => `queue.reasons.${reason}`),
+      ...DeviceStatus.shape.kind.options.map((kind) => `status.devices.${kind}`),
+      ...ChipSkipReason.options.map((reason) => `document.chip.skip.reasons.${reason}`),
+      ...ChipRead.options.flatMap((option) => ('stage' in option.shape ? option.shape.stage.options : [])).map((stage) => `document.chip.stages.${stage}`),
+      ...PortraitSource.options.map((source) => `face.portraitSource.${source}`),
       ...EnrollmentStep.options.map((step) => `flow.steps.${step}`),
       ...EnrollmentBlock.unwrap().options.flatMap((block) => [`start.blocked.${block}.heading`, `start.blocked.${block}.body`]),
       ...['person', 'company'].flatMap((flow) => [`flow.${flow}`, `queue.kinds.${flow}`, `slip.kinds.${flow}`, `slip.next.${flow}`]),
@@ -100,11 +106,15 @@ const NOT_FOR_SCREENS = new Set([
   'CLI_INVALID_OPTIONS', 'FACE_BENCHMARK_INVALID', 'FACE_DATA_MISSING', 'FACE_DOC_SECTION_MISSING', 'FACE_PAIRS_UNREADABLE',
   'FACE_PAIRS_LINE_INVALID', 'FACE_VERIFY_USAGE', 'FINGERPRINT_SIM_CONTROL', 'FINGERPRINT_SIM_OPTIONS', 'SIM_FAULT_UNSUPPORTED',
   'SIM_SCENARIO_UNKNOWN', 'TRACE_MISMATCH', 'TRACE_SYNTAX', 'TRACE_UNCONSUMED', 'HOST_NO_RENDERER', 'AUDIT_TRUNCATED',
-  'AUDIT_DETAILS_NOT_JSON', 'SYNC_FAILED',
+  'AUDIT_DETAILS_NOT_JSON', 'SYNC_FAILED', 'CLI_FILE_UNREADABLE', 'CLI_FILE_UNWRITABLE',
 ]);
 
 /** Protocol-level codes of a device family share their family's message (errors.family.<PREFIX>). */
-const FAMILIES = ['R30X', 'CNID', 'SAM', 'MRZ', 'SERIAL', 'HID', 'PTY', 'TRANSPORT', 'KEY', 'FACE', 'FINGER'];
+const FAMILIES = [
+  'R30X', 'CNID', 'SAM', 'MRZ', 'SERIAL', 'HID', 'PTY', 'TRANSPORT', 'KEY', 'FACE', 'FINGER',
+  // The chip reader and the document's chip: PC/SC, APDUs, the chip's protocols and data, certificates.
+  'PCSC', 'VPCD', 'APDU', 'CHIP', 'ASN1', 'LDS', 'SOD', 'PKI', 'CSCA',
+];
 
 describe('error codes', () => {
   const codes = new Set<string>();

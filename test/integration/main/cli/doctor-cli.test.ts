@@ -21,7 +21,7 @@ interface Check {
   detail: string;
 }
 
-const NAMES = ['node', 'sqlite (better-sqlite3)', 'serial ports (serialport)', 'USB HID (node-hid)', 'chromium', 'face analysis (TensorFlow.js)', 'data directory writable'];
+const NAMES = ['node', 'sqlite (better-sqlite3)', 'serial ports (serialport)', 'USB HID (node-hid)', 'chip readers (PC/SC)', 'chromium', 'face analysis (TensorFlow.js)', 'data directory writable'];
 
 describe('gatehouse doctor', () => {
   it('prints {ok, checks} with every named check and exits accordingly', async () => {
@@ -43,6 +43,7 @@ describe('gatehouse doctor', () => {
     // The wasm backend runs where tfjs-node's native TensorFlow cannot be installed (as here).
     expect(byName.get('face analysis (TensorFlow.js)')).toMatchObject({ ok: true, required: true, detail: expect.stringMatching(/^backend (wasm|tfjs-node)/) });
     expect(byName.get('USB HID (node-hid)')?.required).toBe(false);
+    expect(byName.get('chip readers (PC/SC)')?.required).toBe(false);
     expect(fs.readdirSync(dir)).toEqual([]); // the probe file is gone again
 
     expect(report.ok).toBe(report.checks.every((c) => c.ok || !c.required));

@@ -247,7 +247,7 @@ describe('document reads', () => {
 
     const rows = auditRowsAfter(h.kiosk, before);
     expect(rows.map((row) => [row.actor, row.action, JSON.parse(row.details)])).toEqual([
-      [`operator:${h.operator('officer').id}`, 'enrollment.document-accepted', { enrollmentId: recorded.enrollment.id, correctionApplied: false }],
+      [`operator:${h.operator('officer').id}`, 'enrollment.document-accepted', { enrollmentId: recorded.enrollment.id, correctionApplied: false, chip: 'none' }],
     ]);
     const everyAuditRow = JSON.stringify(auditRowsAfter(h.kiosk, 0));
     for (const secret of [DOCUMENT_NUMBER, 'ERIKSSON', '740812', '1974-08-12', ...PASSPORT_LINES]) {

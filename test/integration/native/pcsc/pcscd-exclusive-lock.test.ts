@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VpcdCardEmulator } from '../../../../native/sim/vpcd-card.js';
-import { statusWord } from '../../../../native/transport/apdu-transport.js';
+import { statusWord } from '../../../../native/transport/command-apdu.js';
 import { PcscCardReaders } from '../../../../native/transport/pcsc-card-reader.js';
 import { ElementaryFileCard } from '../../../fixtures/native/pcsc/elementary-file-card.js';
 import { startPrivatePcscd } from '../../../fixtures/pcscd.js';

@@ -14,7 +14,7 @@ describe('runDoctorChecks', () => {
     const checks = await runDoctorChecks(path.join(base, 'data'));
     expect(checks.map((c) => [c.name, c.required])).toEqual([
       ['node', true], ['sqlite (better-sqlite3)', true], ['serial ports (serialport)', true],
-      ['USB HID (node-hid)', false], ['chromium', false], ['face analysis (TensorFlow.js)', true], ['data directory writable', true],
+      ['USB HID (node-hid)', false], ['chip readers (PC/SC)', false], ['chromium', false], ['face analysis (TensorFlow.js)', true], ['data directory writable', true],
     ]);
     for (const check of checks.filter((c) => c.required)) {
       expect(check, check.name).toMatchObject({ ok: true });

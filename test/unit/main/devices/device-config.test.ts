@@ -4,15 +4,15 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DevicesConfig, DocumentReaderConfig, FingerprintConfig, readDevicesConfig } from '../../../../main/devices/device-config.js';
-import { DOCUMENT_READER_FAMILIES, FINGERPRINT_FAMILIES } from '../../../../main/devices/device-registry.js';
+import { ChipReaderConfig, DevicesConfig, DocumentReaderConfig, FingerprintConfig, readDevicesConfig } from '../../../../main/devices/device-config.js';
+import { CHIP_READER_FAMILIES, DOCUMENT_READER_FAMILIES, FINGERPRINT_FAMILIES } from '../../../../main/devices/device-registry.js';
 import { GatehouseError } from '../../../../main/errors.js';
 import { openDatabase, type Db } from '../../../../main/store/database.js';
 import { setSetting } from '../../../../main/store/settings.js';
 
 describe('DevicesConfig', () => {
-  it('means "no reader configured" (run on simulators) when empty', () => {
-    expect(DevicesConfig.parse({})).toMatchObject({ documentReader: null });
+  it('means "no reader configured" (run on simulators; no chip reader) when empty', () => {
+    expect(DevicesConfig.parse({})).toEqual({ documentReader: null, chipReader: null, fingerprint: null });
     expect(DevicesConfig.parse({ documentReader: null })).toMatchObject({ documentReader: null });
   });
 
@@ -60,6 +60,12 @@ describe('DevicesConfig', () => {
     expect(FingerprintConfig.safeParse({ path: '/dev/ttyUSB1' }).success).toBe(false);
   });
 
+  it('takes a PC/SC chip reader, by name or the first with a card, with short APDUs unless told', () => {
+    expect(DevicesConfig.parse({ chipReader: { kind: 'pcsc' } }).chipReader).toEqual({ kind: 'pcsc', reader: null, extendedLength: false });
+    expect(ChipReaderConfig.parse({ kind: 'pcsc', reader: 'ACS ACR1252 00 00', extendedLength: true })).toEqual({ kind: 'pcsc', reader: 'ACS ACR1252 00 00', extendedLength: true });
+    expect(() => ChipReaderConfig.parse({ kind: 'pcsc', reader: '' })).toThrow();
+  });
+
   it('refuses unknown top-level keys', () => {
     expect(DevicesConfig.safeParse({ documentReader: null, documentScanner: { path: '/dev/ttyS0' } }).success).toBe(false);
     expect(DevicesConfig.safeParse([]).success).toBe(false);
@@ -99,12 +105,14 @@ describe('the device registry', () => {
   it('is what the configuration accepts: one kind per family, each in the role it fills', () => {
     expect(DocumentReaderConfig.options.map((option) => option.shape.kind.value)).toEqual(DOCUMENT_READER_FAMILIES.map((f) => f.kind));
     expect(FingerprintConfig.options.map((option) => option.shape.kind.value)).toEqual(FINGERPRINT_FAMILIES.map((f) => f.kind));
+    expect(ChipReaderConfig.options.map((option) => option.shape.kind.value)).toEqual(CHIP_READER_FAMILIES.map((f) => f.kind));
     expect(DOCUMENT_READER_FAMILIES.every((f) => f.role === 'document-reader')).toBe(true);
     expect(FINGERPRINT_FAMILIES.every((f) => f.role === 'fingerprint')).toBe(true);
+    expect(CHIP_READER_FAMILIES.every((f) => f.role === 'chip-reader' && f.trace === 'apdu')).toBe(true);
   });
 
   it('describes every family\'s settings with a title and every setting with a title and description, for a set-up screen', () => {
-    for (const family of [...DOCUMENT_READER_FAMILIES, ...FINGERPRINT_FAMILIES]) {
+    for (const family of [...DOCUMENT_READER_FAMILIES, ...FINGERPRINT_FAMILIES, ...CHIP_READER_FAMILIES]) {
       const schema = z.toJSONSchema(family.config, { io: 'input' }) as { title?: string; properties: Record<string, { title?: string; description?: string }> };
       expect(schema.title, family.kind).toBe(family.title);
       for (const [name, property] of Object.entries(schema.properties)) {

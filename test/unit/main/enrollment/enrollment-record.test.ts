@@ -11,8 +11,8 @@ import { VERIFICATION_THRESHOLDS } from '../../../../main/face/verification-thre
 import { SAMPLE_CNID_CARD } from '../../../../native/sim/cnid-sim.js';
 import { NOW } from './sample-documents.js';
 import {
-  cnidRead, COMPANY_DETAILS, CONSENT, containsBytes, correctableRead, faceException, faceOutcome, fingerCapture, fingerException,
-  livenessException, OFFICER, onReview, PERSON_DETAILS, photoBytes, RECORDED_AT, SECOND_OFFICER, SUPERVISOR,
+  chipRead, cnidRead, COMPANY_DETAILS, CONSENT, containsBytes, correctableRead, faceException, faceOutcome, fingerCapture, fingerException,
+  livenessException, OFFICER, onReview, passportRead, PERSON_DETAILS, photoBytes, RECORDED_AT, SECOND_OFFICER, SUPERVISOR,
 } from './sample-enrollments.js';
 
 const APPROVED_AT = new Date('2024-06-15T12:30:00Z');
@@ -55,11 +55,12 @@ describe('buildEnrollmentRecord', () => {
         ocrCorrections: [{ field: 'documentNumber', from: 'O', to: '0' }],
         mrzLines: enrollment.document!.capture.mrzLines,
         cardPhotoPart: null,
+        chip: null,
         acceptedBy: OFFICER,
       },
       face: {
         decision: 'review', distance: 0.63, thresholds: VERIFICATION_THRESHOLDS, modelHash: 'c0ffee'.repeat(8), backend: 'wasm',
-        capture: 'officer', livenessPassed: false, officerDecision: 'same-person',
+        capture: 'officer', livenessPassed: false, officerDecision: 'same-person', portraitSource: 'camera-photo-page',
         documentPortraitPart: 'portrait-document.jpg', livePortraitPart: 'portrait-live.jpg',
         livenessException: {
           reason: 'cannot-follow', note: 'Could not turn the head on request', by: OFFICER, at: RECORDED_AT, photoPart: 'liveness-exception.jpg',
@@ -152,6 +153,24 @@ describe('buildEnrollmentRecord', () => {
       fingerprints: [{ position: 2, duplicateOf: null }, { position: 7, duplicateOf: { kind: 'operator', operatorId: 4 }, capturedBy: SECOND_OFFICER }],
       approval: { secondApproval: { required: true, reasons: ['finger-duplicate'] } },
     });
+  });
+
+  it('carries the chip: its verdict and checks, and every file as read as a part the JSON names', async () => {
+    const document = passportRead();
+    const chip = await chipRead(document);
+    const record = buildEnrollmentRecord(onReview('person', { document, chip }), AT_THE_SCREEN);
+    const json = record.json as { document: { chip: Record<string, unknown> & { fileParts: { name: string; part: string }[] } } };
+    expect(json.document.chip).toMatchObject({
+      status: 'done', verdict: 'verified', access: 'PACE', country: 'UT', acknowledged: false,
+      passiveAuthentication: { status: 'valid', checks: { signature: 'passed', chain: 'passed', dataGroupHashes: 'passed' } },
+      portraitPart: 'portrait-chip.jpg',
+    });
+    const parts = new Map(record.parts.map((part) => [part.name, part.bytes]));
+    const files = chip.outcome().evidence!.files;
+    expect(json.document.chip.fileParts.map((file) => file.name)).toEqual(files.map((file) => file.name));
+    for (const { name, part } of json.document.chip.fileParts) {
+      expect(hex(parts.get(part)!), name).toBe(hex(files.find((file) => file.name === name)!.bytes));
+    }
   });
 
   it('never carries the finger PNG, which is for the screen only', () => {

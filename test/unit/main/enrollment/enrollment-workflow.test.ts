@@ -209,7 +209,7 @@ describe('EnrollmentWorkflow.apply', () => {
       commit: commitAs(db, 'enrollment.document-accepted', session.actor),
       change: () => {
         seen.push([db.inTransaction, enrollment.state]);
-        enrollment.setDocument({ capture: enrollment.pendingReadToAccept(capture.view.readId, false), by: OFFICER });
+        enrollment.setDocument({ ...enrollment.pendingReadToAccept(capture.view.readId, false), by: OFFICER });
       },
       details: () => ({ correctionApplied: false }),
     });
@@ -245,7 +245,7 @@ describe('EnrollmentWorkflow.apply', () => {
     expect(() => workflow.apply(enrollment, 'document-accepted', {
       actor: operatorActor(OFFICER),
       commit: commitAs(db, 'enrollment.document-accepted', session.actor),
-      change: () => enrollment.setDocument({ capture: enrollment.pendingReadToAccept(capture.view.readId, false), by: OFFICER }),
+      change: () => enrollment.setDocument({ ...enrollment.pendingReadToAccept(capture.view.readId, false), by: OFFICER }),
     })).toThrow(expect.objectContaining({ code: 'ENROLLMENT_STATE_CONFLICT', details: { id: enrollment.id, from: 'document', to: 'face' } }));
     expect(enrollment.state).toBe('document');
     expect(enrollmentRow(db, enrollment.id)).toMatchObject({ state: 'cancelled' });
@@ -290,7 +290,7 @@ describe('EnrollmentWorkflow.apply', () => {
     enrollment.offerRead(passportRead());
     workflow.apply(enrollment, 'document-accepted', {
       actor: PERSON, commit: commitAs(db, 'enrollment.document-accepted'),
-      change: () => enrollment.setDocument({ capture: enrollment.pendingReadToAccept(enrollment.view().pendingRead!.readId, false), by: null }),
+      change: () => enrollment.setDocument({ ...enrollment.pendingReadToAccept(enrollment.view().pendingRead!.readId, false), by: null }),
     });
     session.assist(asSession(SECOND_OFFICER));
     enrollment.assistedBy = SECOND_OFFICER;

@@ -36,10 +36,10 @@ function refusal(action: () => unknown): string {
 
 /** Accepts `capture` as the workflow does on 'document-accepted': check, keep, move to the face step. */
 function accept(enrollment: Enrollment, readId: string, useCorrection = false) {
-  const capture = enrollment.pendingReadToAccept(readId, useCorrection);
-  enrollment.setDocument({ capture, by: OFFICER });
+  const accepted = enrollment.pendingReadToAccept(readId, useCorrection);
+  enrollment.setDocument({ ...accepted, by: OFFICER });
   enrollment.enter('face');
-  return capture;
+  return accepted.capture;
 }
 
 describe('Enrollment: a new one', () => {
@@ -105,16 +105,16 @@ describe('Enrollment: the document step', () => {
     expect(enrollment.offerRead(passportRead())).toBe(false);
     expect(enrollment.offerFailure(failure)).toBe(false);
     expect(enrollment.view()).toMatchObject({ step: 'face', document: first.view, pendingRead: null, readFailure: null });
-    expect(enrollment.document).toEqual({ capture: first, by: OFFICER });
+    expect(enrollment.document).toEqual({ capture: first, chip: null, by: OFFICER });
   });
 
   it('hands back the pending read to accept without changing anything; keeping it is a separate step', () => {
     const enrollment = started('person');
     const capture = passportRead();
     enrollment.offerRead(capture);
-    expect(enrollment.pendingReadToAccept(capture.view.readId, false)).toBe(capture);
+    expect(enrollment.pendingReadToAccept(capture.view.readId, false)).toEqual({ capture, chip: null });
     expect(enrollment.view()).toMatchObject({ state: 'document', document: null, pendingRead: capture.view });
-    enrollment.setDocument({ capture, by: null });
+    enrollment.setDocument({ capture, chip: null, by: null });
     expect(enrollment.view()).toMatchObject({ state: 'document', document: capture.view, pendingRead: null });
   });
 
@@ -134,7 +134,7 @@ describe('Enrollment: the document step', () => {
     enrollment.offerRead(newer);
     expect(enrollment.view().pendingRead).toEqual(newer.view);
     expect(refusal(() => enrollment.pendingReadToAccept(older.view.readId, false))).toBe('ENROLLMENT_NO_SUCH_READ');
-    expect(accept(enrollment, newer.view.readId)).toBe(newer);
+    expect(accept(enrollment, newer.view.readId)).toEqual(newer);
     expect(enrollment.view().document?.fields.find((f) => f.name === 'givenNames')?.value).toBe('ANNA');
   });
 
@@ -212,7 +212,7 @@ describe('Enrollment: the document step', () => {
     expect(capture.view.suggestedCorrection?.changes).toEqual([{ field: 'expiryDate', from: 'O', to: '0' }]);
     const enrollment = started('person');
     enrollment.offerRead(capture);
-    const accepted = enrollment.pendingReadToAccept(capture.view.readId, true);
+    const accepted = enrollment.pendingReadToAccept(capture.view.readId, true).capture;
     expect(accepted.view).toMatchObject({ valid: true, expired: false });
     expect(accepted.view.fields.find((f) => f.name === 'expiryDate')).toEqual({ name: 'expiryDate', value: '2030-01-01', ok: true });
   });
@@ -323,6 +323,7 @@ describe('Enrollment: view of the captures', () => {
     expect(EnrollmentSchema.parse(view)).toEqual(view);
     expect(view.face).toEqual({
       decision: 'review', distance: 0.63, thresholds: faceOutcome().verification.thresholds, capture: 'officer', livenessPassed: false,
+      portraitSource: 'camera-photo-page',
       livenessException: { reason: 'cannot-follow', note: 'Could not turn the head on request', by: OFFICER, at: livenessException().at, photo: true },
       by: OFFICER,
     });

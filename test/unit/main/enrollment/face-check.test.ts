@@ -39,7 +39,7 @@ function fakeWorker(decision: 'match' | 'review') {
 
 async function withFrames(client: FaceWorkerClient, frames: number): Promise<FaceCheck> {
   const check = new FaceCheck();
-  await check.setPortrait(client, labelBytes('D'));
+  await check.setPortrait(client, labelBytes('D'), 'camera-photo-page');
   for (let i = 0; i < frames; i += 1) await check.frame(client, labelBytes(`${i % 10}`), 1_000 + i * 100);
   return check;
 }

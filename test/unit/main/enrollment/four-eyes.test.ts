@@ -13,6 +13,7 @@ import { SecondApprovalReason } from '../../../../main/rpc/schemas.js';
 const CLEAN: ApprovalFacts = {
   face: { decision: 'match', livenessPassed: true },
   faceException: false,
+  chipSkipped: false,
   fingers: [{ kind: 'captured', duplicate: false }, { kind: 'captured', duplicate: false }],
 };
 
@@ -27,11 +28,12 @@ describe('secondApprovalReasons', () => {
   it('gives none for a clean enrollment, with or without fingers', () => {
     expect(secondApprovalReasons(CLEAN)).toEqual([]);
     expect(secondApprovalReasons({ ...CLEAN, fingers: [] })).toEqual([]);
-    expect(secondApprovalReasons({ face: null, faceException: false, fingers: [] })).toEqual([]);
+    expect(secondApprovalReasons({ face: null, faceException: false, chipSkipped: false, fingers: [] })).toEqual([]);
   });
 
   it.each<[string, ApprovalFacts, SecondApprovalReasonName[]]>([
-    ['a face exception', { face: null, faceException: true, fingers: [] }, ['face-exception']],
+    ['a face exception', { face: null, faceException: true, chipSkipped: false, fingers: [] }, ['face-exception']],
+    ['a document chip not read', { ...CLEAN, chipSkipped: true }, ['chip-not-read']],
     ['a face in the review band', { ...CLEAN, face: { decision: 'review', livenessPassed: true } }, ['face-review-band']],
     ['a face without a passed liveness challenge', { ...CLEAN, face: { decision: 'match', livenessPassed: false } }, ['liveness-not-passed']],
     ['a finger exception', { ...CLEAN, fingers: [{ kind: 'captured', duplicate: false }, { kind: 'exception' }] }, ['finger-exception']],
@@ -50,27 +52,29 @@ describe('secondApprovalReasons', () => {
     expect(secondApprovalReasons({
       face: { decision: 'review', livenessPassed: false },
       faceException: true,
+      chipSkipped: true,
       fingers: [{ kind: 'captured', duplicate: true }, { kind: 'exception' }],
-    })).toEqual(['face-exception', 'face-review-band', 'liveness-not-passed', 'finger-exception', 'finger-duplicate']);
-    expect(SecondApprovalReason.options).toEqual(['face-exception', 'face-review-band', 'liveness-not-passed', 'finger-exception', 'finger-duplicate']);
+    })).toEqual(['chip-not-read', 'face-exception', 'face-review-band', 'liveness-not-passed', 'finger-exception', 'finger-duplicate']);
+    expect(SecondApprovalReason.options).toEqual(['chip-not-read', 'face-exception', 'face-review-band', 'liveness-not-passed', 'finger-exception', 'finger-duplicate']);
   });
 
   const facts: fc.Arbitrary<ApprovalFacts> = fc.record({
     face: fc.option(fc.record({ decision: fc.constantFrom('match' as const, 'review' as const), livenessPassed: fc.boolean() })),
     faceException: fc.boolean(),
+    chipSkipped: fc.boolean(),
     fingers: fc.array(fc.oneof(
       fc.record({ kind: fc.constant('captured' as const), duplicate: fc.boolean() }),
       fc.constant({ kind: 'exception' as const }),
     ), { maxLength: 10 }),
   });
 
-  it('gives none exactly when there is no exception, no review band, no failed liveness and no duplicate', () => {
-    fc.assert(fc.property(facts, ({ face, faceException, fingers }) => {
-      const clean = !faceException
+  it('gives none exactly when there is no exception, no skipped chip, no review band, no failed liveness and no duplicate', () => {
+    fc.assert(fc.property(facts, ({ face, faceException, chipSkipped, fingers }) => {
+      const clean = !faceException && !chipSkipped
         && face?.decision !== 'review'
         && face?.livenessPassed !== false
         && fingers.every((finger) => finger.kind === 'captured' && !finger.duplicate);
-      expect(secondApprovalReasons({ face, faceException, fingers }).length === 0).toBe(clean);
+      expect(secondApprovalReasons({ face, faceException, chipSkipped, fingers }).length === 0).toBe(clean);
     }), { numRuns: 500 });
   });
 

@@ -27,9 +27,10 @@ import {
 } from '../../../../main/rpc/schemas.js';
 import { SAMPLE_CNID_CARD } from '../../../../native/sim/cnid-sim.js';
 import {
-  cnidRead, containsBytes, correctableRead, faceException, faceOutcome, fingerCapture, fingerException, kioskCredentials, livenessException,
-  OFFICER, onReview, photoBytes, SECOND_OFFICER, SUPERVISOR, type Captures,
+  chipRead, cnidRead, containsBytes, correctableRead, faceException, faceOutcome, fingerCapture, fingerException, kioskCredentials, livenessException,
+  OFFICER, onReview, passportRead, photoBytes, SECOND_OFFICER, SUPERVISOR, type Captures,
 } from './sample-enrollments.js';
+import { ChipCheck } from '../../../../main/enrollment/chip-check.js';
 
 const NOW = new Date('2024-06-15T12:31:00Z');
 /** Held by OFFICER at NOW, as sealHeldEnrollment(…, OFFICER, NOW) writes it. */
@@ -95,6 +96,26 @@ describe('freezeEnrollment / thawEnrollment', () => {
     expect(thawed.secondApproval()).toEqual(['face-exception']);
     expect([...thawed.participants()].sort()).toEqual([OFFICER.id, SECOND_OFFICER.id].sort()); // who recorded the exception, and who held it
     expect(partsAsHex(parts).map(([name]) => name)).toEqual(['document-photo.wlt', 'face-exception.jpg']);
+  });
+
+  it('gives back a chip read with its verdict, its files exactly as read and its portrait, and one skipped with its reason', async () => {
+    const document = passportRead();
+    const read = onReview('person', { document, chip: await chipRead(document) });
+    const { json, parts } = freezeEnrollment(read, HELD);
+    const thawed = thawEnrollment(json, parts);
+    expectSameHeld(thawed, read);
+    expect(thawed.document?.chip).toEqual(read.document?.chip);
+    expect(thawed.document?.chip?.view).toMatchObject({ status: 'done', verdict: 'verified' });
+    expect(parts.map((part) => part.name)).toEqual(expect.arrayContaining(['chip-EF.COM.bin', 'chip-DG1.bin', 'chip-DG2.bin', 'chip-EF.SOD.bin', 'portrait-chip.jpg']));
+
+    const skippedChip = new ChipCheck({ ...document, chip: document.chip! });
+    skippedChip.skip({ reason: 'chip-unreadable', note: 'cracked cover', by: OFFICER, at: NOW.toISOString() });
+    const skipped = onReview('person', { document: passportRead(), chip: skippedChip });
+    const frozen = freezeEnrollment(skipped, HELD);
+    const back = thawEnrollment(frozen.json, frozen.parts);
+    expectSameHeld(back, skipped);
+    expect(back.secondApproval()).toEqual(['chip-not-read']);
+    expect(back.participants()).toContain(OFFICER.id);
   });
 
   it('keeps a face exception without a photo (no camera) as one without', () => {

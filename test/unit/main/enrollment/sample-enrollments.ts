@@ -1,10 +1,11 @@
 // Enrollments the enrollment unit tests build by hand: the operators who take part, document
-// reads, a face outcome (with the officer who took it by hand and the one who decided its review
+// reads (and a chip read from a virtual chip), a face outcome (with the officer who took it by hand and the one who decided its review
 // band), finger captures and exceptions with genuine JPEG photos, details and consent, a
 // provisioned kiosk's credentials with fresh keys, and `onReview`, which walks an aggregate to
 // its review step the way the workflow does (the capture is set, then the aggregate `enter`s the
 // state the transition leads to).
 
+import { ChipCheck } from '../../../../main/enrollment/chip-check.js';
 import type { DocumentCapture } from '../../../../main/enrollment/document-capture.js';
 import { captureFromCnid, captureFromMrz } from '../../../../main/enrollment/document-capture.js';
 import {
@@ -19,7 +20,11 @@ import type { Flow } from '../../../../main/rpc/schemas.js';
 import { FINGER_QUALITY_METHOD } from '../../../../native/fingerprint/finger-quality.js';
 import { encodeCardText, parseCardText } from '../../../../native/idreader/cnid/card-text.js';
 import { formatMrz, parseMrz, type MrzFieldValues } from '../../../../native/idreader/mrz/index.js';
+import { readChip } from '../../../../native/emrtd/chip-reader.js';
+import { portraitJpeg } from '../../../../native/emrtd/portrait-image.js';
 import { SAMPLE_CNID_CARD } from '../../../../native/sim/cnid-sim.js';
+import { createTestPki } from '../../../../native/sim/emrtd/test-pki.js';
+import { virtualChip, type ChipScenario } from '../../../../native/sim/emrtd/virtual-chip.js';
 import { exceptionPhoto } from '../../../fixtures/exception-photo.js';
 import { credentialsOf, offlineIdentity } from '../../../fixtures/offline-identity.js';
 import { replaceAt } from '../../native/idreader/mrz/protected-positions.js';
@@ -66,6 +71,7 @@ export function faceOutcome({
     },
     livePortrait: labelBytes('L'),
     documentPortrait: labelBytes('D'),
+    portraitSource: 'camera-photo-page',
     capture,
     livenessPassed,
     officerDecision: decision === 'review' ? 'same-person' : null,
@@ -114,6 +120,8 @@ export const CONSENT: Consent = { version: '2026-01', language: 'de', acceptedAt
 export interface Captures {
   ranBy?: OperatorRefView | null;
   document?: DocumentCapture;
+  /** The document's chip as read (chipRead) or skipped; none by default. */
+  chip?: ChipCheck;
   /** Accept the document's suggested OCR correction. */
   useCorrection?: boolean;
   documentBy?: OperatorRefView | null;
@@ -126,6 +134,20 @@ export interface Captures {
   details?: Details;
   /** null: not given yet. */
   consent?: Consent | null;
+}
+
+/** The moment the test PKI's chips are read at (their certificates are valid then). */
+const CHIP_READ_AT = new Date('2026-03-01T10:00:00Z');
+
+/** The chip of `capture`'s passport read in process from a virtual chip of `scenario`, its portrait converted, as DocumentChips does. */
+export async function chipRead(capture: DocumentCapture, scenario: ChipScenario = 'valid'): Promise<ChipCheck> {
+  const pki = createTestPki({ now: CHIP_READ_AT });
+  const chip = virtualChip(scenario, { pki, mrz: capture.mrzLines!, now: CHIP_READ_AT });
+  const reading = await readChip(chip, { kind: 'mrz', ...capture.chip!.key }, { trustStore: pki.trustStore(), now: () => CHIP_READ_AT });
+  const check = new ChipCheck({ ...capture, chip: capture.chip! });
+  check.begin(0);
+  check.finish(reading, (await portraitJpeg(reading.portrait!)).jpeg);
+  return check;
 }
 
 /** A new enrollment on its document step. */
@@ -145,9 +167,9 @@ export function onReview(flow: Flow, captures: Captures = {}): Enrollment {
     requested: captures.requested ?? fingers.map((finger) => finger.position),
   });
   const document = captures.document ?? passportRead();
-  enrollment.offerRead(document);
+  enrollment.offerRead(document, captures.chip ?? null);
   const accepted = enrollment.pendingReadToAccept(document.view.readId, captures.useCorrection ?? false);
-  enrollment.setDocument({ capture: accepted, by: captures.documentBy === undefined ? enrollment.ranBy : captures.documentBy });
+  enrollment.setDocument({ ...accepted, by: captures.documentBy === undefined ? enrollment.ranBy : captures.documentBy });
   enrollment.enter('face');
 
   const faceExceptionGiven = captures.faceException ?? null;

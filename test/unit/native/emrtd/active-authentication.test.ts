@@ -7,16 +7,17 @@ import { constants, createPrivateKey, generateKeyPairSync, publicDecrypt, sign, 
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  activeAuthenticationInfo, activeAuthenticationKey, activeAuthenticationPublicKeyInfo, ActiveAuthenticationChip, performActiveAuthentication,
-  signChallenge, verifyActiveAuthentication, verifyEcdsa, type ActiveAuthenticationKey,
+  activeAuthenticationKey, performActiveAuthentication, verifyActiveAuthentication, verifyEcdsa,
 } from '../../../../native/emrtd/active-authentication.js';
 import { SecureChannel } from '../../../../native/emrtd/chip-channel.js';
-import { bytesFromBigint } from '../../../../native/emrtd/der-codec.js';
-import { ecDomain, encodePoint, multiply } from '../../../../native/emrtd/ec-domain.js';
+import { bytesFromBigint } from '../../../../native/emrtd/der.js';
+import { ecDomain, encodePoint, multiply } from '../../../../native/emrtd/ec-curves.js';
 import { performPace } from '../../../../native/emrtd/pace.js';
-import { PaceChip } from '../../../../native/emrtd/pace-chip.js';
 import { paceInfo, paceProtocolOid, parseSecurityInfos, encodeSecurityInfos, type SecurityInfo } from '../../../../native/emrtd/security-infos.js';
-import { AccessControlTestChip } from './access-control-chip.js';
+import {
+  activeAuthenticationInfo, activeAuthenticationPublicKeyInfo, signChallenge, type ActiveAuthenticationKey,
+} from '../../../../native/sim/emrtd/active-authentication-chip.js';
+import { VirtualChip } from '../../../../native/sim/emrtd/virtual-chip.js';
 import { fixedRandom, hex, seededRandom, toHex } from './emrtd-fixtures.js';
 
 const MRZ = { documentNumber: 'L898902C3', birthDate: '740812', expiryDate: '120415' } as const;
@@ -36,10 +37,7 @@ const ecdsaKey = (curve: 'P-256' | 'brainpoolP384r1', signatureAlgorithm: string
 
 /** PACE with a chip that signs with `chipKey`, then AA with the reader holding `dg15` and `dg14`. */
 async function activeAuthentication(chipKey: ActiveAuthenticationKey, dg15: Uint8Array | undefined, dg14: SecurityInfo[], challenge = '0102030405060708') {
-  const chip = new AccessControlTestChip({
-    pace: new PaceChip({ cardAccess: CARD_ACCESS, mrz: MRZ, random: seededRandom(21) }),
-    activeAuthentication: new ActiveAuthenticationChip(chipKey, seededRandom(23)),
-  });
+  const chip = new VirtualChip({ files: [], pace: { cardAccess: CARD_ACCESS, mrz: MRZ }, activeAuthenticationKey: chipKey, random: seededRandom(21) });
   const { session } = await performPace(chip, CARD_ACCESS, { kind: 'mrz', fields: MRZ }, { random: seededRandom(22) });
   return performActiveAuthentication(new SecureChannel(chip, session), dg15, parseSecurityInfos(encodeSecurityInfos(dg14)), { random: fixedRandom(challenge) });
 }
@@ -97,7 +95,7 @@ describe('Active Authentication in memory', () => {
   });
 
   it('reports a chip that refuses INTERNAL AUTHENTICATE as not verified', async () => {
-    const chip = new AccessControlTestChip({ pace: new PaceChip({ cardAccess: CARD_ACCESS, mrz: MRZ }) });
+    const chip = new VirtualChip({ files: [], pace: { cardAccess: CARD_ACCESS, mrz: MRZ } });
     const { session } = await performPace(chip, CARD_ACCESS, { kind: 'mrz', fields: MRZ });
     const key: ActiveAuthenticationKey = { kind: 'rsa', privateKey: rsa1024, hash: 'sha1' };
     expect(await performActiveAuthentication(new SecureChannel(chip, session), activeAuthenticationPublicKeyInfo(key)))

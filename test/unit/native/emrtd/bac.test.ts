@@ -18,12 +18,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { DeviceError } from '../../../../native/device-error.js';
-import { decodeCommand } from '../../../../native/emrtd/apdu.js';
-import { BacChip, bac, bacKeys, bacSessionKeys, mrzInformation, type MrzAccessFields } from '../../../../native/emrtd/bac.js';
+import { parseCommandApdu } from '../../../../native/transport/command-apdu.js';
+import { bac, bacKeys, bacSessionKeys, mrzInformation, type MrzAccessFields } from '../../../../native/emrtd/bac.js';
+import { BacChip } from '../../../../native/sim/emrtd/bac-chip.js';
 import { pad, retailMac, tdesCbc } from '../../../../native/emrtd/chip-crypto.js';
 import type { SecureMessaging } from '../../../../native/emrtd/secure-messaging.js';
-import { fixedRandom, hex, scriptedTransport, toHex } from './emrtd-fixtures.js';
+import { failure, fixedRandom, hex, scriptedTransport, toHex } from './emrtd-fixtures.js';
 import { SPECIMENS } from '../idreader/mrz/doc9303-specimens.js';
 
 const SPECIMEN: MrzAccessFields = { documentNumber: 'L898902C', birthDate: '690806', expiryDate: '940623' };
@@ -36,16 +36,6 @@ const M_IFD = '5F1448EEA8AD90A7';
 const CHIP_ANSWER = '46B9342A41396CD7386BF5803104D7CEDC122B9132139BAF2EEDC94EE178534F2F2D235D074D7449';
 const EXTERNAL_AUTHENTICATE = `0082000028${E_IFD}${M_IFD}28`;
 const D4_SELECT_EF_COM = '0CA4020C158709016375432908C044F68E08BF8B92D635FF24F800';
-
-async function failure(promise: Promise<unknown>): Promise<DeviceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DeviceError) return error;
-    throw error;
-  }
-  throw new Error('expected a DeviceError');
-}
 
 describe('MRZ information and document basic access keys (D.1, D.2)', () => {
   it('builds MRZ_information with the filler and the three check digits', () => {
@@ -140,9 +130,9 @@ describe('BAC, reader side (D.3)', () => {
 describe('BAC, chip side (D.3)', () => {
   it('answers the worked example\'s commands with the worked example\'s RND.IC and response data', () => {
     const chip = new BacChip(SPECIMEN, { random: fixedRandom(RND_IC, K_IC) });
-    const challenge = chip.answer(decodeCommand(hex('0084000008')))!;
+    const challenge = chip.answer(parseCommandApdu(hex('0084000008')))!;
     expect(toHex(challenge.response.data)).toBe(RND_IC);
-    const authenticated = chip.answer(decodeCommand(hex(EXTERNAL_AUTHENTICATE)))!;
+    const authenticated = chip.answer(parseCommandApdu(hex(EXTERNAL_AUTHENTICATE)))!;
     expect(authenticated.response.sw).toBe(0x9000);
     expect(toHex(authenticated.response.data)).toBe(CHIP_ANSWER);
     const sm = authenticated.secureMessaging!;
@@ -153,11 +143,11 @@ describe('BAC, chip side (D.3)', () => {
 
   it('refuses a wrong key with 6300, a second try on the same challenge with 6985, and ignores other commands', () => {
     const chip = new BacChip({ ...SPECIMEN, birthDate: '690807' }, { random: fixedRandom(RND_IC, RND_IC) });
-    chip.answer(decodeCommand(hex('0084000008')));
-    expect(chip.answer(decodeCommand(hex(EXTERNAL_AUTHENTICATE)))).toEqual({ response: { data: new Uint8Array(0), sw: 0x6300 } });
-    expect(chip.answer(decodeCommand(hex(EXTERNAL_AUTHENTICATE)))!.response.sw).toBe(0x6985);
-    expect(chip.answer(decodeCommand(hex('0084000010')))!.response.sw).toBe(0x6700);
-    expect(chip.answer(decodeCommand(hex('00A4020C02011E')))).toBeUndefined();
+    chip.answer(parseCommandApdu(hex('0084000008')));
+    expect(chip.answer(parseCommandApdu(hex(EXTERNAL_AUTHENTICATE)))).toEqual({ response: { data: new Uint8Array(0), sw: 0x6300 } });
+    expect(chip.answer(parseCommandApdu(hex(EXTERNAL_AUTHENTICATE)))!.response.sw).toBe(0x6985);
+    expect(chip.answer(parseCommandApdu(hex('0084000010')))!.response.sw).toBe(0x6700);
+    expect(chip.answer(parseCommandApdu(hex('00A4020C02011E')))).toBeUndefined();
   });
 
   it('reader and chip agree on keys for any MRZ and any randoms', async () => {
@@ -165,15 +155,16 @@ describe('BAC, chip side (D.3)', () => {
     const chip = new BacChip(fields);
     let chipSm: ReturnType<BacChip['answer']>;
     const transport = {
+      description: 'BAC chip',
       async transmit(bytes: Uint8Array) {
-        chipSm = chip.answer(decodeCommand(bytes));
+        chipSm = chip.answer(parseCommandApdu(bytes));
         const { data, sw } = chipSm!.response;
         return Uint8Array.from([...data, sw >> 8, sw & 0xff]);
       },
     };
     const reader: SecureMessaging = await bac(transport, fields);
-    const command = reader.protectCommand({ cla: 0, ins: 0xb0, p1: 0, p2: 0, le: 4 });
-    expect(chipSm!.secureMessaging!.unprotectCommand(command)).toMatchObject({ le: 4 });
+    const command = reader.protectCommand({ cla: 0, ins: 0xb0, p1: 0, p2: 0, ne: 4 });
+    expect(chipSm!.secureMessaging!.unprotectCommand(command)).toMatchObject({ ne: 4 });
     expect(reader.unprotectResponse(chipSm!.secureMessaging!.protectResponse({ data: hex('60145F01'), sw: 0x9000 })))
       .toEqual({ data: hex('60145F01'), sw: 0x9000 });
   });

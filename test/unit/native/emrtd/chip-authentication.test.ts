@@ -3,19 +3,17 @@
 // confirming READ BINARY under them; a chip without the private key DG14 names is caught.
 
 import { describe, expect, it } from 'vitest';
-import {
-  chipAuthenticationSecurityInfos, ChipAuthenticationChip, performChipAuthentication, planChipAuthentication, type ChipAuthenticationKey,
-} from '../../../../native/emrtd/chip-authentication.js';
-import type { ChipFile } from '../../../../native/emrtd/chip-file-system.js';
-import { ecDomain, type CurveName } from '../../../../native/emrtd/ec-domain.js';
+import { performChipAuthentication, planChipAuthentication } from '../../../../native/emrtd/chip-authentication.js';
+import { ecDomain, type CurveName } from '../../../../native/emrtd/ec-curves.js';
 import { performPace } from '../../../../native/emrtd/pace.js';
-import { PaceChip } from '../../../../native/emrtd/pace-chip.js';
 import {
   chipAuthenticationInfo, chipAuthenticationProtocolOid, encodeSecurityInfos, paceInfo, paceProtocolOid, parseSecurityInfos, SecurityProtocolOid,
   type SecurityInfo,
 } from '../../../../native/emrtd/security-infos.js';
-import { AccessControlTestChip } from './access-control-chip.js';
-import { seededRandom, toHex } from './emrtd-fixtures.js';
+import { chipAuthenticationSecurityInfos, type ChipAuthenticationKey } from '../../../../native/sim/emrtd/chip-authentication-chip.js';
+import type { ChipFile } from '../../../../native/sim/emrtd/chip-file-system.js';
+import { VirtualChip } from '../../../../native/sim/emrtd/virtual-chip.js';
+import { loggingTransport, seededRandom, toHex } from './emrtd-fixtures.js';
 
 const MRZ = { documentNumber: 'L898902C3', birthDate: '740812', expiryDate: '120415' } as const;
 const CARD_ACCESS = [paceInfo(paceProtocolOid('ECDH', 'GM', 'aes-128'), 12)];
@@ -29,11 +27,9 @@ function caKey(curve: CurveName, cipher: '3des' | 'aes-128' | 'aes-256', private
 const dg14 = (infos: SecurityInfo[]) => parseSecurityInfos(encodeSecurityInfos(infos));
 
 async function afterPace(chipKeys: ChipAuthenticationKey[]) {
-  const chip = new AccessControlTestChip({
-    pace: new PaceChip({ cardAccess: CARD_ACCESS, mrz: MRZ, random: seededRandom(3) }),
-    chipAuthentication: new ChipAuthenticationChip(chipKeys),
-    files: [EF_COM],
-  });
+  const chip = loggingTransport(new VirtualChip({
+    pace: { cardAccess: CARD_ACCESS, mrz: MRZ }, chipAuthenticationKeys: chipKeys, files: [EF_COM], random: seededRandom(3),
+  }));
   const { session } = await performPace(chip, CARD_ACCESS, { kind: 'mrz', fields: MRZ }, { random: seededRandom(4) });
   const select = session.unprotectResponse(await chip.transmit(session.protectCommand({ cla: 0, ins: 0xa4, p1: 4, p2: 0x0c, data: Uint8Array.of(0xa0, 0, 0, 2, 0x47, 0x10, 1) })));
   expect(select.sw).toBe(0x9000);
@@ -55,7 +51,7 @@ describe('Chip Authentication in memory', () => {
     expect(result.session).not.toBe(session);
     // The confirming READ BINARY used SSC 1/2; the next exchange goes on from there.
     expect(toHex(result.session.ssc)).toBe(`${'00'.repeat(15)}02`);
-    const read = result.session.unprotectResponse(await chip.transmit(result.session.protectCommand({ cla: 0, ins: 0xb0, p1: 0x9e, p2: 0, le: 7 })));
+    const read = result.session.unprotectResponse(await chip.transmit(result.session.protectCommand({ cla: 0, ins: 0xb0, p1: 0x9e, p2: 0, ne: 7 })));
     expect(toHex(read.data)).toBe(toHex(EF_COM.content));
   });
 
@@ -105,7 +101,7 @@ describe('planning Chip Authentication from DG14', () => {
   it('reports DH keys and CA versions other than 1 as unsupported', () => {
     const dhKey: SecurityInfo = {
       type: 'ChipAuthenticationPublicKeyInfo', protocol: SecurityProtocolOid.pkDh, keyAgreement: 'DH',
-      publicKey: { algorithm: { algorithm: '1.2.840.10046.2.1' }, subjectPublicKey: Uint8Array.of(2, 1, 5) },
+      publicKey: { algorithm: { oid: '1.2.840.10046.2.1', parameters: null }, subjectPublicKey: Uint8Array.of(2, 1, 5) },
     };
     expect(planChipAuthentication([dhKey])).toMatchObject({ performed: false, reason: 'unsupported', detail: expect.stringContaining('Diffie-Hellman') });
     const key = caKey('P-256', 'aes-128', 9n);

@@ -1,13 +1,11 @@
 // Test helpers for the eMRTD protocol tests: hex in and out, a scripted APDU transport that
-// fails on an unexpected command (and on an unplayed script), fixed random sources, and a
-// virtual chip composed from the chip-side pieces (BAC, secure messaging, file system).
+// fails on an unexpected command (and on an unplayed script), a transport that keeps the
+// commands it passes on, fixed and seeded random sources, and the DeviceError a promise fails with.
 
 import { expect } from 'vitest';
-import { decodeCommand, encodeResponse } from '../../../../native/emrtd/apdu.js';
-import { BacChip, type MrzAccessFields, type RandomSource } from '../../../../native/emrtd/bac.js';
-import type { ApduTransport } from '../../../../native/emrtd/chip-channel.js';
-import { ChipFileSystem, type ChipFile } from '../../../../native/emrtd/chip-file-system.js';
-import { chipStatusForSmError, type ChipSecureMessaging } from '../../../../native/emrtd/secure-messaging.js';
+import { DeviceError } from '../../../../native/device-error.js';
+import type { RandomSource } from '../../../../native/emrtd/chip-crypto.js';
+import type { ApduTransport } from '../../../../native/transport/apdu-transport.js';
 
 export const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
 export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').toUpperCase();
@@ -17,6 +15,7 @@ export function scriptedTransport(script: readonly (readonly [command: string, r
   let next = 0;
   const sent: string[] = [];
   return {
+    description: 'scripted transport',
     sent,
     async transmit(command: Uint8Array): Promise<Uint8Array> {
       const entry = script[next];
@@ -53,49 +52,26 @@ export function seededRandom(seed: number): RandomSource {
   });
 }
 
-/**
- * A chip as the reader meets it: plain until BAC succeeds, then secure messaging; an SM error
- * answers 6987/6988 in plain and drops the session, an unprotected command drops it too (9303-11 §9.8).
- */
-export class VirtualEmrtdChip implements ApduTransport {
-  readonly commands: Uint8Array[] = [];
-  readonly #bac: BacChip;
-  readonly #files: ChipFileSystem;
-  #sm: ChipSecureMessaging | undefined;
+/** `transport` with every command it is given kept in `commands`. */
+export function loggingTransport(transport: ApduTransport): ApduTransport & { readonly commands: Uint8Array[] } {
+  const commands: Uint8Array[] = [];
+  return {
+    description: transport.description,
+    commands,
+    async transmit(command) {
+      commands.push(Uint8Array.from(command));
+      return transport.transmit(command);
+    },
+  };
+}
 
-  constructor(fields: MrzAccessFields, files: readonly ChipFile[], random: RandomSource = seededRandom(7)) {
-    this.#bac = new BacChip(fields, { random });
-    this.#files = new ChipFileSystem(files);
+/** The DeviceError `promise` rejects with; fails the test when it resolves or rejects with anything else. */
+export async function failure(promise: Promise<unknown>): Promise<DeviceError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof DeviceError) return error;
+    throw error;
   }
-
-  get secureMessaging(): ChipSecureMessaging | undefined {
-    return this.#sm;
-  }
-
-  /** What a successful PACE leaves behind (PACE itself is tested elsewhere). */
-  startSecureMessaging(sm: ChipSecureMessaging): void {
-    this.#sm = sm;
-  }
-
-  async transmit(bytes: Uint8Array): Promise<Uint8Array> {
-    this.commands.push(Uint8Array.from(bytes));
-    const sm = this.#sm;
-    if (sm && (bytes[0]! & 0x0c) === 0x0c) {
-      try {
-        const command = sm.unprotectCommand(bytes);
-        return sm.protectResponse(this.#files.answer(command, { accessControl: true }));
-      } catch (error) {
-        this.#sm = undefined;
-        return encodeResponse({ data: new Uint8Array(0), sw: chipStatusForSmError(error) });
-      }
-    }
-    this.#sm = undefined;
-    const command = decodeCommand(bytes);
-    const bac = this.#bac.answer(command);
-    if (bac) {
-      this.#sm = bac.secureMessaging;
-      return encodeResponse(bac.response);
-    }
-    return encodeResponse(this.#files.answer(command, { accessControl: false }));
-  }
+  throw new Error('expected a DeviceError');
 }

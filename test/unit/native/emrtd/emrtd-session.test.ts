@@ -7,26 +7,20 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { DeviceError } from '../../../../native/device-error.js';
-import { decodeCommand, encodeResponse } from '../../../../native/emrtd/apdu.js';
+import { parseCommandApdu, encodeResponseApdu } from '../../../../native/transport/command-apdu.js';
 import { bac, type MrzAccessFields } from '../../../../native/emrtd/bac.js';
 import { encodeTlv } from '../../../../native/emrtd/ber-tlv.js';
-import { PlainChannel, SecureChannel, type ApduTransport } from '../../../../native/emrtd/chip-channel.js';
-import { ChipFileSystem, type ChipFile } from '../../../../native/emrtd/chip-file-system.js';
+import { PlainChannel, SecureChannel } from '../../../../native/emrtd/chip-channel.js';
+import type { ApduTransport } from '../../../../native/transport/apdu-transport.js';
 import { EmrtdSession, type EmrtdSessionOptions, type FileReadProgress } from '../../../../native/emrtd/emrtd-session.js';
+import { performPace } from '../../../../native/emrtd/pace.js';
 import { ChipSecureMessaging, SecureMessaging, type SessionKeys } from '../../../../native/emrtd/secure-messaging.js';
-import { VirtualEmrtdChip, hex, scriptedTransport, seededRandom, toHex } from './emrtd-fixtures.js';
+import { paceInfo, paceProtocolOid } from '../../../../native/emrtd/security-infos.js';
+import { ChipFileSystem, type ChipFile } from '../../../../native/sim/emrtd/chip-file-system.js';
+import { VirtualChip } from '../../../../native/sim/emrtd/virtual-chip.js';
+import { failure, hex, loggingTransport, scriptedTransport, seededRandom, toHex } from './emrtd-fixtures.js';
 
 const EF_COM = hex('60145F0104303130365F36063034303030305C026175');
-
-async function failure(promise: Promise<unknown>): Promise<DeviceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DeviceError) return error;
-    throw error;
-  }
-  throw new Error('expected a DeviceError');
-}
 
 describe('9303-11 Appendix D.4 replayed', () => {
   it('reads EF.COM by file id with exactly the worked example\'s three protected exchanges', async () => {
@@ -65,9 +59,12 @@ const FILES: ChipFile[] = [
   { fileId: 0x0107, shortFileId: 0x07, content: Uint8Array.from([0x67, 0x83, 0x20, 0x00, 0x00, ...random(64)]) },
 ];
 
+/** A chip with FILES that opens with BAC for HOLDER; its commands logged. */
+const bacChip = () => loggingTransport(new VirtualChip({ files: FILES, bac: HOLDER, random: seededRandom(7) }));
+
 /** Plain SELECT of the application, BAC, then a session under secure messaging. */
 async function afterBac(options: EmrtdSessionOptions = {}, wrap: (chip: ApduTransport) => ApduTransport = (chip) => chip) {
-  const chip = new VirtualEmrtdChip(HOLDER, FILES);
+  const chip = bacChip();
   const transport = wrap(chip);
   await new EmrtdSession(new PlainChannel(transport)).selectApplication();
   const sm = await bac(transport, HOLDER);
@@ -88,7 +85,7 @@ describe('reader ↔ virtual chip', () => {
     expect(progress.every((p, i) => i === 0 || p.bytesRead > progress[i - 1]!.bytesRead)).toBe(true);
     expect(readCommands()).toHaveLength(1 + Math.ceil((DG2.length - 4) / 231));
     // Every protected command stayed short: Le '00' at the end, no extended length.
-    expect(readCommands().every((c) => !decodeCommand(c).extended)).toBe(true);
+    expect(readCommands().every((c) => !parseCommandApdu(c).extended)).toBe(true);
   });
 
   it('reads by short file id: the first READ BINARY selects the file (P1 = 80 | SFI), no SELECT', async () => {
@@ -113,7 +110,7 @@ describe('reader ↔ virtual chip', () => {
     const { session, readCommands } = await afterBac({ extendedLength: true, chunkSize: 4096 });
     expect(await session.readFile({ fileId: 0x0102 })).toEqual(DG2);
     expect(readCommands()).toHaveLength(1 + Math.ceil((DG2.length - 4) / 4096));
-    expect(decodeCommand(readCommands()[1]!).extended).toBe(true);
+    expect(parseCommandApdu(readCommands()[1]!).extended).toBe(true);
 
     const small = await afterBac({ chunkSize: 100 });
     expect(await small.session.readFile({ fileId: 0x0102 })).toEqual(DG2);
@@ -122,8 +119,9 @@ describe('reader ↔ virtual chip', () => {
 
   it('reports a plain 6700 to an extended read, which also ends secure messaging', async () => {
     const { session, sm } = await afterBac({ extendedLength: true }, (chip) => ({
+      description: 'wrapped chip',
       async transmit(bytes) {
-        return decodeCommand(bytes).extended ? hex('6700') : chip.transmit(bytes);
+        return parseCommandApdu(bytes).extended ? hex('6700') : chip.transmit(bytes);
       },
     }));
     expect(await failure(session.readFile({ fileId: 0x0102 }))).toMatchObject({
@@ -138,6 +136,7 @@ describe('reader ↔ virtual chip', () => {
     const chipSm = new ChipSecureMessaging(keys);
     let extendedRefused = 0;
     const transport: ApduTransport = {
+      description: 'test transport',
       async transmit(bytes) {
         const command = chipSm.unprotectCommand(bytes);
         if (command.extended) {
@@ -169,7 +168,7 @@ describe('reader ↔ virtual chip', () => {
   });
 
   it('types 6982 for a read before any access control', async () => {
-    const chip = new VirtualEmrtdChip(HOLDER, FILES);
+    const chip = bacChip();
     const plain = new EmrtdSession(new PlainChannel(chip));
     await plain.selectApplication();
     expect(await failure(plain.readFile({ shortFileId: 0x1e }))).toMatchObject({ code: 'CHIP_SECURITY_STATUS_NOT_SATISFIED' });
@@ -184,6 +183,7 @@ describe('reader ↔ virtual chip', () => {
   it('refuses a bit flipped in transit (CHIP_SM_MAC) and refuses to go on afterwards', async () => {
     let flip = false;
     const { session } = await afterBac({}, (chip) => ({
+      description: 'wrapped chip',
       async transmit(bytes) {
         const response = Uint8Array.from(await chip.transmit(bytes));
         if (flip) response[5]! ^= 0x10;
@@ -199,6 +199,7 @@ describe('reader ↔ virtual chip', () => {
   it('ends the session when the transport fails mid-exchange', async () => {
     let fail = false;
     const { sm, session } = await afterBac({}, (chip) => ({
+      description: 'wrapped chip',
       async transmit(bytes) {
         if (fail) throw new DeviceError('TRANSPORT_LOST', 'card removed');
         return chip.transmit(bytes);
@@ -210,24 +211,26 @@ describe('reader ↔ virtual chip', () => {
   });
 
   it('says so when a wrong MRZ is typed', async () => {
-    const chip = new VirtualEmrtdChip(HOLDER, FILES);
+    const chip = bacChip();
     await new EmrtdSession(new PlainChannel(chip)).selectApplication();
     expect((await failure(bac(chip, { ...HOLDER, expiryDate: '940624' }))).code).toBe('CHIP_BAC_DENIED');
   });
 
-  it('under AES secure messaging (as after PACE) reads in 223-byte chunks whose protected answers fit 256 bytes', async () => {
-    const chip = new VirtualEmrtdChip(HOLDER, FILES);
-    const keys: SessionKeys = { cipher: 'aes-256', ksEnc: random(32), ksMac: random(32) };
-    chip.startSecureMessaging(new ChipSecureMessaging(keys));
+  it('under AES secure messaging (after PACE) reads in 223-byte chunks whose protected answers fit 256 bytes', async () => {
+    const cardAccess = [paceInfo(paceProtocolOid('ECDH', 'GM', 'aes-256'), 13)];
+    const chip = new VirtualChip({ files: FILES, pace: { cardAccess, mrz: HOLDER }, random: seededRandom(8) });
     const sizes: number[] = [];
     const transport: ApduTransport = {
+      description: 'test transport',
       async transmit(bytes) {
         const response = await chip.transmit(bytes);
         sizes.push(response.length - 2);
         return response;
       },
     };
-    const session = new EmrtdSession(new SecureChannel(transport, new SecureMessaging(keys)));
+    const { session: sm } = await performPace(transport, cardAccess, { kind: 'mrz', fields: HOLDER }, { random: seededRandom(9) });
+    expect(sm.cipher).toBe('aes-256');
+    const session = new EmrtdSession(new SecureChannel(transport, sm));
     await session.selectApplication();
     expect(session.chunkSize).toBe(223);
     expect(await session.readFile({ fileId: 0x0102 })).toEqual(DG2);
@@ -269,17 +272,17 @@ describe('session edges', () => {
   });
 
   it('answers B1 reads on the chip side with DO\'53\' inside Le', async () => {
-    const chip = new VirtualEmrtdChip(HOLDER, FILES);
+    const chip = bacChip();
     const plain = new PlainChannel(chip);
     await new EmrtdSession(plain).selectApplication();
     const sm = await bac(chip, HOLDER);
     const channel = new SecureChannel(chip, sm);
     await new EmrtdSession(channel).selectFile(0x0105);
-    const response = await channel.send({ cla: 0, ins: 0xb1, p1: 0, p2: 0, data: hex('54028000'), le: 100 });
+    const response = await channel.send({ cla: 0, ins: 0xb1, p1: 0, p2: 0, data: hex('54028000'), ne: 100 });
     expect(response.sw).toBe(0x9000);
     expect(response.data.length).toBeLessThanOrEqual(100);
     expect(toHex(response.data.subarray(0, 2))).toBe('5360');
     expect(response.data.subarray(2)).toEqual(DG5.subarray(0x8000, 0x8000 + 0x60));
-    expect(encodeResponse(response)).toHaveLength(response.data.length + 2);
+    expect(encodeResponseApdu(response)).toHaveLength(response.data.length + 2);
   });
 });

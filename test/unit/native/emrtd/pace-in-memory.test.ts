@@ -4,16 +4,15 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DeviceError } from '../../../../native/device-error.js';
-import { decodeResponse, encodeResponse } from '../../../../native/emrtd/apdu.js';
-import type { ApduTransport } from '../../../../native/emrtd/chip-channel.js';
+import { parseResponseApdu, encodeResponseApdu } from '../../../../native/transport/command-apdu.js';
+import type { ApduTransport } from '../../../../native/transport/apdu-transport.js';
 import type { SmCipher } from '../../../../native/emrtd/chip-crypto.js';
-import { ecAlgorithmIdentifier, ecDomain, EC_DOMAINS, type CurveName } from '../../../../native/emrtd/ec-domain.js';
+import { ecAlgorithmIdentifier, ecDomain, EC_DOMAINS, type CurveName } from '../../../../native/emrtd/ec-curves.js';
 import { performPace, type PacePassword } from '../../../../native/emrtd/pace.js';
-import { PaceChip } from '../../../../native/emrtd/pace-chip.js';
 import { paceInfo, paceProtocolOid, SecurityProtocolOid, type SecurityInfo } from '../../../../native/emrtd/security-infos.js';
-import { AccessControlTestChip } from './access-control-chip.js';
-import { seededRandom } from './emrtd-fixtures.js';
+import { PaceChip } from '../../../../native/sim/emrtd/pace-chip.js';
+import { VirtualChip } from '../../../../native/sim/emrtd/virtual-chip.js';
+import { failure, loggingTransport, seededRandom } from './emrtd-fixtures.js';
 
 const MRZ = { documentNumber: 'L898902C3', birthDate: '740812', expiryDate: '120415' } as const;
 const CAN = '123456';
@@ -24,18 +23,9 @@ function cardAccessFor(curve: CurveName, cipher: SmCipher): SecurityInfo[] {
   return [paceInfo(paceProtocolOid('ECDH', 'GM', cipher), ecDomain(curve).standardizedId)];
 }
 
-function chipFor(cardAccess: readonly SecurityInfo[], seed = 11): AccessControlTestChip {
-  return new AccessControlTestChip({ pace: new PaceChip({ cardAccess, mrz: MRZ, can: CAN, random: seededRandom(seed) }) });
-}
-
-async function rejection(run: Promise<unknown>): Promise<DeviceError> {
-  try {
-    await run;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DeviceError);
-    return error as DeviceError;
-  }
-  throw new Error('expected PACE to fail');
+/** A chip that speaks only PACE, with both passwords; its commands logged. */
+function chipFor(cardAccess: readonly SecurityInfo[], seed = 11) {
+  return loggingTransport(new VirtualChip({ files: [], pace: { cardAccess, mrz: MRZ, can: CAN }, random: seededRandom(seed) }));
 }
 
 /** Runs PACE and checks the session works both ways with one protected SELECT of the eMRTD application. */
@@ -88,18 +78,17 @@ describe('PACE reader ↔ chip in memory', () => {
   it('refuses a wrong MRZ with CHIP_PACE_PASSWORD_REJECTED at the token step (the chip answers 6300)', async () => {
     const cardAccess = cardAccessFor('brainpoolP256r1', 'aes-128');
     const chip = chipFor(cardAccess);
-    const error = await rejection(performPace(chip, cardAccess, { kind: 'mrz', fields: { ...MRZ, birthDate: '740813' } }, { random: seededRandom(5) }));
+    const error = await failure(performPace(chip, cardAccess, { kind: 'mrz', fields: { ...MRZ, birthDate: '740813' } }, { random: seededRandom(5) }));
     expect(error.code).toBe('CHIP_PACE_PASSWORD_REJECTED');
     expect(error.details).toMatchObject({ sw: '6300', step: 'mutual-authentication', password: 'mrz' });
-    expect(chip.secureMessaging).toBeUndefined();
     expect(chip.commands).toHaveLength(5);
   });
 
   it('refuses a wrong CAN the same way, and a CAN the chip was not given with CHIP_PACE_REFUSED', async () => {
     const cardAccess = cardAccessFor('P-256', 'aes-128');
-    expect((await rejection(performPace(chipFor(cardAccess), cardAccess, { kind: 'can', can: '654321' }))).code).toBe('CHIP_PACE_PASSWORD_REJECTED');
-    const mrzOnly = new AccessControlTestChip({ pace: new PaceChip({ cardAccess, mrz: MRZ }) });
-    const refused = await rejection(performPace(mrzOnly, cardAccess, can));
+    expect((await failure(performPace(chipFor(cardAccess), cardAccess, { kind: 'can', can: '654321' }))).code).toBe('CHIP_PACE_PASSWORD_REJECTED');
+    const mrzOnly = new VirtualChip({ files: [], pace: { cardAccess, mrz: MRZ } });
+    const refused = await failure(performPace(mrzOnly, cardAccess, can));
     expect(refused.code).toBe('CHIP_PACE_REFUSED');
     expect(refused.details['sw']).toBe('6A88');
   });
@@ -107,15 +96,15 @@ describe('PACE reader ↔ chip in memory', () => {
   it('refuses a CAN that is not six digits before talking to the chip', async () => {
     const cardAccess = cardAccessFor('P-256', 'aes-128');
     const chip = chipFor(cardAccess);
-    expect((await rejection(performPace(chip, cardAccess, { kind: 'can', can: '12345' }))).code).toBe('CHIP_PACE_BAD_CAN');
+    expect((await failure(performPace(chip, cardAccess, { kind: 'can', can: '12345' }))).code).toBe('CHIP_PACE_BAD_CAN');
     expect(chip.commands).toHaveLength(0);
   });
 
   it('the chip refuses GENERAL AUTHENTICATE out of order or without chaining, and starts over', () => {
     const chip = new PaceChip({ cardAccess: cardAccessFor('P-256', 'aes-128'), mrz: MRZ });
-    expect(chip.answer({ cla: 0x10, ins: 0x86, p1: 0, p2: 0, data: Uint8Array.of(0x7c, 0), le: 256 })).toBeUndefined();
+    expect(chip.answer({ cla: 0x10, ins: 0x86, p1: 0, p2: 0, data: Uint8Array.of(0x7c, 0), ne: 256 })).toBeUndefined();
     expect(chip.answer({ cla: 0, ins: 0x22, p1: 0xc1, p2: 0xa4, data: Buffer.from('800A04007F00070202040202830101', 'hex') })!.response.sw).toBe(0x9000);
-    expect(chip.answer({ cla: 0x00, ins: 0x86, p1: 0, p2: 0, data: Uint8Array.of(0x7c, 0), le: 256 })!.response.sw).toBe(0x6985);
+    expect(chip.answer({ cla: 0x00, ins: 0x86, p1: 0, p2: 0, data: Uint8Array.of(0x7c, 0), ne: 256 })!.response.sw).toBe(0x6985);
     expect(chip.inProgress).toBe(false);
   });
 });
@@ -127,6 +116,7 @@ describe('PACE tokens (properties)', () => {
   function tamperedChip(mutate: (response: Uint8Array) => Uint8Array): ApduTransport {
     const chip = chipFor(cardAccess);
     return {
+      description: 'tampering chip',
       async transmit(command) {
         const response = await chip.transmit(command);
         return command[0] === 0x00 && command[1] === 0x86 ? mutate(Uint8Array.from(response)) : response;
@@ -141,7 +131,7 @@ describe('PACE tokens (properties)', () => {
         response[4 + (bit >> 3)]! ^= 0x80 >> (bit & 7);
         return response;
       });
-      const error = await rejection(performPace(transport, cardAccess, mrz, { random: seededRandom(5) }));
+      const error = await failure(performPace(transport, cardAccess, mrz, { random: seededRandom(5) }));
       expect(error.code).toBe('CHIP_PACE_TOKEN_INVALID');
     }), { numRuns: 64 });
   });
@@ -152,7 +142,7 @@ describe('PACE tokens (properties)', () => {
         response[bit >> 3]! ^= 0x80 >> (bit & 7);
         return response;
       });
-      await rejection(performPace(transport, cardAccess, mrz, { random: seededRandom(5) }));
+      await failure(performPace(transport, cardAccess, mrz, { random: seededRandom(5) }));
     }), { numRuns: 60 });
   });
 
@@ -160,18 +150,20 @@ describe('PACE tokens (properties)', () => {
     await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 63 }), async (bit) => {
       const chip = chipFor(cardAccess);
       const transport: ApduTransport = {
+        description: 'tampering reader',
         async transmit(command) {
           if (command[0] !== 0x00 || command[1] !== 0x86) return chip.transmit(command);
           // 00 86 00 00 0C 7C 0A 85 08 <token> 00: the token starts at byte 9.
           const altered = Uint8Array.from(command);
           altered[9 + (bit >> 3)]! ^= 0x80 >> (bit & 7);
-          const response = decodeResponse(await chip.transmit(altered));
+          const response = parseResponseApdu(await chip.transmit(altered));
           expect(response.sw).toBe(0x6300);
-          return encodeResponse(response);
+          return encodeResponseApdu(response);
         },
       };
-      expect((await rejection(performPace(transport, cardAccess, mrz, { random: seededRandom(5) }))).code).toBe('CHIP_PACE_PASSWORD_REJECTED');
-      expect(chip.secureMessaging).toBeUndefined();
+      expect((await failure(performPace(transport, cardAccess, mrz, { random: seededRandom(5) }))).code).toBe('CHIP_PACE_PASSWORD_REJECTED');
+      // No session came of it: a protected command is answered 6882 (secure messaging not supported).
+      expect(parseResponseApdu(await chip.transmit(Uint8Array.of(0x0c, 0xb0, 0, 0, 0))).sw).toBe(0x6882);
     }), { numRuns: 40 });
   });
 });

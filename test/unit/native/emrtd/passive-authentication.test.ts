@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeTlv } from '../../../../native/emrtd/ber-tlv.js';
 import { buildSignedData } from '../../../../native/emrtd/pki/cms.js';
-import { readEcPublicKey } from '../../../../native/emrtd/pki/ec-curves.js';
+import { readEcPublicKey } from '../../../../native/emrtd/ec-curves.js';
 import { LDS_SECURITY_OBJECT_OID, buildSod, decodeSod } from '../../../../native/emrtd/sod.js';
 import { CscaTrustStore } from '../../../../native/emrtd/csca-trust.js';
 import { passiveAuthentication, type PassiveAuthenticationResult } from '../../../../native/emrtd/passive-authentication.js';

@@ -18,7 +18,7 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeCommand, encodeResponse, type CommandApdu } from '../../../../native/emrtd/apdu.js';
+import { parseCommandApdu, encodeResponseApdu, type CommandApdu } from '../../../../native/transport/command-apdu.js';
 import { pad, retailMac, type SmCipher } from '../../../../native/emrtd/chip-crypto.js';
 import { DeviceError } from '../../../../native/device-error.js';
 import {
@@ -35,8 +35,8 @@ const D4: SessionKeys = {
 };
 
 const SELECT_EF_COM: CommandApdu = { cla: 0x00, ins: 0xa4, p1: 0x02, p2: 0x0c, data: hex('011E') };
-const READ_4: CommandApdu = { cla: 0x00, ins: 0xb0, p1: 0x00, p2: 0x00, le: 4 };
-const READ_18_AT_4: CommandApdu = { cla: 0x00, ins: 0xb0, p1: 0x00, p2: 0x04, le: 0x12 };
+const READ_4: CommandApdu = { cla: 0x00, ins: 0xb0, p1: 0x00, p2: 0x00, ne: 4 };
+const READ_18_AT_4: CommandApdu = { cla: 0x00, ins: 0xb0, p1: 0x00, p2: 0x04, ne: 0x12 };
 
 const D4_EXCHANGES = [
   [SELECT_EF_COM, '0CA4020C158709016375432908C044F68E08BF8B92D635FF24F800', '990290008E08FA855A5D4C50A8ED9000', ''],
@@ -239,29 +239,29 @@ describe('lengths', () => {
     const reader = new SecureMessaging(keys);
     const chip = new ChipSecureMessaging(keys);
 
-    const bigLe = reader.protectCommand({ cla: 0, ins: 0xb0, p1: 0, p2: 0, le: 1000 });
-    expect(decodeCommand(bigLe)).toMatchObject({ extended: true, le: 65536 });
-    expect(toHex(decodeCommand(bigLe).data!.subarray(0, 4))).toBe('970203E8');
-    expect(chip.unprotectCommand(bigLe)).toMatchObject({ le: 1000, extended: true });
+    const bigLe = reader.protectCommand({ cla: 0, ins: 0xb0, p1: 0, p2: 0, ne: 1000 });
+    expect(parseCommandApdu(bigLe)).toMatchObject({ extended: true, ne: 65536 });
+    expect(toHex(parseCommandApdu(bigLe).data!.subarray(0, 4))).toBe('970203E8');
+    expect(chip.unprotectCommand(bigLe)).toMatchObject({ ne: 1000, extended: true });
     chip.protectResponse({ data: new Uint8Array(0), sw: 0x6282 });
     reader.unprotectResponse(new ChipSecureMessaging({ ...keys, ssc: reader.ssc }).protectResponse({ data: new Uint8Array(0), sw: 0x6282 }));
 
-    const le224 = reader.protectCommand({ cla: 0, ins: 0xb0, p1: 0, p2: 0, le: 224 });
-    expect(decodeCommand(le224)).toMatchObject({ extended: true });
-    const le223 = new SecureMessaging(keys).protectCommand({ cla: 0, ins: 0xb0, p1: 0, p2: 0, le: 223 });
-    expect(decodeCommand(le223)).toMatchObject({ extended: false, le: 256 });
+    const le224 = reader.protectCommand({ cla: 0, ins: 0xb0, p1: 0, p2: 0, ne: 224 });
+    expect(parseCommandApdu(le224)).toMatchObject({ extended: true });
+    const le223 = new SecureMessaging(keys).protectCommand({ cla: 0, ins: 0xb0, p1: 0, p2: 0, ne: 223 });
+    expect(parseCommandApdu(le223)).toMatchObject({ extended: false, ne: 256 });
 
     const bigData = new SecureMessaging(keys).protectCommand({ cla: 0, ins: 0xd6, p1: 0, p2: 0, data: new Uint8Array(300) });
-    expect(decodeCommand(bigData)).toMatchObject({ extended: true, le: 65536 });
+    expect(parseCommandApdu(bigData)).toMatchObject({ extended: true, ne: 65536 });
   });
 
   it('uses DO\'85\' without padding indicator for an odd INS, both ways', () => {
     const reader = new SecureMessaging(D4);
     const chip = new ChipSecureMessaging(D4);
-    const readOdd: CommandApdu = { cla: 0, ins: 0xb1, p1: 0, p2: 0, data: hex('54028000'), le: 0x20 };
+    const readOdd: CommandApdu = { cla: 0, ins: 0xb1, p1: 0, p2: 0, data: hex('54028000'), ne: 0x20 };
     const wrapped = reader.protectCommand(readOdd);
-    expect(decodeCommand(wrapped).data![0]).toBe(0x85);
-    expect(decodeCommand(wrapped).data![1]).toBe(8);
+    expect(parseCommandApdu(wrapped).data![0]).toBe(0x85);
+    expect(parseCommandApdu(wrapped).data![1]).toBe(8);
     expect(chip.unprotectCommand(wrapped)).toEqual({ ...readOdd, extended: false });
     const answer = chip.protectResponse({ data: hex('5303AABBCC'), sw: 0x9000 });
     expect(answer[0]).toBe(0x85);
@@ -285,7 +285,7 @@ const commands: fc.Arbitrary<CommandApdu> = fc.record({
   p1: fc.integer({ min: 0, max: 0xff }),
   p2: fc.integer({ min: 0, max: 0xff }),
   data: fc.option(fc.uint8Array({ minLength: 1, maxLength: 600 }), { nil: undefined }),
-  le: fc.option(fc.integer({ min: 1, max: 65536 }), { nil: undefined }),
+  ne: fc.option(fc.integer({ min: 1, max: 65536 }), { nil: undefined }),
 }, { requiredKeys: ['cla', 'ins', 'p1', 'p2'] });
 
 const responses = fc.record({
@@ -346,11 +346,11 @@ describe('round trips (property)', () => {
       }
       // A flip in the final Le byte changes nothing the chip acts on (Le is inside DO'97'); anything else is refused.
       if (error === undefined) {
-        expect(at >= (wrapped.length - (decodeCommand(wrapped).extended ? 2 : 1)) * 8).toBe(true);
+        expect(at >= (wrapped.length - (parseCommandApdu(wrapped).extended ? 2 : 1)) * 8).toBe(true);
         return;
       }
       expect([0x6987, 0x6988]).toContain(chipStatusForSmError(error));
-      expect(encodeResponse({ data: new Uint8Array(0), sw: chipStatusForSmError(error) })).toHaveLength(2);
+      expect(encodeResponseApdu({ data: new Uint8Array(0), sw: chipStatusForSmError(error) })).toHaveLength(2);
     }), { numRuns: 300 });
   });
 });

@@ -4,8 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DeviceError } from '../../../../native/device-error.js';
-import { decodeOid, encodeInteger, encodeOid, encodeSequence, oidContent } from '../../../../native/emrtd/der-codec.js';
-import { ecAlgorithmIdentifier, EC_DOMAINS, KeyAlgorithmOid } from '../../../../native/emrtd/ec-domain.js';
+import { decodeOidContent, encodeInteger, encodeOid, encodeSequence, oidContent } from '../../../../native/emrtd/der.js';
+import { ecAlgorithmIdentifier, EC_DOMAINS, KeyAlgorithmOid } from '../../../../native/emrtd/ec-curves.js';
 import {
   chipAuthenticationInfo, chipAuthenticationProtocolOid, describePaceProtocol, encodeSecurityInfo, encodeSecurityInfos, infosOfType, paceInfo,
   paceProtocolOid, parseSecurityInfos, SecurityProtocolOid, type KeyAgreement, type SecurityInfo,
@@ -100,7 +100,7 @@ const securityInfo: fc.Arbitrary<SecurityInfo> = fc.oneof(
       type: 'ChipAuthenticationPublicKeyInfo' as const,
       protocol: dh ? SecurityProtocolOid.pkDh : SecurityProtocolOid.pkEcdh,
       keyAgreement: (dh ? 'DH' : 'ECDH') as KeyAgreement,
-      publicKey: { algorithm: dh ? { algorithm: KeyAlgorithmOid.dhPublicNumber, parameters: Uint8Array.from(encodeInteger(7)) } : algorithm, subjectPublicKey },
+      publicKey: { algorithm: dh ? { oid: KeyAlgorithmOid.dhPublicNumber, parameters: Uint8Array.from(encodeInteger(7)) } : algorithm, subjectPublicKey },
     }, 'keyId', keyId)),
   fc.tuple(fc.nat(3), oidArbitrary)
     .map(([version, signatureAlgorithm]) => ({ type: 'ActiveAuthenticationInfo' as const, protocol: SecurityProtocolOid.activeAuthentication, version, signatureAlgorithm })),
@@ -123,10 +123,11 @@ describe('SecurityInfos round trip (properties)', () => {
 
   it('OIDs survive encoding', () => {
     fc.assert(fc.property(oidArbitrary, (oid) => {
-      expect(decodeOid(oidContent(oid))).toBe(oid);
+      expect(decodeOidContent(oidContent(oid))).toBe(oid);
     }));
     expect(toHex(oidContent('0.4.0.127.0.7.2.2.4.2.2'))).toBe('04007F00070202040202');
     expect(toHex(oidContent('1.2.840.10045.2.1'))).toBe('2A8648CE3D0201');
-    expect(decodeOid(hex('883703'))).toBe('2.999.3');
+    expect(decodeOidContent(hex('883703'))).toBe('2.999.3');
+    for (const bad of ['', '2A80', '2A8001']) expect(() => decodeOidContent(hex(bad)), bad).toThrow(expect.objectContaining({ code: 'ASN1_MALFORMED' }));
   });
 });

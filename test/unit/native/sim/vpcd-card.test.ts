@@ -186,6 +186,30 @@ describe('VpcdCardEmulator', () => {
     expect(errors).toEqual([]);
   });
 
+  it('takes out a card that pulls itself out mid-APDU: no answer, no error, vpcd sees the connection close', async () => {
+    const vpcd = await fakeVpcd();
+    let pulled!: () => void;
+    const leaving: VirtualCard = {
+      atr: bytes('3b 80 80 01 01'),
+      removed: new Promise((resolve) => { pulled = resolve; }),
+      transmit: async (apdu) => {
+        if (apdu[1] !== 0xb0) return bytes('9000');
+        pulled();
+        throw new Error('the card left the reader');
+      },
+    };
+    const { emulator, peer } = await inserted(vpcd, leaving);
+    const errors: Error[] = [];
+    emulator.on('error', (error) => errors.push(error));
+    peer.send(bytes('00 a4 04 0c 02 3f 00'));
+    expect(hex(await peer.answer())).toBe('9000');
+    peer.send(bytes('00 b0 00 00 00'));
+    await peer.closed;
+    expect(peer.unread).toBe(0);
+    expect(emulator.inserted).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
   it('reports vpcd hanging up as the card being out, without reconnecting by itself', async () => {
     const vpcd = await fakeVpcd();
     const { emulator, peer } = await inserted(vpcd, new RecordingCard());

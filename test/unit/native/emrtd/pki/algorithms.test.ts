@@ -1,16 +1,16 @@
 // Signature verification as Passive Authentication uses it: every scheme signed by
 // node:crypto and verified from the AlgorithmIdentifier alone, RSASSA-PSS parameters as RFC
-// 4055 encodes them (defaults included), the @noble/curves fallback for curves a runtime's
-// crypto lacks, and wrong keys, wrong data and malformed signatures answering false.
+// 4055 encodes them (defaults included), the JavaScript ECDSA for curves a runtime's crypto
+// lacks, and wrong keys, wrong data and malformed signatures answering false.
 
 import { generateKeyPairSync, sign } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { describe, expect, it } from 'vitest';
 import {
-  RSASSA_PSS_OID, describeScheme, importPublicKey, schemeAlgorithmIdentifier, signData, signatureScheme, verifyEcdsaWithNoble, verifySignature,
+  RSASSA_PSS_OID, describeScheme, importPublicKey, schemeAlgorithmIdentifier, signData, signatureScheme, verifyEcdsaInJs, verifySignature,
   type SignatureScheme,
 } from '../../../../../native/emrtd/pki/algorithms.js';
-import { readEcPublicKey } from '../../../../../native/emrtd/pki/ec-curves.js';
+import { readEcPublicKey } from '../../../../../native/emrtd/ec-curves.js';
 import { testKeyPair, type TestKeyAlgorithm } from '../../../../../native/sim/emrtd/test-pki.js';
 import { errorOf } from '../lds/lds-arbitraries.js';
 
@@ -86,7 +86,7 @@ describe('RSASSA-PSS parameters (RFC 4055)', () => {
   });
 });
 
-describe('the @noble/curves fallback (runtimes whose crypto lacks brainpool)', () => {
+describe('ECDSA in JavaScript (runtimes whose crypto lacks brainpool)', () => {
   it('is what verifySignature uses for an EC key node:crypto could not import', () => {
     const key = testKeyPair('alg-brainpoolP384r1', 'brainpoolP384r1', { explicitParameters: true });
     const imported = importPublicKey(key.spki);
@@ -101,6 +101,7 @@ describe('the @noble/curves fallback (runtimes whose crypto lacks brainpool)', (
 
   it.each([
     ['brainpoolP256r1', 'sha256'], ['brainpoolP384r1', 'sha384'], ['brainpoolP512r1', 'sha512'], ['prime256v1', 'sha256'], ['brainpoolP384r1', 'sha256'],
+    ['brainpoolP192r1', 'sha224'], ['brainpoolP320r1', 'sha256'], ['secp224r1', 'sha224'], ['secp521r1', 'sha512'],
   ] as const)('verifies node:crypto\'s %s / %s signatures, high S included', (curve, hash) => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: curve });
     const { point: q, curve: params } = readEcPublicKey(new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })))!;
@@ -108,11 +109,11 @@ describe('the @noble/curves fallback (runtimes whose crypto lacks brainpool)', (
     for (let i = 0; i < 64 && !(seen.low && seen.high); i++) {
       const plain = sign(hash, data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
       const s = BigInt(`0x${Buffer.from(plain.subarray(plain.length / 2)).toString('hex')}`);
-      seen[s > params.n / 2n ? 'high' : 'low'] = true;
+      seen[s > params.order / 2n ? 'high' : 'low'] = true;
       const der = sign(hash, data, { key: privateKey, dsaEncoding: 'der' });
-      expect(verifyEcdsaWithNoble(curve, hash, data, der, q, false)).toBe(true);
-      expect(verifyEcdsaWithNoble(curve, hash, data, plain, q, true)).toBe(true);
-      expect(verifyEcdsaWithNoble(curve, hash, Uint8Array.of(1), der, q, false)).toBe(false);
+      expect(verifyEcdsaInJs(params, hash, data, der, q, false)).toBe(true);
+      expect(verifyEcdsaInJs(params, hash, data, plain, q, true)).toBe(true);
+      expect(verifyEcdsaInJs(params, hash, Uint8Array.of(1), der, q, false)).toBe(false);
     }
     expect(seen).toEqual({ low: true, high: true });
   });

@@ -10,7 +10,8 @@ import {
 import { decodeSod } from '../../../../../native/emrtd/sod.js';
 import { passiveAuthentication } from '../../../../../native/emrtd/passive-authentication.js';
 import { createTestPki } from '../../../../../native/sim/emrtd/test-pki.js';
-import { buildScenarioPassport, buildTestPassport, specimenMrz, testPortraitJpeg } from '../../../../../native/sim/emrtd/test-passport.js';
+import { buildScenarioPassport, buildTestPassport, specimenMrz } from '../../../../../native/sim/emrtd/test-passport.js';
+import { testPortraitJpeg } from '../../../../../native/sim/emrtd/test-portrait.js';
 
 const now = new Date('2026-03-01T00:00:00Z');
 const pki = createTestPki({ now });

@@ -4,8 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseMasterList } from '../../../../../native/emrtd/csca-trust.js';
-import { algorithmIdentifier, parseDer, sequence } from '../../../../../native/emrtd/pki/der.js';
-import { readEcPublicKey } from '../../../../../native/emrtd/pki/ec-curves.js';
+import { algorithmIdentifier, parseDer, sequence } from '../../../../../native/emrtd/der.js';
+import { readEcPublicKey } from '../../../../../native/emrtd/ec-curves.js';
 import { createTestPki, testKeyPair, type TestCertificate } from '../../../../../native/sim/emrtd/test-pki.js';
 
 const now = new Date('2026-03-01T00:00:00Z');
@@ -27,7 +27,7 @@ describe('test PKI', () => {
     expect(keyAlgorithm(ds.rsa)).toBe('1.2.840.113549.1.1.1');
     expect(keyAlgorithm(ds['rsa-pss'])).toBe('1.2.840.113549.1.1.10');
     expect(ds['rsa-pss'].certificate.signatureAlgorithm.oid).toBe('1.2.840.113549.1.1.10');
-    expect(curve(ds.p256)).toMatchObject({ curve: { name: 'prime256v1' }, explicit: false });
+    expect(curve(ds.p256)).toMatchObject({ curve: { name: 'P-256' }, explicit: false });
     expect(curve(ds.brainpoolP256r1)).toMatchObject({ curve: { name: 'brainpoolP256r1' }, explicit: false });
     expect(curve(ds.brainpoolP384r1)).toMatchObject({ curve: { name: 'brainpoolP384r1' }, explicit: false });
     expect(curve(ds['explicit-brainpoolP256r1'])).toMatchObject({ curve: { name: 'brainpoolP256r1' }, explicit: true });

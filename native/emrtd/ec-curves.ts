@@ -1,28 +1,26 @@
-// The elliptic curves ePassports and eID cards use for PACE, Chip Authentication and Active
-// Authentication, and how the chip names them: the standardized domain parameter ids of ICAO
-// 9303-11 §9.5.1 / BSI TR-03110-3 (8 P-192 … 18 P-521), named-curve OIDs and explicit
-// ECParameters (as DG14 usually carries them). Curves @noble/curves does not ship are defined
-// here from their published parameters (FIPS 186-4 D.1.2, RFC 5639 §3); the test cross-checks
-// every curve against OpenSSL. Points travel uncompressed (04 ‖ X ‖ Y), shared secrets are the
-// x-coordinate (TR-03111 ECKA), scalars come from an injectable random source.
+// The elliptic curves of ePassports and eID cards — NIST P-192 … P-521 and brainpool 192 … 512 —
+// for PACE, Chip Authentication, Active Authentication and the verification of Document Signer
+// and CSCA signatures; and the three ways a chip or a certificate names one: the standardized
+// domain parameter ids of ICAO 9303-11 §9.5.1 / BSI TR-03110-3 (8 P-192 … 18 P-521), a named-curve
+// OID, or explicit ECParameters (as DG14 and many CSCA and Document Signer certificates carry
+// them). Curves @noble/curves does not ship are defined here from FIPS 186-4 D.1.2 and RFC 5639
+// §3; the tests check every curve against OpenSSL. Points travel uncompressed (04 ‖ X ‖ Y), shared
+// secrets are the x-coordinate (TR-03111 ECKA), scalars come from an injectable random source.
+// ECDSA verification is here for keys node:crypto cannot import (Electron's BoringSSL has no
+// brainpool) and for Active Authentication.
 
-import { randomBytes } from 'node:crypto';
 import { weierstrass, type WeierstrassPoint, type WeierstrassPointCons } from '@noble/curves/abstract/weierstrass.js';
 import { brainpoolP256r1, brainpoolP384r1, brainpoolP512r1 } from '@noble/curves/misc.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { DeviceError } from '../device-error.js';
-import { encodeTlv, readTlv } from './ber-tlv.js';
+import type { RandomSource } from './chip-crypto.js';
 import {
-  bigintFromBytes, bytesFromBigint, decodeOid, decodeSmallInteger, decodeUnsignedInteger, derError, DerTag, encodeInteger,
-  encodeOid, encodeSequence, expectTag, readElements, readSingle, type AlgorithmIdentifier,
-} from './der-codec.js';
+  asn1Error, bigintFromBytes, bytesFromBigint, encodeInteger, encodeOctetString, encodeOid, encodeSequence,
+  encodeSubjectPublicKeyInfo, integer, octetString, oid, parseDer, sequence, subjectPublicKeyInfo, UniversalTag, unsignedInteger,
+  type AlgorithmIdentifier,
+} from './der.js';
 
 export type EcPoint = WeierstrassPoint<bigint>;
-
-/** Bytes of randomness on request; injected so worked examples replay byte for byte. */
-export type RandomSource = (length: number) => Uint8Array;
-
-export const secureRandom: RandomSource = (length) => Uint8Array.from(randomBytes(length));
 
 export const KeyAlgorithmOid = {
   ecPublicKey: '1.2.840.10045.2.1',
@@ -30,7 +28,6 @@ export const KeyAlgorithmOid = {
   /** BSI TR-03110-3 A.2.1.1: AlgorithmIdentifier whose parameter is a standardized id (INTEGER). */
   standardizedDomainParameters: '0.4.0.127.0.7.1.2',
   dhPublicNumber: '1.2.840.10046.2.1',
-  rsaEncryption: '1.2.840.113549.1.1.1',
   /** id-PK-DH / id-PK-ECDH (9303-11 §9.2.6): the Chip Authentication key's protocol. */
   pkDh: '0.4.0.127.0.7.2.2.1.1',
   pkEcdh: '0.4.0.127.0.7.2.2.1.2',
@@ -42,6 +39,8 @@ export type CurveName =
 
 export interface EcDomain {
   readonly name: CurveName;
+  /** OpenSSL's name, which node:crypto takes ("prime256v1", "brainpoolP256r1"). */
+  readonly opensslName: string;
   /** Its id in the standardized domain parameters table (9303-11 Table 12 / TR-03110-3 Table 4). */
   readonly standardizedId: number;
   readonly namedCurveOid: string;
@@ -100,23 +99,23 @@ const brainpoolP320r1 = defineCurve({
   n: 'd35e472036bc4fb7e13c785ed201e065f98fcfa5b68f12a32d482ec7ee8658e98691555b44c59311',
 });
 
-function domain(name: CurveName, standardizedId: number, namedCurveOid: string, Point: WeierstrassPointCons<bigint>): EcDomain {
-  return { name, standardizedId, namedCurveOid, Point, order: Point.Fn.ORDER, fieldSize: Point.Fp.BYTES };
+function domain(name: CurveName, opensslName: string, standardizedId: number, namedCurveOid: string, Point: WeierstrassPointCons<bigint>): EcDomain {
+  return { name, opensslName, standardizedId, namedCurveOid, Point, order: Point.Fn.ORDER, fieldSize: Point.Fp.BYTES };
 }
 
 /** Every curve we speak, in standardized-id order. */
 export const EC_DOMAINS: readonly EcDomain[] = [
-  domain('P-192', 8, '1.2.840.10045.3.1.1', p192),
-  domain('brainpoolP192r1', 9, '1.3.36.3.3.2.8.1.1.3', brainpoolP192r1),
-  domain('P-224', 10, '1.3.132.0.33', p224),
-  domain('brainpoolP224r1', 11, '1.3.36.3.3.2.8.1.1.5', brainpoolP224r1),
-  domain('P-256', 12, '1.2.840.10045.3.1.7', p256.Point),
-  domain('brainpoolP256r1', 13, '1.3.36.3.3.2.8.1.1.7', brainpoolP256r1.Point),
-  domain('brainpoolP320r1', 14, '1.3.36.3.3.2.8.1.1.9', brainpoolP320r1),
-  domain('P-384', 15, '1.3.132.0.34', p384.Point),
-  domain('brainpoolP384r1', 16, '1.3.36.3.3.2.8.1.1.11', brainpoolP384r1.Point),
-  domain('brainpoolP512r1', 17, '1.3.36.3.3.2.8.1.1.13', brainpoolP512r1.Point),
-  domain('P-521', 18, '1.3.132.0.35', p521.Point),
+  domain('P-192', 'prime192v1', 8, '1.2.840.10045.3.1.1', p192),
+  domain('brainpoolP192r1', 'brainpoolP192r1', 9, '1.3.36.3.3.2.8.1.1.3', brainpoolP192r1),
+  domain('P-224', 'secp224r1', 10, '1.3.132.0.33', p224),
+  domain('brainpoolP224r1', 'brainpoolP224r1', 11, '1.3.36.3.3.2.8.1.1.5', brainpoolP224r1),
+  domain('P-256', 'prime256v1', 12, '1.2.840.10045.3.1.7', p256.Point),
+  domain('brainpoolP256r1', 'brainpoolP256r1', 13, '1.3.36.3.3.2.8.1.1.7', brainpoolP256r1.Point),
+  domain('brainpoolP320r1', 'brainpoolP320r1', 14, '1.3.36.3.3.2.8.1.1.9', brainpoolP320r1),
+  domain('P-384', 'secp384r1', 15, '1.3.132.0.34', p384.Point),
+  domain('brainpoolP384r1', 'brainpoolP384r1', 16, '1.3.36.3.3.2.8.1.1.11', brainpoolP384r1.Point),
+  domain('brainpoolP512r1', 'brainpoolP512r1', 17, '1.3.36.3.3.2.8.1.1.13', brainpoolP512r1.Point),
+  domain('P-521', 'secp521r1', 18, '1.3.132.0.35', p521.Point),
 ];
 
 export function ecDomain(name: CurveName): EcDomain {
@@ -124,6 +123,8 @@ export function ecDomain(name: CurveName): EcDomain {
   if (!found) throw new RangeError(`curve ${name}`);
   return found;
 }
+
+// --- naming a curve --------------------------------------------------------------------------
 
 /** The finite-field groups at ids 0–2 (RFC 5114 §2.1–2.3): recognised, not supported. */
 const DH_GROUPS: Readonly<Record<number, string>> = {
@@ -147,66 +148,73 @@ export function standardizedDomain(id: number): EcDomain {
 }
 
 /** The curve an AlgorithmIdentifier names: by standardized id, named-curve OID or explicit parameters. */
-export function domainFromAlgorithmIdentifier({ algorithm, parameters }: AlgorithmIdentifier): EcDomain {
+export function domainFromAlgorithmIdentifier({ oid: algorithm, parameters }: AlgorithmIdentifier): EcDomain {
   if (algorithm === KeyAlgorithmOid.dhPublicNumber || algorithm === KeyAlgorithmOid.pkDh) {
     throw unsupported('Diffie-Hellman keys (only elliptic curves are supported)', { algorithm, keyAgreement: 'DH' });
   }
   const ec = algorithm === KeyAlgorithmOid.ecPublicKey || algorithm === KeyAlgorithmOid.pkEcdh;
   if (!ec && algorithm !== KeyAlgorithmOid.standardizedDomainParameters) throw unsupported(`key algorithm ${algorithm}`, { algorithm });
   if (!parameters) throw unsupported('elliptic-curve key without domain parameters', { algorithm });
-  const { tlv } = readTlv(parameters);
-  if (tlv.tag === DerTag.Integer) return standardizedDomain(decodeSmallInteger(tlv.value, 'domain parameter id'));
-  if (!ec) throw derError('standardizedDomainParameters without an INTEGER id');
-  if (tlv.tag === DerTag.ObjectIdentifier) {
-    const oid = decodeOid(tlv.value);
-    const found = EC_DOMAINS.find((candidate) => candidate.namedCurveOid === oid);
-    if (!found) throw unsupported(`named curve ${oid}`, { algorithm, curve: oid });
+  const node = parseDer(parameters, 'domain parameters');
+  const tag = node.idBlock.tagClass === 1 ? node.idBlock.tagNumber : -1;
+  if (tag === UniversalTag.integer) {
+    const id = integer(node, 'domain parameter id');
+    return standardizedDomain(id >= 0n && id < 256n ? Number(id) : -1);
+  }
+  if (!ec) throw asn1Error('standardizedDomainParameters', 'no INTEGER id');
+  if (tag === UniversalTag.oid) {
+    const curve = oid(node, 'named curve');
+    const found = EC_DOMAINS.find((candidate) => candidate.namedCurveOid === curve);
+    if (!found) throw unsupported(`named curve ${curve}`, { algorithm, curve });
     return found;
   }
-  if (tlv.tag === DerTag.Sequence) return matchExplicitParameters(parameters);
+  if (tag === UniversalTag.sequence) return matchExplicitParameters(parameters);
   throw unsupported('implicitly known curve parameters', { algorithm });
 }
 
-/** Explicit ECParameters (SEC 1 C.2 / TR-03111 §5.1.1) for `curve`: version 1, prime field, a, b, G, n, h. */
+/** Explicit ECParameters (SEC 1 C.2 / TR-03111 §5.1.1) for `curve`, as OpenSSL writes them: version 1, prime field, a, b, G, n, h. */
 export function encodeExplicitParameters(curve: EcDomain): Uint8Array {
   const { p, a, b, n, h } = curve.Point.CURVE();
-  const element = (value: bigint) => encodeTlv(DerTag.OctetString, bytesFromBigint(value, curve.fieldSize));
+  const element = (value: bigint) => encodeOctetString(bytesFromBigint(value, curve.fieldSize));
   return encodeSequence([
     encodeInteger(1),
     encodeSequence([encodeOid(KeyAlgorithmOid.primeField), encodeInteger(p)]),
     encodeSequence([element(a), element(b)]),
-    encodeTlv(DerTag.OctetString, curve.Point.BASE.toBytes(false)),
+    encodeOctetString(curve.Point.BASE.toBytes(false)),
     encodeInteger(n),
     encodeInteger(h),
   ]);
 }
 
-/** The known curve explicit ECParameters describe (the seed, if any, is ignored). */
+/**
+ * The known curve explicit ECParameters describe: every parameter equal, the generator
+ * compressed or not; a seed is ignored. CHIP_DOMAIN_PARAMETERS_UNSUPPORTED for any other curve.
+ */
 export function matchExplicitParameters(der: Uint8Array): EcDomain {
-  const [version, fieldId, curveTlv, base, orderTlv, cofactor] = readElements(readSingle(der, DerTag.Sequence, 'ECParameters'));
-  if (decodeSmallInteger(expectTag(version, DerTag.Integer, 'ECParameters version'), 'ECParameters version') !== 1) {
-    throw derError('ECParameters version other than 1');
-  }
-  const [fieldType, primeTlv] = readElements(expectTag(fieldId, DerTag.Sequence, 'FieldID'));
-  const fieldOid = decodeOid(expectTag(fieldType, DerTag.ObjectIdentifier, 'field type'));
-  if (fieldOid !== KeyAlgorithmOid.primeField) throw unsupported(`curves over field type ${fieldOid}`, { field: fieldOid });
-  const p = decodeUnsignedInteger(expectTag(primeTlv, DerTag.Integer, 'prime'), 'prime');
-  const [aTlv, bTlv] = readElements(expectTag(curveTlv, DerTag.Sequence, 'Curve'));
-  const a = bigintFromBytes(expectTag(aTlv, DerTag.OctetString, 'curve a'));
-  const b = bigintFromBytes(expectTag(bTlv, DerTag.OctetString, 'curve b'));
-  const g = expectTag(base, DerTag.OctetString, 'base point');
-  const n = decodeUnsignedInteger(expectTag(orderTlv, DerTag.Integer, 'order'), 'order');
-  const h = cofactor ? decodeUnsignedInteger(expectTag(cofactor, DerTag.Integer, 'cofactor'), 'cofactor') : 1n;
+  const what = 'ECParameters';
+  const [version, fieldId, curveNode, base, orderNode, cofactorNode] = sequence(parseDer(der, what), what, { min: 5, max: 6 });
+  if (integer(version, `${what}.version`) !== 1n) throw asn1Error(what, 'version is not 1');
+  const [fieldType, prime] = sequence(fieldId, `${what}.fieldID`, { min: 2, max: 2 });
+  const field = oid(fieldType, `${what}.fieldID.fieldType`);
+  if (field !== KeyAlgorithmOid.primeField) throw unsupported(`curves over field type ${field}`, { field });
+  const p = unsignedInteger(prime, `${what}.fieldID.prime`);
+  const [aNode, bNode] = sequence(curveNode, `${what}.curve`, { min: 2, max: 3 });
+  const a = bigintFromBytes(octetString(aNode, `${what}.curve.a`));
+  const b = bigintFromBytes(octetString(bNode, `${what}.curve.b`));
+  const generator = octetString(base, `${what}.base`);
+  const n = unsignedInteger(orderNode, `${what}.order`);
+  const h = cofactorNode ? unsignedInteger(cofactorNode, `${what}.cofactor`) : 1n;
   const found = EC_DOMAINS.find((candidate) => {
     const known = candidate.Point.CURVE();
     if (known.p !== p || known.a !== a || known.b !== b || known.n !== n || known.h !== h) return false;
     try {
-      return candidate.Point.fromBytes(g).equals(candidate.Point.BASE);
+      return candidate.Point.fromBytes(generator).equals(candidate.Point.BASE);
     } catch {
       return false;
     }
   });
-  if (!found) throw unsupported(`an explicit ${p.toString(2).length}-bit curve that is none of the standardized ones`, { bits: p.toString(2).length });
+  const bits = p.toString(2).length;
+  if (!found) throw unsupported(`an explicit ${bits}-bit curve that is none of the standardized ones`, { bits });
   return found;
 }
 
@@ -216,15 +224,54 @@ export type DomainParameterEncoding = 'standardized' | 'named' | 'explicit';
 export function ecAlgorithmIdentifier(curve: EcDomain, encoding: DomainParameterEncoding, algorithm: string = KeyAlgorithmOid.ecPublicKey): AlgorithmIdentifier {
   switch (encoding) {
     case 'standardized':
-      return { algorithm: KeyAlgorithmOid.standardizedDomainParameters, parameters: encodeInteger(curve.standardizedId) };
+      return { oid: KeyAlgorithmOid.standardizedDomainParameters, parameters: encodeInteger(curve.standardizedId) };
     case 'named':
-      return { algorithm, parameters: encodeOid(curve.namedCurveOid) };
+      return { oid: algorithm, parameters: encodeOid(curve.namedCurveOid) };
     case 'explicit':
-      return { algorithm, parameters: encodeExplicitParameters(curve) };
+      return { oid: algorithm, parameters: encodeExplicitParameters(curve) };
   }
 }
 
-// --- points, scalars, key agreement --------------------------------------------------------
+// --- keys in certificates --------------------------------------------------------------------
+
+/** An id-ecPublicKey SubjectPublicKeyInfo: the key's curve and its encoded point. */
+export interface EcPublicKey {
+  readonly curve: EcDomain;
+  /** The point as in the certificate (04 ‖ x ‖ y, or compressed). */
+  readonly point: Uint8Array;
+  /** The parameters were written out explicitly rather than named. */
+  readonly explicit: boolean;
+}
+
+/**
+ * Reads an id-ecPublicKey SubjectPublicKeyInfo whose parameters name a known curve or spell one
+ * out; null for a curve outside EC_DOMAINS (the caller reports it unsupported). ASN1_MALFORMED
+ * for anything that is not an EC key.
+ */
+export function readEcPublicKey(spki: Uint8Array): EcPublicKey | null {
+  const { algorithm, subjectPublicKey } = subjectPublicKeyInfo(parseDer(spki, 'SubjectPublicKeyInfo'), 'SubjectPublicKeyInfo');
+  if (algorithm.oid !== KeyAlgorithmOid.ecPublicKey) throw asn1Error('SubjectPublicKeyInfo', 'not an EC key');
+  if (!algorithm.parameters) throw asn1Error('SubjectPublicKeyInfo', 'an EC key without curve parameters');
+  try {
+    const curve = domainFromAlgorithmIdentifier(algorithm);
+    return { curve, point: subjectPublicKey, explicit: algorithm.parameters[0] === 0x30 };
+  } catch (error) {
+    if (error instanceof DeviceError && error.code === 'CHIP_DOMAIN_PARAMETERS_UNSUPPORTED') return null;
+    throw error;
+  }
+}
+
+/** The same key with its curve named: what node:crypto and WebCrypto import. */
+export function namedCurveSpki(curve: EcDomain, point: Uint8Array): Uint8Array {
+  return encodeSubjectPublicKeyInfo({ algorithm: ecAlgorithmIdentifier(curve, 'named'), subjectPublicKey: point });
+}
+
+/** The same key with the curve's parameters spelled out (for test certificates like real CSCAs'). */
+export function explicitCurveSpki(curve: EcDomain, point: Uint8Array): Uint8Array {
+  return encodeSubjectPublicKeyInfo({ algorithm: ecAlgorithmIdentifier(curve, 'explicit'), subjectPublicKey: point });
+}
+
+// --- points, scalars, key agreement ----------------------------------------------------------
 
 /** A peer's public point: uncompressed, on the curve, not the identity; CHIP_EC_POINT_INVALID otherwise. */
 export function decodePoint(curve: EcDomain, bytes: Uint8Array, what: string): EcPoint {
@@ -274,4 +321,45 @@ export function ecdhSharedSecret(curve: EcDomain, privateKey: bigint, peer: EcPo
     throw new DeviceError('CHIP_EC_POINT_INVALID', 'The key agreement gave the point at infinity; the exchange was stopped.', { curve: curve.name });
   }
   return bytesFromBigint(shared.x, curve.fieldSize);
+}
+
+// --- ECDSA -----------------------------------------------------------------------------------
+
+export interface EcdsaSignature {
+  readonly r: bigint;
+  readonly s: bigint;
+}
+
+/** Bytes of r and of s in a plain (TR-03111) signature. */
+export const scalarSize = (curve: EcDomain): number => Math.ceil(curve.order.toString(2).length / 8);
+
+/** r and s from a plain r ‖ s signature or a DER SEQUENCE; null when it is neither. */
+export function readEcdsaSignature(curve: EcDomain, signature: Uint8Array, form: 'plain' | 'der'): EcdsaSignature | null {
+  const size = scalarSize(curve);
+  if (form === 'plain') {
+    if (signature.length !== 2 * size) return null;
+    return { r: bigintFromBytes(signature.subarray(0, size)), s: bigintFromBytes(signature.subarray(size)) };
+  }
+  try {
+    const [r, s] = sequence(parseDer(signature, 'ECDSA signature'), 'ECDSA signature', { min: 2, max: 2 });
+    return { r: integer(r, 'ECDSA r'), s: integer(s, 'ECDSA s') };
+  } catch {
+    return null;
+  }
+}
+
+/** The digest as the scalar ECDSA works with: its leftmost bits, as many as the order has (SEC 1 §4.1.3). */
+export function digestScalar(curve: EcDomain, digest: Uint8Array): bigint {
+  const bits = curve.order.toString(2).length;
+  const value = bigintFromBytes(digest);
+  return digest.length * 8 > bits ? value >> BigInt(digest.length * 8 - bits) : value;
+}
+
+/** ECDSA verification (SEC 1 §4.1.4) of `signature` over `digest` with the public point `key`. */
+export function verifyEcdsaDigest(curve: EcDomain, key: EcPoint, digest: Uint8Array, { r, s }: EcdsaSignature): boolean {
+  const n = curve.order;
+  if (r <= 0n || r >= n || s <= 0n || s >= n) return false;
+  const w = curve.Point.Fn.inv(s);
+  const point = multiply(curve.Point.BASE, (digestScalar(curve, digest) * w) % n, curve).add(multiply(key, (r * w) % n, curve));
+  return !point.equals(curve.Point.ZERO) && point.x % n === r;
 }

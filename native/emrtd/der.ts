@@ -1,10 +1,15 @@
-// Reading DER structures (certificates, CMS, the LDS security object) with asn1js, one
-// accessor per ASN.1 type, each refusing anything else with ASN1_MALFORMED and a path that
-// says where ("SignerInfo.signedAttrs"). asn1js parses; these helpers only check shapes and
-// hand out values and the exact bytes a signature covers.
+// DER (ITU-T X.690) for everything the chip and its PKI write in ASN.1: the SecurityInfos of
+// EF.CardAccess and DG14, the keys of DG14 and DG15, curve parameters, certificates, CMS and the
+// LDS security object. Reading goes through asn1js behind one accessor per ASN.1 type, each
+// refusing anything else with ASN1_MALFORMED and a path that says where ("SignerInfo.signedAttrs");
+// the structure is walked first because asn1js tolerates lengths that disagree, and OBJECT
+// IDENTIFIERs are decoded here because asn1js garbles arcs above 2^53. The small structures the
+// reader and the simulator write (OIDs, INTEGERs, SEQUENCEs, keys) are encoded on top of
+// ber-tlv, in DER. Integers are bigint; OIDs are dotted strings ("0.4.0.127.0.7.2.2.4.2.2").
 
 import * as asn1js from 'asn1js';
-import { DeviceError } from '../../device-error.js';
+import { DeviceError } from '../device-error.js';
+import { encodeTlv, readTlv } from './ber-tlv.js';
 
 export type Asn1 = asn1js.AsnType;
 
@@ -19,6 +24,8 @@ export const UniversalTag = {
 export function asn1Error(what: string, reason: string): DeviceError {
   return new DeviceError('ASN1_MALFORMED', `${what}: ${reason}.`, { what, reason });
 }
+
+// --- reading -------------------------------------------------------------------------------
 
 /**
  * Walks the BER structure itself, because asn1js tolerates a constructed object whose length
@@ -112,15 +119,45 @@ export function contextItems(node: Asn1 | undefined, tagNumber: number, what: st
   return constructedItems(node, what);
 }
 
+/** The dotted form of an OID's content octets; refuses empty, cut-off and non-minimal subidentifiers. */
+export function decodeOidContent(content: Uint8Array, what = 'OBJECT IDENTIFIER'): string {
+  if (content.length === 0) throw asn1Error(what, 'an empty OBJECT IDENTIFIER');
+  if (content[content.length - 1]! & 0x80) throw asn1Error(what, 'an OBJECT IDENTIFIER ending inside a subidentifier');
+  const arcs: bigint[] = [];
+  let value = 0n;
+  let fresh = true;
+  for (const byte of content) {
+    if (fresh && byte === 0x80) throw asn1Error(what, 'an OBJECT IDENTIFIER subidentifier with a leading 80');
+    value = (value << 7n) | BigInt(byte & 0x7f);
+    fresh = (byte & 0x80) === 0;
+    if (fresh) {
+      arcs.push(value);
+      value = 0n;
+    }
+  }
+  const head = arcs[0]!;
+  const first = head < 40n ? 0n : head < 80n ? 1n : 2n;
+  return [first, head - first * 40n, ...arcs.slice(1)].join('.');
+}
+
 export function oid(node: Asn1 | undefined, what: string): string {
-  if (!node || !isUniversal(node, UniversalTag.oid)) throw asn1Error(what, 'not an OBJECT IDENTIFIER');
-  return (node as asn1js.ObjectIdentifier).getValue();
+  if (!node || !isUniversal(node, UniversalTag.oid) || node.idBlock.isConstructed) throw asn1Error(what, 'not an OBJECT IDENTIFIER');
+  // A node built in code rather than read has no bytes of its own yet.
+  const encoded = rawBytes(node).length > 0 ? rawBytes(node) : new Uint8Array(node.toBER(false));
+  return decodeOidContent(readTlv(encoded).tlv.value, what);
 }
 
 export function integer(node: Asn1 | undefined, what: string): bigint {
   if (!node || !isUniversal(node, UniversalTag.integer) || node.idBlock.isConstructed) throw asn1Error(what, 'not an INTEGER');
   if ((node as asn1js.Integer).valueBlock.valueHexView.length === 0) throw asn1Error(what, 'an empty INTEGER');
   return (node as asn1js.Integer).toBigInt();
+}
+
+/** A non-negative INTEGER (a modulus, a coordinate, a curve order). */
+export function unsignedInteger(node: Asn1 | undefined, what: string): bigint {
+  const value = integer(node, what);
+  if (value < 0n) throw asn1Error(what, 'a negative INTEGER');
+  return value;
 }
 
 /** The INTEGER's content octets (two's complement, as encoded): serial numbers are compared as these. */
@@ -166,10 +203,6 @@ export function boolean(node: Asn1 | undefined, what: string): boolean {
   return (node as asn1js.Boolean).getValue();
 }
 
-export function isNull(node: Asn1 | undefined): boolean {
-  return node !== undefined && isUniversal(node, UniversalTag.null);
-}
-
 export function time(node: Asn1 | undefined, what: string): Date {
   let date: Date;
   if (node && isUniversal(node, UniversalTag.utcTime)) date = (node as asn1js.UTCTime).toDate();
@@ -196,9 +229,9 @@ export function isText(node: Asn1 | undefined): boolean {
 
 /** AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL }, parameters kept as DER. */
 export interface AlgorithmIdentifier {
-  oid: string;
+  readonly oid: string;
   /** The parameters' encoding; null when absent (an explicit NULL is kept as 05 00). */
-  parameters: Uint8Array | null;
+  readonly parameters: Uint8Array | null;
 }
 
 export function algorithmIdentifier(node: Asn1 | undefined, what: string): AlgorithmIdentifier {
@@ -206,8 +239,88 @@ export function algorithmIdentifier(node: Asn1 | undefined, what: string): Algor
   return { oid: oid(id, `${what}.algorithm`), parameters: parameters ? rawBytes(parameters) : null };
 }
 
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+/** X.509 SubjectPublicKeyInfo: the key's algorithm and the BIT STRING's bytes (an EC point, an RSAPublicKey …). */
+export interface SubjectPublicKeyInfo {
+  readonly algorithm: AlgorithmIdentifier;
+  readonly subjectPublicKey: Uint8Array;
+}
+
+export function subjectPublicKeyInfo(node: Asn1 | undefined, what: string): SubjectPublicKeyInfo {
+  const [algorithm, key] = sequence(node, what, { min: 2, max: 2 });
+  return { algorithm: algorithmIdentifier(algorithm, `${what}.algorithm`), subjectPublicKey: bitString(key, `${what}.subjectPublicKey`) };
+}
+
+// --- writing -------------------------------------------------------------------------------
+
+const OID_PATTERN = /^[0-2](\.(0|[1-9][0-9]*))+$/;
+
+/** The content octets of an OID (without tag and length). */
+export function oidContent(dotted: string): Uint8Array {
+  if (!OID_PATTERN.test(dotted)) throw new RangeError(`OID ${dotted}`);
+  const arcs = dotted.split('.').map((arc) => BigInt(arc));
+  const [first, second, ...rest] = arcs as [bigint, bigint, ...bigint[]];
+  if (first < 2n && second > 39n) throw new RangeError(`OID ${dotted}: second arc above 39`);
+  const bytes: number[] = [];
+  for (const arc of [first * 40n + second, ...rest]) {
+    const group: number[] = [Number(arc & 0x7fn)];
+    for (let rest7 = arc >> 7n; rest7 > 0n; rest7 >>= 7n) group.unshift(Number(rest7 & 0x7fn) | 0x80);
+    bytes.push(...group);
+  }
+  return Uint8Array.from(bytes);
+}
+
+export function encodeOid(dotted: string): Uint8Array {
+  return encodeTlv(UniversalTag.oid, oidContent(dotted));
+}
+
+/** A non-negative INTEGER in minimal two's-complement form. */
+export function encodeInteger(value: bigint | number): Uint8Array {
+  const n = BigInt(value);
+  if (n < 0n) throw new RangeError('negative INTEGER');
+  const hex = n.toString(16);
+  let bytes = Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex');
+  if (bytes[0]! & 0x80) bytes = Buffer.concat([Uint8Array.of(0), bytes]);
+  return encodeTlv(UniversalTag.integer, bytes);
+}
+
+export function encodeOctetString(bytes: Uint8Array): Uint8Array {
+  return encodeTlv(UniversalTag.octetString, bytes);
+}
+
+/** A BIT STRING of whole bytes (no unused bits), as keys are. */
+function encodeBitString(bytes: Uint8Array): Uint8Array {
+  return encodeTlv(UniversalTag.bitString, Buffer.concat([Uint8Array.of(0), bytes]));
+}
+
+export function encodeSequence(elements: readonly Uint8Array[]): Uint8Array {
+  return encodeTlv(0x20 | UniversalTag.sequence, elements);
+}
+
+/** A SET OF in DER order: elements sorted by their encodings (X.690 §11.6). */
+export function encodeSetOf(elements: readonly Uint8Array[]): Uint8Array {
+  return encodeTlv(0x20 | UniversalTag.set, [...elements].sort((a, b) => Buffer.compare(a, b)));
+}
+
+export function encodeAlgorithmIdentifier({ oid: algorithm, parameters }: AlgorithmIdentifier): Uint8Array {
+  return encodeSequence(parameters ? [encodeOid(algorithm), parameters] : [encodeOid(algorithm)]);
+}
+
+export function encodeSubjectPublicKeyInfo({ algorithm, subjectPublicKey }: SubjectPublicKeyInfo): Uint8Array {
+  return encodeSequence([encodeAlgorithmIdentifier(algorithm), encodeBitString(subjectPublicKey)]);
+}
+
+// --- bytes and integers --------------------------------------------------------------------
+
+export function bigintFromBytes(bytes: Uint8Array): bigint {
+  return bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+}
+
+/** `value` as exactly `length` big-endian bytes (FE2OS / I2OSP). */
+export function bytesFromBigint(value: bigint, length: number): Uint8Array {
+  if (value < 0n) throw new RangeError('negative integer');
+  const hex = value.toString(16).padStart(length * 2, '0');
+  if (hex.length > length * 2) throw new RangeError(`integer does not fit ${length} bytes`);
+  return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
 export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
