@@ -4,8 +4,7 @@
 // pcscd with a vsmartcard-vpcd reader) with and without extended-length APDUs, and the same
 // read in process, which is the protocol's own cost. No goal yet: reported.
 
-import { once } from 'node:events';
-import { chipReaderFamily } from '../native/emrtd/chip-reader-family.js';
+import { chipReaderFamily, type ChipReader } from '../native/emrtd/chip-reader-family.js';
 import { readChip } from '../native/emrtd/chip-reader.js';
 import type { ChipAccessKey } from '../native/emrtd/chip-reading.js';
 import { CscaTrustStore } from '../native/emrtd/csca-trust.js';
@@ -25,6 +24,19 @@ function accessKey(now: Date): ChipAccessKey {
   return { kind: 'mrz', documentNumber, birthDate, expiryDate };
 }
 
+/** Resolves once the driver reports a card on its reader (or none). */
+function cardIs(driver: ChipReader, present: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (driver.status.cardPresent !== present) return;
+      driver.off('status', check);
+      resolve();
+    };
+    driver.on('status', check);
+    check();
+  });
+}
+
 /** Milliseconds from the card reported present to the portrait ready for the face check, RUNS times. */
 async function throughPcsc(extendedLength: boolean): Promise<{ samples: number[]; bytes: number }> {
   const now = () => new Date();
@@ -37,7 +49,7 @@ async function throughPcsc(extendedLength: boolean): Promise<{ samples: number[]
   try {
     await driver.start();
     for (let run = 0; run < RUNS; run += 1) {
-      const present = once(driver, 'card');
+      const present = cardIs(driver, true);
       await simulation.present('valid');
       await present;
       const started = performance.now();
@@ -46,7 +58,9 @@ async function throughPcsc(extendedLength: boolean): Promise<{ samples: number[]
       await portraitJpeg(reading.portrait!);
       samples.push(performance.now() - started);
       bytes = reading.files.reduce((sum, file) => sum + file.bytes.length, 0);
+      const gone = cardIs(driver, false);
       await simulation.remove();
+      await gone;
     }
   } finally {
     await driver.stop();

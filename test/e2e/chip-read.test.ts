@@ -6,15 +6,15 @@
 // with a plain message and nothing but Cancel; an ID card that needs its card access number
 // asks for it. Screens in English, German and Chinese at 1280×800 and 1920×1080.
 
-import { writeFileSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import jpeg from 'jpeg-js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, resizeBilinear } from '../../main/face/rgba-image.js';
 import { launchBrowser, screenshot } from './support/browser.js';
-import { fakeCameraFlags } from './support/evidence.js';
+import { exceptFingersToReview } from './support/enrollment-page.js';
+import { fakeCameraFlags, recordEvidence } from './support/evidence.js';
 import { facePhotoPath, writeFakeCameraVideo } from './support/fake-camera.js';
 import { cancelEnrollment, logIn } from './support/kiosk-page.js';
 import { gatehouse, provisionedDataDir, startKiosk, type RunningKiosk } from './support/kiosk-process.js';
@@ -82,6 +82,13 @@ describe.skipIf(!photo)('document chip (simulated chip reader through pcscd + vp
     await page.locator('[data-testid=result-document-portrait][data-source=chip]').waitFor();
     expect(await result.getAttribute('data-decision')).toMatch(/^(match|review)$/);
     await screenshot(page, 'face-chip-result-en');
+
+    // Taken by the officer without the challenge: the liveness exception, then the rest, to the review.
+    await recordEvidence(page, 'liveness-exception', 'cannot-follow', 'Cannot turn the head after a neck operation');
+    await exceptFingersToReview(page);
+    await page.locator('[data-testid=summary-chip][data-verdict=verified]').waitFor();
+    await page.locator('[data-testid=summary-face][data-portrait-source=chip]').waitFor();
+    await screenshot(page, 'review-chip-en');
     await cancelEnrollment(page);
     await page.close();
   });

@@ -11,6 +11,11 @@ export async function enrollWithExceptionsToReview(page: Page): Promise<void> {
   await acceptSimulatedPassport(page);
   await page.getByTestId('face-exception-open').click();
   await recordEvidence(page, 'face-exception', 'injured', 'Bandage over the left eye');
+  await exceptFingersToReview(page);
+}
+
+/** From the fingerprint step: both index fingers excepted (reason, note, photo), the details given, on to the review. */
+export async function exceptFingersToReview(page: Page): Promise<void> {
   await page.getByTestId('fingerprint-step').waitFor();
   await page.getByTestId('finger-exception-open').click();
   await recordEvidence(page, 'finger-exception', 'bandaged', 'Right hand in a plaster cast');
