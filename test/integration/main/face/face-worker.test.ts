@@ -1,35 +1,23 @@
 // The real face worker thread, compiled the way the build compiles it: it starts on the backend
 // it can load (wasm here), answers frames without blocking the caller (newest frame wins),
 // verifies, survives a bad frame, and refuses to start when a model file differs from the manifest.
-import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileEntry, projectRoot as root } from '../../../fixtures/compile-entry.js';
 import { GatehouseError } from '../../../../main/errors.js';
 import { FaceWorkerClient } from '../../../../main/face/face-worker-client.js';
 import { modelHashOf, type ModelManifest } from '../../../../main/face/model-manifest.js';
 import { faceFile, HAVE_FACES } from './face-images.js';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const buildDir = join(root, 'test-results', 'face-worker-build');
 const workerUrl = pathToFileURL(join(buildDir, 'main', 'face', 'face-worker.js'));
 
 /** Compiles the worker and what it imports with the project's compiler options, as `npm run build` does. */
-async function compileWorker(): Promise<void> {
-  const tsconfig = join(buildDir, 'tsconfig.json');
-  await cp(join(root, 'tsconfig.json'), join(buildDir, 'base.tsconfig.json'));
-  await writeFile(tsconfig, JSON.stringify({
-    extends: './base.tsconfig.json',
-    compilerOptions: { noEmit: false, rootDir: root, outDir: buildDir, sourceMap: false },
-    include: [],
-    files: [join(root, 'main', 'face', 'face-worker.ts')],
-  }));
-  await promisify(execFile)(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig]);
-}
+const compileWorker = (): Promise<string> => compileEntry('main/face/face-worker.ts', 'face-worker-build');
 
 /** tfjs-node is optional and not installable offline; where it is absent, the worker must fall back to wasm. */
 function nativeInstalled(): boolean {

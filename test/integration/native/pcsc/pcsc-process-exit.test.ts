@@ -3,32 +3,19 @@
 // (a PC/SC wait on a worker thread, a socket, a timer) keeps it alive. The scenario is
 // compiled with the project's compiler options, as `npm run build` would.
 
-import { execFile, spawn } from 'node:child_process';
-import { cp, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { compileEntry, projectRoot as root } from '../../../fixtures/compile-entry.js';
 import { usePrivatePcscd } from '../../../fixtures/pcscd.js';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const buildDir = join(root, 'test-results', 'pcsc-exit-build');
-const scenario = join(buildDir, 'test', 'integration', 'native', 'pcsc', 'exit-scenario.js');
+let scenario: string;
 /** How long the scenario may linger after "closed" before it counts as held open. */
 const EXIT_GRACE_MS = 15_000;
 
 const pcscd = usePrivatePcscd();
 
 beforeAll(async () => {
-  const tsconfig = join(buildDir, 'tsconfig.json');
-  await cp(join(root, 'tsconfig.json'), join(buildDir, 'base.tsconfig.json'));
-  await writeFile(tsconfig, JSON.stringify({
-    extends: './base.tsconfig.json',
-    compilerOptions: { noEmit: false, rootDir: root, outDir: buildDir, sourceMap: false },
-    include: [],
-    files: [join(root, 'test', 'integration', 'native', 'pcsc', 'exit-scenario.ts')],
-  }));
-  await promisify(execFile)(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig]);
+  scenario = await compileEntry('test/integration/native/pcsc/exit-scenario.ts', 'pcsc-exit-build');
 }, 120_000);
 
 describe('PcscCardReaders.close', () => {
