@@ -126,6 +126,14 @@ export class R30xModuleSimulator implements FingerprintSimulatorControl {
     };
   }
 
+  /** Resolves once the module has finished booting and answers commands (after a power cycle too). */
+  async booted(): Promise<void> {
+    // Checked again after each wait: a timer may fire a millisecond before the clock says so.
+    for (let wait = this.bootUntil - Date.now(); wait >= 0; wait = this.bootUntil - Date.now()) {
+      await new Promise((resolve) => setTimeout(resolve, wait + 1));
+    }
+  }
+
   /** Stops answering and lets go of the transport (it stays open; its owner closes it). */
   detach(): void {
     this.cancelTimers();
@@ -426,7 +434,10 @@ export interface RunningFingerprintSimulator {
   stop(): Promise<void>;
 }
 
-/** Creates the pty pair, runs the module on its far end and opens the control socket. */
+/**
+ * Creates the pty pair, runs the module on its far end and opens the control socket; resolves
+ * once the module has booted, so a client that connects the moment this resolves is answered.
+ */
 export async function startFingerprintSimulator(options: StartFingerprintSimulatorOptions): Promise<RunningFingerprintSimulator> {
   const { link, baud = 57_600, packetSize = 128 } = options;
   const baudN = baud / R30X_BAUD_UNIT;
@@ -439,6 +450,7 @@ export async function startFingerprintSimulator(options: StartFingerprintSimulat
   const module = new R30xModuleSimulator(port.transport, { ...options, baud, packetSize });
   const controlPath = `${link}.control`;
   const server = await serveFingerprintControl(controlPath, module);
+  await module.booted();
   return {
     path: port.path,
     controlPath,

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { R30xDriver } from '../../../../native/fingerprint/r30x-driver.js';
+import { encodeR30xPacket, R30X_DEFAULT_ADDRESS, R30xPacketDecoder, R30xPid } from '../../../../native/fingerprint/r30x-packet.js';
+import { R30X_OK, R30xInstruction } from '../../../../native/fingerprint/r30x-protocol.js';
 import { SerialTransport } from '../../../../native/transport/serial-transport.js';
 import { startFingerprintSimulator } from '../../../../native/sim/fingerprint-sim.js';
 import { sendFingerprintControl } from '../../../../native/sim/fingerprint-sim-control.js';
@@ -23,6 +25,29 @@ afterEach(async () => {
 });
 
 describe('startFingerprintSimulator', () => {
+  it('answers the very first command sent the instant it has started, as a client that never retries expects', async () => {
+    const sim = await startFingerprintSimulator({ link: join(dir, 'fp'), baud: BAUD });
+    const transport = new SerialTransport({ path: sim.path, baudRate: BAUD });
+    try {
+      await transport.open();
+      const decoder = new R30xPacketDecoder();
+      const reply = new Promise<Uint8Array>((resolve) => transport.on('data', (chunk: Uint8Array) => {
+        for (const item of decoder.push(chunk)) if (item.kind === 'packet') resolve(item.packet.payload);
+      }));
+      // One VfyPwd with the default password, sent once (pyfingerprint's handshake).
+      const payload = Uint8Array.of(R30xInstruction.VfyPwd, 0, 0, 0, 0);
+      await transport.write(encodeR30xPacket({ address: R30X_DEFAULT_ADDRESS, pid: R30xPid.Command, payload }));
+      // A module that dropped the command would never answer: give up after far longer than any reply takes.
+      const silence = new Promise<'silent'>((resolve) => setTimeout(() => resolve('silent'), 5_000).unref());
+      const answer = await Promise.race([reply, silence]);
+      expect(answer).not.toBe('silent');
+      expect((answer as Uint8Array)[0]).toBe(R30X_OK);
+    } finally {
+      await transport.close();
+      await sim.stop();
+    }
+  });
+
   it('keeps the --auto-finger finger on the sensor for every GenImg', async () => {
     const sim = await startFingerprintSimulator({ link: join(dir, 'fp'), baud: BAUD, autoFinger: 7 });
     const transport = new SerialTransport({ path: sim.path, baudRate: BAUD });
