@@ -30,6 +30,8 @@ export interface FingerprintOwner {
 }
 
 const WIDEST_PACKET = 256;
+/** Waits before the handshake is tried again after it failed (a module busy after power-up, a loaded host); then it stays in error. */
+const HANDSHAKE_RETRIES_MS = [1_000, 3_000];
 
 export class FingerprintService extends EventEmitter<{ status: [status: DeviceStatusView] }> {
   readonly #link: DeviceLink;
@@ -40,10 +42,16 @@ export class FingerprintService extends EventEmitter<{ status: [status: DeviceSt
   #queueTail: Promise<unknown> = Promise.resolve();
   readonly #running = new Map<FingerprintOwner, AbortController>();
 
-  constructor(private readonly module: R30xModuleLink, { simulated }: { simulated: boolean }) {
+  readonly #handshakeRetriesMs: readonly number[];
+
+  constructor(
+    private readonly module: R30xModuleLink,
+    { simulated, handshakeRetriesMs = HANDSHAKE_RETRIES_MS }: { simulated: boolean; handshakeRetriesMs?: readonly number[] },
+  ) {
     super();
     this.#status = { kind: 'fingerprint', name: 'Fingerprint scanner', state: 'disconnected', simulated };
     this.#link = module.link;
+    this.#handshakeRetriesMs = handshakeRetriesMs;
     this.#link.on('status', (status) => this.#linkChanged(status));
   }
 
@@ -113,17 +121,32 @@ export class FingerprintService extends EventEmitter<{ status: [status: DeviceSt
       return;
     }
     this.#report('connected');
-    const driver = this.module.driverOn(this.#link.transport!);
-    driver.connect().then(async (connected) => {
+    void this.#handshake(this.module.driverOn(this.#link.transport!), generation);
+  }
+
+  /**
+   * Connects the driver and widens its packets; a failed step is tried again after each of
+   * the retry waits, then leaves the scanner in error, with the reason.
+   */
+  async #handshake(driver: R30xDriver, generation: number, attempt = 0): Promise<void> {
+    try {
+      const connected = await driver.connect();
       // 256-byte data packets carry an image at ~96 % of the line rate (128: ~92 %).
       const parameters = connected.packetSize === WIDEST_PACKET ? connected
         : (await driver.setSysPara('packetSize', WIDEST_PACKET), await driver.readSysPara());
       if (generation !== this.#generation) return;
       this.#module = { driver, parameters, library: { startPage: 0, count: parameters.capacity } };
       this.#report('ready');
-    }, (error: unknown) => {
-      if (generation === this.#generation) this.#report('error', error instanceof Error ? error.message : String(error));
-    });
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      const retryMs = this.#handshakeRetriesMs[attempt];
+      if (retryMs === undefined) {
+        this.#report('error', error instanceof Error ? error.message : String(error));
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, retryMs).unref());
+      if (generation === this.#generation) await this.#handshake(driver, generation, attempt + 1);
+    }
   }
 
   #report(state: DeviceStatusView['state'], reason?: string): void {
