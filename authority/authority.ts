@@ -9,6 +9,12 @@ import { createRequestAuthenticator, type RequestAuthenticator } from './request
 import { openRepository } from './store/open-repository.js';
 import type { AuthorityRepository } from './store/repository.js';
 
+/**
+ * Every limit the authority enforces, with defaults sized for its records: an enrollment record is
+ * about 300 KB, and the largest realistic one (ten fingerprints with their images, portraits and
+ * exception photos) a few MB. The rate limits are kept in memory by each replica (see
+ * rate-limit.ts): behind a load balancer with N replicas a client gets up to N times the budget.
+ */
 export interface AuthorityLimits {
   /** JSON request bodies. */
   jsonBodyBytes: number;
@@ -16,21 +22,55 @@ export interface AuthorityLimits {
   recordBodyBytes: number;
   /** One chunk of a resumable upload. */
   chunkBytes: number;
-  /** A whole record sent in chunks. */
+  /** A whole record sent in chunks: a few times the largest realistic record, far below what would strain memory at completion. */
   uploadBytes: number;
   /** How far a request's `created` time may be from the authority's clock, either way. */
   skewSeconds: number;
   /** Status changes in one page of GET /v1/record-status (at most the protocol's STATUS_PAGE_SIZE). */
   statusPageSize: number;
+  /** Open TCP connections; further ones are closed at once. */
+  maxConnections: number;
+  /** Time a client has to send the request headers. */
+  headersTimeoutMs: number;
+  /** Time a client has to send a whole request, body included (a 1 MiB chunk over a slow link must fit). */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept. */
+  keepAliveTimeoutMs: number;
+  /** Requests being served at once, across all clients; more get 429 AUTHORITY_BUSY. */
+  maxInFlightRequests: number;
+  /** Resumable uploads one kiosk may have open; more get 429 UPLOADS_OPEN_LIMIT. */
+  openUploadsPerKiosk: number;
+  /** An upload with no chunk for this long is abandoned and swept with its chunks. */
+  uploadIdleSeconds: number;
+  /** How often the server sweeps abandoned uploads. */
+  uploadSweepSeconds: number;
+  /** Registration attempts (POST /v1/kiosks) one client address may make per window; more get 429. */
+  registrationAttemptsPerWindow: number;
+  registrationWindowSeconds: number;
+  /** Requests failing their signature one client address may send per window; then all its signed requests get 429. */
+  failedSignaturesPerWindow: number;
+  failedSignatureWindowSeconds: number;
 }
 
-const DEFAULT_LIMITS: AuthorityLimits = {
+export const DEFAULT_LIMITS: AuthorityLimits = {
   jsonBodyBytes: 64 * 1024,
   recordBodyBytes: 4 * 1024 * 1024,
   chunkBytes: 1024 * 1024,
-  uploadBytes: 256 * 1024 * 1024,
+  uploadBytes: 16 * 1024 * 1024,
   skewSeconds: DEFAULT_SKEW_SECONDS,
   statusPageSize: STATUS_PAGE_SIZE,
+  maxConnections: 256,
+  headersTimeoutMs: 15_000,
+  requestTimeoutMs: 180_000,
+  keepAliveTimeoutMs: 10_000,
+  maxInFlightRequests: 64,
+  openUploadsPerKiosk: 8,
+  uploadIdleSeconds: 24 * 3600,
+  uploadSweepSeconds: 600,
+  registrationAttemptsPerWindow: 10,
+  registrationWindowSeconds: 600,
+  failedSignaturesPerWindow: 30,
+  failedSignatureWindowSeconds: 60,
 };
 
 export interface Authority {

@@ -1,8 +1,8 @@
 // Record intake, shared by single uploads, completed chunked uploads and bundle import: the
 // envelope must name this record and this kiosk, carry (if any) an enrollment number of this
 // kiosk's code that no other record holds, open with the authority key and verify with the kiosk
-// key; it is then stored once, forever, under its record id with a signed receipt, and logged as
-// `received`.
+// key; it is then stored once, forever, under its kiosk and record id with a signed receipt, and
+// logged as `received`. Record ids are the kiosk's own: another kiosk's ids do not exist for it.
 import { AuthorityError } from './authority-error.js';
 import { nowIso, type Authority } from './authority.js';
 import type { RecordStored } from './protocol/api.js';
@@ -10,9 +10,9 @@ import { parseEnrollmentNumber } from './protocol/enrollment-number.js';
 import { decodePublicKey } from './protocol/keys.js';
 import { ProtocolError } from './protocol/protocol-error.js';
 import { signReceipt } from './protocol/receipt.js';
-import { openSealedRecord, readSealedHeader } from './protocol/sealed-record.js';
+import { readSealedHeader, verifySealedRecord } from './protocol/sealed-record.js';
 import { sha256Hex } from './protocol/wire-fields.js';
-import type { KioskRow, RecordRow } from './store/repository.js';
+import type { KioskRow, RecordRow, UploadChunks } from './store/repository.js';
 
 export interface Intake {
   /** False when the record was already held with this digest: `stored` then carries the original receipt. */
@@ -38,15 +38,22 @@ function envelopeStep<T>(step: () => T): T {
   }
 }
 
-/** The record already held under `recordId` with `digest`; undefined when none is; RECORD_CONFLICT when another is. */
+/** The kiosk's record held under `recordId` with `digest`; undefined when none is; RECORD_CONFLICT when another is. */
 export async function heldRecord(authority: Authority, kiosk: KioskRow, recordId: string, digest: string): Promise<RecordStored | undefined> {
-  const held = await authority.repository.findRecord(recordId);
+  const held = await authority.repository.findRecord(kiosk.id, recordId);
   if (held === undefined) return undefined;
-  if (held.digest !== digest || held.kioskId !== kiosk.id) throw conflict(recordId, digest);
+  if (held.digest !== digest) throw conflict(recordId, digest);
   return storedOf(held);
 }
 
-export async function acceptEnvelope(authority: Authority, kiosk: KioskRow, recordId: string, envelope: Uint8Array): Promise<Intake> {
+/**
+ * Takes `envelope` in as record `recordId` of `kiosk`. `stored` is where the store copies the bytes
+ * from: the envelope itself, or (for a completed chunked upload) the upload's chunks, which the
+ * database copies without another in-memory copy of a large record.
+ */
+export async function acceptEnvelope(
+  authority: Authority, kiosk: KioskRow, recordId: string, envelope: Uint8Array, stored: Uint8Array | UploadChunks = envelope,
+): Promise<Intake> {
   const header = envelopeStep(() => readSealedHeader(envelope));
   if (header.recordId !== recordId) {
     throw new AuthorityError(422, 'RECORD_ID_MISMATCH', `The envelope is sealed as record ${header.recordId}, not ${recordId}.`,
@@ -61,7 +68,7 @@ export async function acceptEnvelope(authority: Authority, kiosk: KioskRow, reco
   const digest = sha256Hex(envelope);
   const held = await heldRecord(authority, kiosk, recordId, digest);
   if (held !== undefined) return { created: false, stored: held };
-  envelopeStep(() => openSealedRecord(envelope, {
+  envelopeStep(() => verifySealedRecord(envelope, {
     authoritySealingPrivateKey: authority.keys.sealing.privateKey,
     kioskSigningPublicKey: decodePublicKey('ed25519', kiosk.signingPublicKey),
   }));
@@ -70,15 +77,15 @@ export async function acceptEnvelope(authority: Authority, kiosk: KioskRow, reco
   const row: RecordRow = {
     recordId, kioskId: kiosk.id, digest, size: envelope.length, kind: header.kind, createdAt: header.createdAt, receivedAt, number, receipt,
   };
-  const outcome = await authority.repository.storeRecord(row, envelope);
+  const outcome = await authority.repository.storeRecord(row, stored);
   if (outcome === 'number-taken') {
     throw new AuthorityError(422, 'RECORD_NUMBER_TAKEN',
       `Enrollment number ${number} is already held for another record; the kiosk gave one number twice, so record ${recordId} is refused.`,
       { recordId, number });
   }
-  const { row: stored, created } = outcome;
-  if (stored.digest !== digest || stored.kioskId !== kiosk.id) throw conflict(recordId, digest);
-  return { created, stored: storedOf(stored) };
+  const { row: holder, created } = outcome;
+  if (holder.digest !== digest) throw conflict(recordId, digest);
+  return { created, stored: storedOf(holder) };
 }
 
 /** A kiosk numbers its records with its own code only: the code is what makes numbers unique across kiosks. */
@@ -94,8 +101,8 @@ function refuseForeignNumber(kiosk: KioskRow, recordId: string, number: string):
 
 /** What the authority holds under `recordId` for this kiosk (another kiosk's records do not exist for it). */
 export async function recordStatus(authority: Authority, kiosk: KioskRow, recordId: string): Promise<RecordStored> {
-  const held = await authority.repository.findRecord(recordId);
-  if (held === undefined || held.kioskId !== kiosk.id) {
+  const held = await authority.repository.findRecord(kiosk.id, recordId);
+  if (held === undefined) {
     throw new AuthorityError(404, 'RECORD_NOT_FOUND', `The authority holds no record ${recordId} from this kiosk.`, { recordId });
   }
   return storedOf(held);

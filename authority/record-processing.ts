@@ -64,7 +64,7 @@ export async function recordProcessingStatus(authority: Authority, typed: string
 
 async function statusOf(authority: Authority, record: RecordRow & { number: string }): Promise<RecordProcessingStatus> {
   const kiosk = (await authority.repository.findKiosk(record.kioskId))!;
-  const history = await authority.repository.statusHistory(record.recordId);
+  const history = await authority.repository.statusHistory(record.kioskId, record.recordId);
   const latest = history.at(-1)!;
   return {
     number: record.number,
@@ -106,7 +106,7 @@ export async function decideRecord(
 ): Promise<{ changed: boolean; status: RecordProcessingStatus }> {
   const logged = reasonFor(decision, reason);
   const record = await recordByNumber(authority, typed);
-  const history = await authority.repository.statusHistory(record.recordId);
+  const history = await authority.repository.statusHistory(record.kioskId, record.recordId);
   const latest = history.at(-1)!;
   if (latest.state === decision && latest.reason === logged) return { changed: false, status: await statusOf(authority, record) };
   const refusal = decisionRefusal(latest.state, decision);

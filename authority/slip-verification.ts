@@ -46,6 +46,6 @@ export async function verifySlipAtAuthority(authority: Authority, payload: strin
   if (record.digest !== slip.digest) {
     return notGenuine('SLIP_DIGEST_MISMATCH', `The record held under ${slip.number} has another digest than the slip: the slip is not for the record the authority holds.`);
   }
-  const history = await authority.repository.statusHistory(record.recordId);
+  const history = await authority.repository.statusHistory(record.kioskId, record.recordId);
   return { genuine: true, ...slip, recordId: record.recordId, kioskCode: kiosk.code, kioskName: kiosk.name, state: history.at(-1)!.state, checkedAt };
 }

@@ -1,11 +1,12 @@
 // Resumable chunked uploads for records too large for one request: create (or resume) an upload
 // for a record id with the envelope's size and digest, PUT chunks at the committed offset, GET
 // the offset after an interruption, then complete, which runs the same intake as a single PUT.
-import { randomUUID } from 'node:crypto';
+// A kiosk has at most `openUploadsPerKiosk` open at once; one left without a chunk for
+// `uploadIdleSeconds` is abandoned and swept.
+import { createHash, randomUUID } from 'node:crypto';
 import { AuthorityError } from './authority-error.js';
 import { nowIso, type Authority } from './authority.js';
 import type { CompleteUploadRequest, CreateUploadRequest, CreateUploadResponse, UploadState } from './protocol/api.js';
-import { sha256Hex } from './protocol/wire-fields.js';
 import { acceptEnvelope, heldRecord, type Intake } from './record-intake.js';
 import type { KioskRow, UploadRow } from './store/repository.js';
 
@@ -24,17 +25,28 @@ export async function createUpload(
   }
   const held = await heldRecord(authority, kiosk, recordId, request.digest);
   if (held !== undefined) return { created: false, response: held };
-  const open = await authority.repository.findUploadForRecord(recordId);
-  if (open !== undefined && open.kioskId !== kiosk.id) {
-    throw new AuthorityError(409, 'UPLOAD_CONFLICT', `Another kiosk is uploading a record with id ${recordId}.`, { recordId });
-  }
+  const open = await authority.repository.findUploadForRecord(kiosk.id, recordId);
   if (open !== undefined && open.digest === request.digest && open.size === request.size) {
     return { created: false, response: stateOf(authority, open) };
   }
   const now = nowIso(authority);
   const row: UploadRow = { uploadId: randomUUID(), recordId, kioskId: kiosk.id, size: request.size, digest: request.digest, offset: 0, createdAt: now, updatedAt: now };
-  await authority.repository.openUpload(row);
+  const { openUploadsPerKiosk: limit } = authority.limits;
+  if (await authority.repository.openUpload(row, limit) === 'limit') {
+    throw new AuthorityError(429, 'UPLOADS_OPEN_LIMIT',
+      `This kiosk already has ${limit} uploads open; finish one (or let it expire) before starting another.`,
+      { limit, retryAfterSeconds: UPLOAD_LIMIT_RETRY_SECONDS });
+  }
   return { created: true, response: stateOf(authority, row) };
+}
+
+/** How long a kiosk at its open-upload limit is asked to wait: about the time one upload takes to finish. */
+const UPLOAD_LIMIT_RETRY_SECONDS = 30;
+
+/** Deletes the uploads (and their chunks) with no chunk for `uploadIdleSeconds`; how many. */
+export function sweepAbandonedUploads(authority: Authority): Promise<number> {
+  const before = new Date(authority.clock().getTime() - authority.limits.uploadIdleSeconds * 1000).toISOString();
+  return authority.repository.deleteUploadsIdleSince(before);
 }
 
 async function ownUpload(authority: Authority, kiosk: KioskRow, uploadId: string): Promise<UploadRow> {
@@ -67,6 +79,26 @@ export async function appendChunk(authority: Authority, kiosk: KioskRow, uploadI
 }
 
 /**
+ * The committed chunks copied, one read at a time, into one buffer of the upload's size, and their
+ * SHA-256 computed on the way: the envelope is in memory once, for its signature (Ed25519 signs
+ * the whole envelope, so it cannot be checked piecewise); it is decrypted slice by slice without
+ * keeping the plaintext, and stored by the database copying the chunks.
+ */
+async function assembleUpload(authority: Authority, upload: UploadRow): Promise<{ envelope: Buffer; digest: string }> {
+  const envelope = Buffer.allocUnsafe(upload.size);
+  const hash = createHash('sha256');
+  let at = 0;
+  while (at < upload.size) {
+    const chunk = await authority.repository.readUploadChunk(upload.uploadId, at);
+    if (chunk === undefined || at + chunk.length > upload.size) break;
+    envelope.set(chunk, at);
+    hash.update(chunk);
+    at += chunk.length;
+  }
+  return { envelope: envelope.subarray(0, at), digest: at === upload.size ? hash.digest('hex') : '' };
+}
+
+/**
  * Assembles the committed chunks and takes them in as the record. Bytes that do not match the
  * declared digest discard the upload (the kiosk starts a new one); any other refusal keeps it.
  */
@@ -80,13 +112,13 @@ export async function completeUpload(authority: Authority, kiosk: KioskRow, uplo
     throw new AuthorityError(409, 'UPLOAD_INCOMPLETE', `Upload ${uploadId} has ${upload.offset} of ${upload.size} bytes; send the rest first.`,
       { uploadId, offset: upload.offset, size: upload.size });
   }
-  const envelope = await authority.repository.readUploadBytes(uploadId);
-  if (sha256Hex(envelope) !== upload.digest) {
+  const { envelope, digest } = await assembleUpload(authority, upload);
+  if (digest !== upload.digest) {
     await authority.repository.deleteUpload(uploadId);
     throw new AuthorityError(422, 'UPLOAD_CORRUPT', `The bytes of upload ${uploadId} do not match its digest; it was discarded, start a new upload.`,
       { uploadId });
   }
-  const intake = await acceptEnvelope(authority, kiosk, upload.recordId, envelope);
+  const intake = await acceptEnvelope(authority, kiosk, upload.recordId, envelope, { uploadId });
   await authority.repository.deleteUpload(uploadId);
   return intake;
 }

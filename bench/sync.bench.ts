@@ -13,7 +13,7 @@ import { createProvisioningToken } from '../authority/registration.js';
 import { appendAudit } from '../main/audit/audit-log.js';
 import { FileKeyVault } from '../main/provisioning/key-vault.js';
 import { Provisioning } from '../main/provisioning/provisioning.js';
-import { openDatabase } from '../main/store/database.js';
+import { openKioskDatabase } from '../main/store/database.js';
 import { approveAndSeal } from '../main/sync/record-sealer.js';
 import { syntheticRecord } from '../main/sync/synthetic-records.js';
 import type { Benchmark, Measurement } from './report.js';
@@ -25,7 +25,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 /** Seals RECORDS realistic records into the kiosk at `dataDir`, timing each seal + enqueue. */
 async function sealRecords(dataDir: string, authorityUrl: string, token: string): Promise<{ latencies: number[]; bytes: number }> {
-  const db = openDatabase(join(dataDir, 'gatehouse.sqlite'));
+  const db = openKioskDatabase(dataDir);
   try {
     const provisioning = new Provisioning(db, new FileKeyVault(dataDir));
     await provisioning.register({ authorityUrl, token, name: 'Benchmark kiosk' }, (store) => db.transaction(() => {

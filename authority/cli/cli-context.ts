@@ -1,4 +1,5 @@
-// What every `gatehouse-authority` subcommand shares: where it writes (so tests can capture it),
+// What every `gatehouse-authority` subcommand shares: where it writes (so tests can capture it;
+// standard output may be closed early by its reader),
 // how `serve` learns it should stop, the data directory and database from the global options,
 // and opening the authority for the length of one command.
 import type { Command } from 'commander';
@@ -12,8 +13,27 @@ export interface CliIo {
   untilStopped(): Promise<void>;
 }
 
+let stdoutGuarded = false;
+let stdoutClosed = false;
+
+/**
+ * Standard output that a reader may close early (`records --json | head`): the first EPIPE ends
+ * the output quietly — the rest is dropped, the command finishes and exits with its own status —
+ * instead of an unhandled 'error' event killing the process with a stack trace.
+ */
+function writeStdout(text: string): void {
+  if (stdoutClosed) return;
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      stdoutClosed = true;
+    });
+  }
+  process.stdout.write(text);
+}
 export const processIo: CliIo = {
-  out: (text) => process.stdout.write(text),
+  out: writeStdout,
   err: (text) => process.stderr.write(text),
   untilStopped: () => new Promise((resolve) => {
     process.once('SIGTERM', () => resolve());

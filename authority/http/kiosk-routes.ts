@@ -1,31 +1,34 @@
-// The routes about the kiosk itself: a health answer for reachability probes, registration with a one-time token (the one unsigned route),
-// the signed station configuration and operator list it downloads, and its audit checkpoints.
+// The routes about the kiosk itself: a health answer for reachability probes, registration with a
+// one-time token (the unsigned routes; registration attempts are limited per client address), the
+// signed station configuration and operator list it downloads, and its audit checkpoints.
 import type { FastifyInstance } from 'fastify';
 import { storeAuditCheckpoint } from '../audit-checkpoints.js';
 import type { Authority } from '../authority.js';
 import { apiPaths, AuditCheckpoint, RegisterKioskRequest } from '../protocol/api.js';
 import { latestDocument } from '../published-documents.js';
 import { registerKiosk } from '../registration.js';
-import { jsonBody, signedBy } from './request-parts.js';
+import { registrationAttempts } from './admission.js';
+import { jsonBody } from './request-parts.js';
+import { signedBy } from './signed-requests.js';
 
 export function registerKioskRoutes(app: FastifyInstance, authority: Authority): void {
-  app.get(apiPaths.health, async () => ({ service: 'gatehouse-authority', signingKeyId: authority.keys.published.signingKeyId }));
+  app.get(apiPaths.health, { config: { unsigned: true } }, async () => ({ service: 'gatehouse-authority', signingKeyId: authority.keys.published.signingKeyId }));
 
-  app.post(apiPaths.kiosks, async (request, reply) =>
+  app.post(apiPaths.kiosks, { config: { unsigned: true }, onRequest: registrationAttempts(authority) }, async (request, reply) =>
     reply.status(201).send(await registerKiosk(authority, jsonBody(request, RegisterKioskRequest))));
 
   app.get(apiPaths.stationConfig, async (request) => {
-    await signedBy(authority, request);
+    signedBy(request);
     return latestDocument(authority, 'station-config');
   });
 
   app.get(apiPaths.operators, async (request) => {
-    await signedBy(authority, request);
+    signedBy(request);
     return latestDocument(authority, 'operators');
   });
 
   app.post(apiPaths.auditCheckpoints, async (request, reply) => {
-    const kiosk = await signedBy(authority, request);
+    const kiosk = signedBy(request);
     const { created, response } = await storeAuditCheckpoint(authority, kiosk, jsonBody(request, AuditCheckpoint));
     return reply.status(created ? 201 : 200).send(response);
   });

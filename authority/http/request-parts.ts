@@ -1,16 +1,11 @@
-// Reading a Fastify request the way the authority routes need it: the raw body bytes, the kiosk
-// that signed it, and JSON bodies, path parameters and queries checked against the shared schemas.
+// Reading a Fastify request the way the authority routes need it: the raw body bytes (read only
+// after the signature hooks of signed-requests.ts let the request in), and JSON bodies, path
+// parameters and queries checked against the shared schemas.
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { AuthorityError } from '../authority-error.js';
-import type { Authority } from '../authority.js';
-import type { KioskRow } from '../store/repository.js';
 
 export const bodyBytes = (request: FastifyRequest): Buffer => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
-
-/** The kiosk whose valid signature the request carries (401/403 otherwise). */
-export const signedBy = (authority: Authority, request: FastifyRequest): Promise<KioskRow> =>
-  authority.authenticate({ method: request.method, url: request.url, body: bodyBytes(request), headers: request.headers });
 
 function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);

@@ -1,7 +1,9 @@
 // RFC 9421 HTTP Message Signatures as the authority API uses them: a kiosk signs the method,
 // path, query and RFC 9530 Content-Digest of every request with its Ed25519 key; the
-// authority checks form, time window, digest, key, signature, revocation and nonce, in order.
-import { createHash, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+// authority checks form, time window, digest, key, signature, revocation and nonce, in order —
+// or, to refuse a request before reading its body, everything but the digest first
+// (verifyRequestHeaders) and the body against the signed digest as it arrives.
+import { createHash, randomBytes, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import type { Checked } from './protocol-error.js';
 import {
   parseDictionary, serializeBareItem, serializeInnerList, type SfMember, type SfParams,
@@ -33,11 +35,12 @@ export interface SignRequestInput {
   nonce?: string;
 }
 
-export interface VerifyRequestInput {
+/** What a request's signature is checked against before its body is read: everything but the body. */
+export interface VerifyHeadersInput {
   method: string;
   /** The request target as received: path plus `?query` when there is one. */
   path: string;
-  body: Uint8Array;
+  /** A header sent more than once is an array (verification refuses it as malformed). */
   headers: Record<string, string | string[] | undefined>;
   lookupKey(keyId: string): Promise<{ publicKey: KeyObject; revoked: boolean } | undefined>;
   now: Date;
@@ -46,7 +49,14 @@ export interface VerifyRequestInput {
   seenNonce(keyId: string, nonce: string, created: number): Promise<boolean>;
 }
 
+export interface VerifyRequestInput extends VerifyHeadersInput {
+  body: Uint8Array;
+}
+
 export type VerifiedRequest = Checked<SignatureRefusal, { keyId: string; created: number; nonce: string }>;
+
+/** A request whose signed headers verified; its body still has to match `digest` (see bodyMatchesDigest). */
+export type VerifiedHeaders = Checked<SignatureRefusal, { keyId: string; created: number; nonce: string; digest: Buffer }>;
 
 /** The RFC 9530 Content-Digest field value of `body`: `sha-256=:<base64>:`. */
 export function contentDigest(body: Uint8Array | string): string {
@@ -107,18 +117,53 @@ class Refused extends Error {
   }
 }
 
-export async function verifyRequest(input: VerifyRequestInput): Promise<VerifiedRequest> {
+/** Verifies a whole request, body included: form, time window, digest, key, signature, revocation, nonce. */
+export function verifyRequest(input: VerifyRequestInput): Promise<VerifiedRequest> {
+  return refusalAsVerdict(async () => {
+    const claim = readClaim(input);
+    if (!bodyMatchesDigest(input.body, claim.digest)) throw new Refused('DIGEST_MISMATCH', DIGEST_MISMATCH_MESSAGE);
+    const { keyId, created, nonce } = await authenticateClaim(input, claim);
+    return { keyId, created, nonce };
+  });
+}
+
+/**
+ * Verifies everything of a request but its body, so a server can refuse it before reading a byte
+ * of the body. The signature covers Content-Digest, so the body that follows must then hash to
+ * the returned `digest` (bodyMatchesDigest); until it does, the request is not authenticated.
+ */
+export function verifyRequestHeaders(input: VerifyHeadersInput): Promise<VerifiedHeaders> {
+  return refusalAsVerdict(() => authenticateClaim(input, readClaim(input)));
+}
+
+/** True when `body` (or its SHA-256, as a running hash's result) is what the signed Content-Digest declared. */
+export function bodyMatchesDigest(body: Uint8Array | { sha256: Buffer }, declared: Buffer): boolean {
+  const actual = 'sha256' in body ? body.sha256 : createHash('sha256').update(body).digest();
+  return actual.length === declared.length && timingSafeEqual(actual, declared);
+}
+
+export const DIGEST_MISMATCH_MESSAGE = 'The body does not match its Content-Digest.';
+
+async function refusalAsVerdict<T extends object>(verify: () => Promise<T>): Promise<Checked<SignatureRefusal, T>> {
   try {
-    return { ok: true, ...(await verifyOrRefuse(input)) };
+    return { ok: true, ...(await verify()) };
   } catch (error) {
     if (error instanceof Refused) return { ok: false, code: error.code, message: error.message };
     throw error;
   }
 }
 
-async function verifyOrRefuse(input: VerifyRequestInput): Promise<{ keyId: string; created: number; nonce: string }> {
+/** The signature a request claims, checked for form and time window: no key or body involved yet. */
+interface Claim {
+  parsed: ParsedSignature;
+  digestField: string;
+  digest: Buffer;
+}
+
+function readClaim(input: Pick<VerifyHeadersInput, 'headers' | 'now' | 'skewSeconds'>): Claim {
   const signatureInput = singleHeader(input.headers, 'signature-input');
   const signatureField = singleHeader(input.headers, 'signature');
+  const digestField = singleHeader(input.headers, 'content-digest');
   if (signatureInput === undefined || signatureField === undefined) {
     throw new Refused('SIG_MISSING', 'The request is not signed: Signature-Input and Signature headers are required.');
   }
@@ -129,16 +174,16 @@ async function verifyOrRefuse(input: VerifyRequestInput): Promise<{ keyId: strin
     throw new Refused('SIG_EXPIRED', `The signature was created at ${parsed.created}, more than ${input.skewSeconds} s from the authority's clock (${nowSeconds}); check the kiosk clock.`);
   }
 
-  const digestField = singleHeader(input.headers, 'content-digest');
   if (digestField === undefined) throw new Refused('SIG_MALFORMED', 'The signed Content-Digest header is missing.');
   const declared = parseOrRefuse(digestField).get('sha-256');
   if (declared === undefined || 'list' in declared || declared.item.type !== 'binary') {
     throw new Refused('SIG_MALFORMED', 'Content-Digest carries no sha-256 byte sequence.');
   }
-  if (!declared.item.value.equals(createHash('sha256').update(input.body).digest())) {
-    throw new Refused('DIGEST_MISMATCH', 'The body does not match its Content-Digest.');
-  }
+  return { parsed, digestField, digest: declared.item.value };
+}
 
+/** Key, signature over the claimed headers, revocation, then the nonce (remembered only for a request that verified). */
+async function authenticateClaim(input: VerifyHeadersInput, { parsed, digestField, digest }: Claim) {
   const key = await input.lookupKey(parsed.keyId);
   if (key === undefined) throw new Refused('KEY_UNKNOWN', `No kiosk is registered under key id "${parsed.keyId}".`);
   const values = componentValues(input.method, input.path, digestField.trim());
@@ -150,7 +195,7 @@ async function verifyOrRefuse(input: VerifyRequestInput): Promise<{ keyId: strin
   if (await input.seenNonce(parsed.keyId, parsed.nonce, parsed.created)) {
     throw new Refused('SIG_REPLAYED', 'This signed request was already received (nonce reused); sign every attempt afresh.');
   }
-  return { keyId: parsed.keyId, created: parsed.created, nonce: parsed.nonce };
+  return { keyId: parsed.keyId, created: parsed.created, nonce: parsed.nonce, digest };
 }
 
 function singleHeader(headers: VerifyRequestInput['headers'], name: string): string | undefined {

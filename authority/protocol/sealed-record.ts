@@ -127,6 +127,26 @@ export function readSealedHeader(bytes: Uint8Array): SealedHeader {
 }
 
 export function openSealedRecord(bytes: Uint8Array, keys: OpenKeys): OpenedRecord {
+  const { header, json, plaintext } = decryptEnvelope(bytes, keys, 'all');
+  let at = header.json.size;
+  const parts = header.parts.map(({ name, size }) => {
+    const part = { name, bytes: plaintext.subarray(at, at + size) };
+    at += size;
+    return part;
+  });
+  return { header, json, parts };
+}
+
+/**
+ * Every check of openSealedRecord — kiosk signature, authority key, key unwrap, authentication
+ * tag, JSON part — without keeping the parts: for a receiver that stores the envelope as it is
+ * (the authority's intake), so a large record's plaintext is never held in memory.
+ */
+export function verifySealedRecord(bytes: Uint8Array, keys: OpenKeys): SealedHeader {
+  return decryptEnvelope(bytes, keys, 'json').header;
+}
+
+function decryptEnvelope(bytes: Uint8Array, keys: OpenKeys, keep: 'all' | 'json'): { header: SealedHeader; json: unknown; plaintext: Buffer } {
   const layout = parseLayout(bytes);
   const { header } = layout;
   if (!verify(null, layout.signed, keys.kioskSigningPublicKey, layout.signature)) {
@@ -149,7 +169,7 @@ export function openSealedRecord(bytes: Uint8Array, keys: OpenKeys): OpenedRecor
   }
   let plaintext: Buffer;
   try {
-    plaintext = gcmOpen(contentKey, layout.contentNonce, layout.ciphertext, layout.contentTag, layout.associated);
+    plaintext = gcmOpen(contentKey, layout.contentNonce, layout.ciphertext, layout.contentTag, layout.associated, keep === 'all' ? Infinity : header.json.size);
   } catch {
     throw envelopeError('DECRYPT_FAILED', `Record ${header.recordId} fails its authentication tag: the ciphertext or the metadata bound to it (record id, kiosk, parts) differs from what was sealed.`,
       { recordId: header.recordId });
@@ -160,13 +180,7 @@ export function openSealedRecord(bytes: Uint8Array, keys: OpenKeys): OpenedRecor
   } catch {
     throw envelopeError('CONTENT_INVALID', `Record ${header.recordId} decrypts, but its JSON part is not JSON.`, { recordId: header.recordId });
   }
-  let at = header.json.size;
-  const parts = header.parts.map(({ name, size }) => {
-    const part = { name, bytes: plaintext.subarray(at, at + size) };
-    at += size;
-    return part;
-  });
-  return { header, json, parts };
+  return { header, json, plaintext };
 }
 
 /** HKDF-SHA256 over the X25519 shared secret, salted with the ephemeral then the recipient public key. */
@@ -181,9 +195,20 @@ function gcmSeal(key: Buffer, nonce: Buffer, plaintext: readonly Uint8Array[], a
   return { ciphertext, tag: cipher.getAuthTag() };
 }
 
-function gcmOpen(key: Buffer, nonce: Buffer, ciphertext: Buffer, tag: Buffer, associated: Buffer): Buffer {
+const DECRYPT_SLICE_BYTES = 1024 * 1024;
+
+/** Decrypts and authenticates all of `ciphertext`, keeping the first `keep` bytes of plaintext. */
+function gcmOpen(key: Buffer, nonce: Buffer, ciphertext: Buffer, tag: Buffer, associated: Buffer, keep = Infinity): Buffer {
   const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES }).setAAD(associated).setAuthTag(tag);
-  return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  // Slice by slice into one buffer: a single update() over a large record briefly holds its
+  // plaintext twice (Node shrinks the output by copying it), and a concat would copy it again.
+  const plaintext = Buffer.allocUnsafe(Math.min(keep, ciphertext.length));
+  let written = 0;
+  for (let at = 0; at < ciphertext.length; at += DECRYPT_SLICE_BYTES) {
+    written += decipher.update(ciphertext.subarray(at, at + DECRYPT_SLICE_BYTES)).copy(plaintext, written);
+  }
+  written += decipher.final().copy(plaintext, written);
+  return plaintext.subarray(0, written);
 }
 
 interface Layout {

@@ -5,12 +5,14 @@ import pg from 'pg';
 import { pendingMigrations } from './migrations/authority-migration.js';
 import { nextKioskCode } from './kiosk-codes.js';
 import type {
-  AuthorityRepository, CheckpointRow, KioskRow, NewKiosk, NewStatusChange, PublishedDocument, PublishedKind, RecordRow, Registration,
+  AuthorityRepository, UploadChunks, CheckpointRow, KioskRow, NewKiosk, NewStatusChange, PublishedDocument, PublishedKind, RecordRow, Registration,
   StatusChangeRow, StoreCounts, Stored, TokenRow, UploadRow,
 } from './repository.js';
 import {
-  CHECKPOINT_COLUMNS, COUNTS_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, KIOSK_STATUS_QUERY, LATEST_SEQ_QUERY, LATEST_STATUS_QUERY, PUBLISHED_COLUMNS,
-  RECORD_COLUMNS, registrationRefusal, STATUS_CHANGE_QUERY, STATUS_HISTORY_QUERY, STATUS_INSERT, TOKEN_STATE_QUERY, UPLOAD_COLUMNS, type TokenState,
+  CHECKPOINT_COLUMNS, COUNTS_QUERY, ENVELOPE_CHUNKS_FROM_UPLOAD, ENVELOPE_CHUNKS_QUERY, ENVELOPE_CHUNKS_SIZE, ENVELOPE_INSERT, ENVELOPE_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, KIOSK_STATUS_QUERY, LATEST_SEQ_QUERY,
+  LATEST_STATUS_QUERY, OTHER_OPEN_UPLOADS_QUERY, PUBLISHED_COLUMNS, RECORD_COLUMNS, RECORD_INSERT, RECORD_QUERY, registrationRefusal,
+  STATUS_CHANGE_QUERY, STATUS_HISTORY_QUERY, STATUS_INSERT, TOKEN_STATE_QUERY, UPLOAD_CHUNK_QUERY, UPLOAD_COLUMNS, UPLOAD_DELETE_FOR_RECORD,
+  joinChunks, refuseChangedUpload, UPLOAD_FOR_RECORD_QUERY, UPLOAD_INSERT, UPLOAD_SWEEP, type TokenState,
 } from './sql-columns.js';
 
 const INT8_OID = 20;
@@ -38,6 +40,9 @@ const types = {
 };
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** The bytes as a Buffer without copying them (pg sends a Buffer parameter as binary). */
+const bufferView = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** Connects to `url`, brings the schema up to date and returns the store. */
 export async function openPostgresRepository(url: string): Promise<AuthorityRepository> {
@@ -141,33 +146,37 @@ class PostgresRepository implements AuthorityRepository {
     await this.run('DELETE FROM request_nonces WHERE created < $1', [created]);
   }
 
-  async storeRecord(row: RecordRow, envelope: Uint8Array): Promise<Stored<RecordRow> | 'number-taken'> {
+  async storeRecord(row: RecordRow, envelope: Uint8Array | UploadChunks): Promise<Stored<RecordRow> | 'number-taken'> {
     return this.transaction(async (client): Promise<Stored<RecordRow> | 'number-taken'> => {
       const inserted = await this.run(
-        `INSERT INTO records (record_id, kiosk_id, digest, size, kind, created_at, received_at, number, receipt)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-        [row.recordId, row.kioskId, row.digest, row.size, row.kind, row.createdAt, row.receivedAt, row.number, JSON.stringify(row.receipt)], client,
+        RECORD_INSERT,
+        [row.kioskId, row.recordId, row.digest, row.size, row.kind, row.createdAt, row.receivedAt, row.number, JSON.stringify(row.receipt)], client,
       );
       if (inserted === 1) {
-        await this.run('INSERT INTO record_envelopes (record_id, envelope) VALUES ($1, $2)', [row.recordId, Buffer.from(envelope)], client);
+        if (envelope instanceof Uint8Array) {
+          await this.run(ENVELOPE_INSERT, [row.kioskId, row.recordId, bufferView(envelope)], client);
+        } else {
+          await this.run(ENVELOPE_CHUNKS_FROM_UPLOAD, [row.kioskId, row.recordId, envelope.uploadId], client);
+          refuseChangedUpload(row, envelope, (await this.one<{ size: number }>(ENVELOPE_CHUNKS_SIZE, [row.kioskId, row.recordId], client))!.size);
+        }
         await client.query('SELECT pg_advisory_xact_lock($1)', [STATUS_LOG_LOCK]);
         await client.query(STATUS_INSERT, [row.recordId, row.kioskId, 'received', null, row.receivedAt]);
       }
-      const held = await this.one<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE record_id = $1`, [row.recordId], client);
+      const held = await this.one<RecordRow>(RECORD_QUERY, [row.kioskId, row.recordId], client);
       return held === undefined ? 'number-taken' : { row: held, created: inserted === 1 };
     });
   }
 
-  async findRecord(recordId: string): Promise<RecordRow | undefined> {
-    return this.one<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE record_id = $1`, [recordId]);
+  async findRecord(kioskId: string, recordId: string): Promise<RecordRow | undefined> {
+    return this.one<RecordRow>(RECORD_QUERY, [kioskId, recordId]);
   }
 
   async findRecordByNumber(number: string): Promise<RecordRow | undefined> {
     return this.one<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE number = $1`, [number]);
   }
 
-  async statusHistory(recordId: string): Promise<StatusChangeRow[]> {
-    return this.all<StatusChangeRow>(STATUS_HISTORY_QUERY, [recordId]);
+  async statusHistory(kioskId: string, recordId: string): Promise<StatusChangeRow[]> {
+    return this.all<StatusChangeRow>(STATUS_HISTORY_QUERY, [kioskId, recordId]);
   }
 
   async latestStatusChanges(): Promise<StatusChangeRow[]> {
@@ -181,28 +190,30 @@ class PostgresRepository implements AuthorityRepository {
   async appendStatusChange(change: NewStatusChange, expectedLatestSeq: number): Promise<StatusChangeRow | undefined> {
     return this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [STATUS_LOG_LOCK]);
-      const latest = (await this.one<{ seq: number | null }>(LATEST_SEQ_QUERY, [change.recordId], client))?.seq ?? 0;
+      const latest = (await this.one<{ seq: number | null }>(LATEST_SEQ_QUERY, [change.kioskId, change.recordId], client))?.seq ?? 0;
       if (latest !== expectedLatestSeq) return undefined;
       const { seq } = (await this.one<{ seq: number }>(STATUS_INSERT, [change.recordId, change.kioskId, change.state, change.reason, change.at], client))!;
       return this.one<StatusChangeRow>(STATUS_CHANGE_QUERY, [seq], client);
     });
   }
 
-  async readEnvelope(recordId: string): Promise<Uint8Array | undefined> {
-    return (await this.one<{ envelope: Buffer }>('SELECT envelope FROM record_envelopes WHERE record_id = $1', [recordId]))?.envelope;
+  async readEnvelope(kioskId: string, recordId: string): Promise<Uint8Array | undefined> {
+    const whole = (await this.one<{ envelope: Buffer }>(ENVELOPE_QUERY, [kioskId, recordId]))?.envelope;
+    return whole ?? joinChunks(await this.all<{ bytes: Buffer }>(ENVELOPE_CHUNKS_QUERY, [kioskId, recordId]));
   }
 
   async listRecords(): Promise<RecordRow[]> {
     return this.all<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM records ORDER BY received_at, record_id`);
   }
 
-  async openUpload(row: UploadRow): Promise<void> {
-    await this.transaction(async (client) => {
-      await this.run('DELETE FROM uploads WHERE record_id = $1', [row.recordId], client);
-      await this.run(
-        'INSERT INTO uploads (upload_id, record_id, kiosk_id, size, digest, committed, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-        [row.uploadId, row.recordId, row.kioskId, row.size, row.digest, row.offset, row.createdAt, row.updatedAt], client,
-      );
+  async openUpload(row: UploadRow, maxOpen: number): Promise<'opened' | 'limit'> {
+    return this.transaction(async (client): Promise<'opened' | 'limit'> => {
+      // The kiosk's row lock serializes its uploads being opened, so two at once cannot both take the last place.
+      await client.query('SELECT 1 FROM kiosks WHERE id = $1 FOR UPDATE', [row.kioskId]);
+      if ((await this.one<{ open: number }>(OTHER_OPEN_UPLOADS_QUERY, [row.kioskId, row.recordId], client))!.open >= maxOpen) return 'limit';
+      await this.run(UPLOAD_DELETE_FOR_RECORD, [row.kioskId, row.recordId], client);
+      await this.run(UPLOAD_INSERT, [row.uploadId, row.recordId, row.kioskId, row.size, row.digest, row.offset, row.createdAt, row.updatedAt], client);
+      return 'opened';
     });
   }
 
@@ -210,8 +221,8 @@ class PostgresRepository implements AuthorityRepository {
     return this.one<UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = $1`, [uploadId]);
   }
 
-  async findUploadForRecord(recordId: string): Promise<UploadRow | undefined> {
-    return this.one<UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE record_id = $1`, [recordId]);
+  async findUploadForRecord(kioskId: string, recordId: string): Promise<UploadRow | undefined> {
+    return this.one<UploadRow>(UPLOAD_FOR_RECORD_QUERY, [kioskId, recordId]);
   }
 
   async appendChunk(uploadId: string, offset: number, bytes: Uint8Array, at: string): Promise<UploadRow | undefined> {
@@ -221,19 +232,22 @@ class PostgresRepository implements AuthorityRepository {
         [bytes.length, at, uploadId, offset], client,
       );
       if (moved !== undefined) {
-        await this.run('INSERT INTO upload_chunks (upload_id, start, bytes) VALUES ($1, $2, $3)', [uploadId, offset, Buffer.from(bytes)], client);
+        await this.run('INSERT INTO upload_chunks (upload_id, start, bytes) VALUES ($1, $2, $3)', [uploadId, offset, bufferView(bytes)], client);
       }
       return moved;
     });
   }
 
-  async readUploadBytes(uploadId: string): Promise<Uint8Array> {
-    const chunks = await this.all<{ bytes: Buffer }>('SELECT bytes FROM upload_chunks WHERE upload_id = $1 ORDER BY start', [uploadId]);
-    return Buffer.concat(chunks.map((chunk) => chunk.bytes));
+  async readUploadChunk(uploadId: string, start: number): Promise<Uint8Array | undefined> {
+    return (await this.one<{ bytes: Buffer }>(UPLOAD_CHUNK_QUERY, [uploadId, start]))?.bytes;
   }
 
   async deleteUpload(uploadId: string): Promise<void> {
     await this.run('DELETE FROM uploads WHERE upload_id = $1', [uploadId]);
+  }
+
+  async deleteUploadsIdleSince(before: string): Promise<number> {
+    return this.run(UPLOAD_SWEEP, [before]);
   }
 
   async storeCheckpoint(row: CheckpointRow): Promise<Stored<CheckpointRow>> {

@@ -1,6 +1,7 @@
 // The one storage interface of the authority, implemented for SQLite (the default) and for
 // PostgreSQL; the service above it never knows which. Every method that changes several rows
-// does so in one transaction, and permanent dedup lives in the schema (unique record ids).
+// does so in one transaction, and permanent dedup lives in the schema (record ids unique per kiosk:
+// a record is known by its kiosk and its record id together, so one kiosk never sees another's).
 import type { Receipt } from '../protocol/receipt.js';
 import type { ProcessingState } from '../protocol/record-status.js';
 
@@ -42,6 +43,11 @@ export interface UploadRow {
   offset: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** An envelope given as the committed chunks of an upload: the store copies them itself, never through memory. */
+export interface UploadChunks {
+  uploadId: string;
 }
 
 export interface CheckpointRow {
@@ -116,18 +122,18 @@ export interface AuthorityRepository {
   forgetNoncesBefore(created: number): Promise<void>;
 
   /**
-   * Stores the record and logs it `received` at its receivedAt, unless its id is taken: returns
-   * whichever row now holds the id; 'number-taken' (storing nothing) when a record with another id
-   * holds its number.
+   * Stores the record and logs it `received` at its receivedAt, unless its kiosk already holds its
+   * id: returns whichever row now holds (kiosk, id); 'number-taken' (storing nothing) when another
+   * record holds its number.
    */
-  storeRecord(row: RecordRow, envelope: Uint8Array): Promise<Stored<RecordRow> | 'number-taken'>;
-  findRecord(recordId: string): Promise<RecordRow | undefined>;
+  storeRecord(row: RecordRow, envelope: Uint8Array | UploadChunks): Promise<Stored<RecordRow> | 'number-taken'>;
+  findRecord(kioskId: string, recordId: string): Promise<RecordRow | undefined>;
   findRecordByNumber(number: string): Promise<RecordRow | undefined>;
-  readEnvelope(recordId: string): Promise<Uint8Array | undefined>;
+  readEnvelope(kioskId: string, recordId: string): Promise<Uint8Array | undefined>;
   listRecords(): Promise<RecordRow[]>;
 
   /** The log of one record, oldest first. */
-  statusHistory(recordId: string): Promise<StatusChangeRow[]>;
+  statusHistory(kioskId: string, recordId: string): Promise<StatusChangeRow[]>;
   /** The latest change of every record (its current state). */
   latestStatusChanges(): Promise<StatusChangeRow[]>;
   /** The changes of this kiosk's records with seq above `after`, oldest first, at most `limit`. */
@@ -139,14 +145,20 @@ export interface AuthorityRepository {
    */
   appendStatusChange(change: NewStatusChange, expectedLatestSeq: number): Promise<StatusChangeRow | undefined>;
 
-  /** Adds the upload, replacing (with its chunks) any open upload for the same record id. */
-  openUpload(row: UploadRow): Promise<void>;
+  /**
+   * Adds the upload, replacing (with its chunks) any open upload of the same kiosk for the same
+   * record id; 'limit' (changing nothing) when the kiosk already has `maxOpen` other uploads open.
+   */
+  openUpload(row: UploadRow, maxOpen: number): Promise<'opened' | 'limit'>;
   findUpload(uploadId: string): Promise<UploadRow | undefined>;
-  findUploadForRecord(recordId: string): Promise<UploadRow | undefined>;
+  findUploadForRecord(kioskId: string, recordId: string): Promise<UploadRow | undefined>;
   /** Appends a chunk at `offset` if that is still the committed offset; undefined when it is not. */
   appendChunk(uploadId: string, offset: number, bytes: Uint8Array, at: string): Promise<UploadRow | undefined>;
-  readUploadBytes(uploadId: string): Promise<Uint8Array>;
+  /** The chunk committed at `start` (chunks are contiguous); read one at a time, never the whole upload at once. */
+  readUploadChunk(uploadId: string, start: number): Promise<Uint8Array | undefined>;
   deleteUpload(uploadId: string): Promise<void>;
+  /** Deletes, with their chunks, the uploads with no chunk since `before`; how many. */
+  deleteUploadsIdleSince(before: string): Promise<number>;
 
   /** Stores the checkpoint unless its (kiosk, seq) is taken; returns whichever row now holds it. */
   storeCheckpoint(row: CheckpointRow): Promise<Stored<CheckpointRow>>;

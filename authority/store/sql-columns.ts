@@ -1,6 +1,6 @@
 // The SQL both stores share: column lists aliased to the row field names (so SQLite and
 // PostgreSQL hand back rows of the same shape) and the queries and rules of registration.
-import type { Registration } from './repository.js';
+import type { RecordRow, Registration, UploadChunks } from './repository.js';
 
 export const KIOSK_COLUMNS = 'id, code, name, signing_public_key AS "signingPublicKey", sealing_public_key AS "sealingPublicKey", '
   + 'registered_at AS "registeredAt", revoked_at AS "revokedAt"';
@@ -10,22 +10,48 @@ export const RECORD_COLUMNS = 'record_id AS "recordId", kiosk_id AS "kioskId", d
 
 /** The log joined with its records (for their numbers); alias c for the log, r for records. */
 export const STATUS_CHANGE_SELECT = 'SELECT c.seq, c.record_id AS "recordId", c.kiosk_id AS "kioskId", r.number, c.state, c.reason, c.at '
-  + 'FROM record_status_changes c JOIN records r ON r.record_id = c.record_id';
+  + 'FROM record_status_changes c JOIN records r ON r.kiosk_id = c.kiosk_id AND r.record_id = c.record_id';
 
-export const STATUS_HISTORY_QUERY = `${STATUS_CHANGE_SELECT} WHERE c.record_id = $1 ORDER BY c.seq`;
-export const LATEST_STATUS_QUERY = `${STATUS_CHANGE_SELECT} WHERE c.seq IN (SELECT max(seq) FROM record_status_changes GROUP BY record_id) ORDER BY c.seq`;
+/** Parameters: $1 the kiosk id, $2 the record id. */
+export const STATUS_HISTORY_QUERY = `${STATUS_CHANGE_SELECT} WHERE c.kiosk_id = $1 AND c.record_id = $2 ORDER BY c.seq`;
+export const LATEST_STATUS_QUERY = `${STATUS_CHANGE_SELECT} WHERE c.seq IN (SELECT max(seq) FROM record_status_changes GROUP BY kiosk_id, record_id) ORDER BY c.seq`;
 /** Parameters: $1 the kiosk id, $2 the seq to start after, $3 the most rows. */
 export const KIOSK_STATUS_QUERY = `${STATUS_CHANGE_SELECT} WHERE c.kiosk_id = $1 AND c.seq > $2 ORDER BY c.seq LIMIT $3`;
 /** Parameters: $1 the seq. */
 export const STATUS_CHANGE_QUERY = `${STATUS_CHANGE_SELECT} WHERE c.seq = $1`;
 
-/** Parameters: $1 the record id. The latest seq of its log, null when it has none. */
-export const LATEST_SEQ_QUERY = 'SELECT max(seq) AS seq FROM record_status_changes WHERE record_id = $1';
+/** Parameters: $1 the kiosk id, $2 the record id. The latest seq of its log, null when it has none. */
+export const LATEST_SEQ_QUERY = 'SELECT max(seq) AS seq FROM record_status_changes WHERE kiosk_id = $1 AND record_id = $2';
+
+/** A record is known by its kiosk and its id together (migration 3). Parameters: $1 the kiosk id, $2 the record id. */
+export const RECORD_QUERY = `SELECT ${RECORD_COLUMNS} FROM records WHERE kiosk_id = $1 AND record_id = $2`;
+export const ENVELOPE_QUERY = 'SELECT envelope FROM record_envelopes WHERE kiosk_id = $1 AND record_id = $2';
+export const RECORD_INSERT = `INSERT INTO records (kiosk_id, record_id, digest, size, kind, created_at, received_at, number, receipt)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`;
+export const ENVELOPE_INSERT = 'INSERT INTO record_envelopes (kiosk_id, record_id, envelope) VALUES ($1, $2, $3)';
+/** Parameters: $1 the kiosk id, $2 the record id, $3 the upload whose committed chunks are the envelope. */
+export const ENVELOPE_CHUNKS_FROM_UPLOAD = 'INSERT INTO record_envelope_chunks (kiosk_id, record_id, start, bytes) '
+  + 'SELECT CAST($1 AS text), CAST($2 AS text), start, bytes FROM upload_chunks WHERE upload_id = $3';
+/** Parameters: $1 the kiosk id, $2 the record id. */
+export const ENVELOPE_CHUNKS_SIZE = 'SELECT coalesce(sum(length(bytes)), 0) AS size FROM record_envelope_chunks WHERE kiosk_id = $1 AND record_id = $2';
+export const ENVELOPE_CHUNKS_QUERY = 'SELECT bytes FROM record_envelope_chunks WHERE kiosk_id = $1 AND record_id = $2 ORDER BY start';
 
 export const STATUS_INSERT = 'INSERT INTO record_status_changes (record_id, kiosk_id, state, reason, at) VALUES ($1, $2, $3, $4, $5) RETURNING seq';
 
 export const UPLOAD_COLUMNS = 'upload_id AS "uploadId", record_id AS "recordId", kiosk_id AS "kioskId", size, digest, '
   + 'committed AS "offset", created_at AS "createdAt", updated_at AS "updatedAt"';
+
+/** Parameters: $1 the kiosk id, $2 the record id. */
+export const UPLOAD_FOR_RECORD_QUERY = `SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE kiosk_id = $1 AND record_id = $2`;
+/** Parameters: $1 the kiosk id, $2 the record id: the kiosk's open uploads other than the one for this record. */
+export const OTHER_OPEN_UPLOADS_QUERY = 'SELECT count(*) AS open FROM uploads WHERE kiosk_id = $1 AND record_id <> $2';
+export const UPLOAD_DELETE_FOR_RECORD = 'DELETE FROM uploads WHERE kiosk_id = $1 AND record_id = $2';
+export const UPLOAD_INSERT = 'INSERT INTO uploads (upload_id, record_id, kiosk_id, size, digest, committed, created_at, updated_at) '
+  + 'VALUES ($1, $2, $3, $4, $5, $6, $7, $8)';
+/** Parameters: $1 the upload id, $2 the offset the chunk starts at (chunks are contiguous: each starts where the last ended). */
+export const UPLOAD_CHUNK_QUERY = 'SELECT bytes FROM upload_chunks WHERE upload_id = $1 AND start = $2';
+/** Parameters: $1 the time before which an upload untouched since is abandoned. */
+export const UPLOAD_SWEEP = 'DELETE FROM uploads WHERE updated_at < $1';
 
 export const CHECKPOINT_COLUMNS = 'kiosk_id AS "kioskId", seq, head_hash AS "headHash", at, signature, received_at AS "receivedAt"';
 
@@ -50,4 +76,18 @@ export function registrationRefusal(token: TokenState | undefined, keyTaken: boo
   if (token.used) return 'token-used';
   if (token.expired) return 'token-expired';
   return keyTaken ? 'key-taken' : undefined;
+}
+
+/** An envelope kept as chunks, whole again; undefined when there are none. */
+export const joinChunks = (chunks: ReadonlyArray<{ bytes: Buffer }>): Buffer | undefined =>
+  chunks.length === 0 ? undefined : Buffer.concat(chunks.map((chunk) => chunk.bytes));
+
+/**
+ * Throws (rolling the store back) when the chunks copied from an upload are not the record's size:
+ * the upload was replaced or swept between its verification and its storing.
+ */
+export function refuseChangedUpload(row: RecordRow, upload: UploadChunks, copied: number): void {
+  if (copied !== row.size) {
+    throw new Error(`Upload ${upload.uploadId} changed while record ${row.recordId} was being stored (${copied} of ${row.size} bytes); nothing was stored.`);
+  }
 }

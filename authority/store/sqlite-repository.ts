@@ -1,16 +1,18 @@
 // The authority store on SQLite (better-sqlite3), the default: one file in the data directory,
 // WAL with synchronous FULL, envelopes and upload chunks as BLOBs in tables apart from the rows
 // that list and dedup them. Each multi-row change is one synchronous transaction.
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { pendingMigrations } from './migrations/authority-migration.js';
 import { nextKioskCode } from './kiosk-codes.js';
 import type {
-  AuthorityRepository, CheckpointRow, KioskRow, NewKiosk, NewStatusChange, PublishedDocument, PublishedKind, RecordRow, Registration,
+  AuthorityRepository, UploadChunks, CheckpointRow, KioskRow, NewKiosk, NewStatusChange, PublishedDocument, PublishedKind, RecordRow, Registration,
   StatusChangeRow, StoreCounts, Stored, TokenRow, UploadRow,
 } from './repository.js';
 import {
-  CHECKPOINT_COLUMNS, COUNTS_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, KIOSK_STATUS_QUERY, LATEST_SEQ_QUERY, LATEST_STATUS_QUERY, PUBLISHED_COLUMNS,
-  RECORD_COLUMNS, registrationRefusal, STATUS_CHANGE_QUERY, STATUS_HISTORY_QUERY, STATUS_INSERT, TOKEN_STATE_QUERY, UPLOAD_COLUMNS, type TokenState,
+  CHECKPOINT_COLUMNS, COUNTS_QUERY, ENVELOPE_CHUNKS_FROM_UPLOAD, ENVELOPE_CHUNKS_QUERY, ENVELOPE_CHUNKS_SIZE, ENVELOPE_INSERT, ENVELOPE_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, KIOSK_STATUS_QUERY, LATEST_SEQ_QUERY,
+  LATEST_STATUS_QUERY, OTHER_OPEN_UPLOADS_QUERY, PUBLISHED_COLUMNS, RECORD_COLUMNS, RECORD_INSERT, RECORD_QUERY, registrationRefusal,
+  STATUS_CHANGE_QUERY, STATUS_HISTORY_QUERY, STATUS_INSERT, TOKEN_STATE_QUERY, UPLOAD_CHUNK_QUERY, UPLOAD_COLUMNS, UPLOAD_DELETE_FOR_RECORD,
+  joinChunks, refuseChangedUpload, UPLOAD_FOR_RECORD_QUERY, UPLOAD_INSERT, UPLOAD_SWEEP, type TokenState,
 } from './sql-columns.js';
 
 type Db = Database.Database;
@@ -109,24 +111,28 @@ class SqliteRepository implements AuthorityRepository {
     this.run('DELETE FROM request_nonces WHERE created < ?', created);
   }
 
-  async storeRecord(row: RecordRow, envelope: Uint8Array): Promise<Stored<RecordRow> | 'number-taken'> {
+  async storeRecord(row: RecordRow, envelope: Uint8Array | UploadChunks): Promise<Stored<RecordRow> | 'number-taken'> {
     return this.db.transaction((): Stored<RecordRow> | 'number-taken' => {
       const inserted = this.run(
-        `INSERT INTO records (record_id, kiosk_id, digest, size, kind, created_at, received_at, number, receipt)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-        row.recordId, row.kioskId, row.digest, row.size, row.kind, row.createdAt, row.receivedAt, row.number, JSON.stringify(row.receipt),
+        positional(RECORD_INSERT),
+        row.kioskId, row.recordId, row.digest, row.size, row.kind, row.createdAt, row.receivedAt, row.number, JSON.stringify(row.receipt),
       );
       if (inserted === 1) {
-        this.run('INSERT INTO record_envelopes (record_id, envelope) VALUES (?, ?)', row.recordId, envelope);
+        if (envelope instanceof Uint8Array) {
+          this.run(positional(ENVELOPE_INSERT), row.kioskId, row.recordId, envelope);
+        } else {
+          this.run(positional(ENVELOPE_CHUNKS_FROM_UPLOAD), row.kioskId, row.recordId, envelope.uploadId);
+          refuseChangedUpload(row, envelope, this.one<{ size: number }>(positional(ENVELOPE_CHUNKS_SIZE), row.kioskId, row.recordId)!.size);
+        }
         this.one(positional(STATUS_INSERT), row.recordId, row.kioskId, 'received', null, row.receivedAt);
       }
-      const held = this.one<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE record_id = ?`, row.recordId);
+      const held = this.one<RecordDbRow>(positional(RECORD_QUERY), row.kioskId, row.recordId);
       return held === undefined ? 'number-taken' : { row: recordFrom(held), created: inserted === 1 };
     }).immediate();
   }
 
-  async findRecord(recordId: string): Promise<RecordRow | undefined> {
-    const row = this.one<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE record_id = ?`, recordId);
+  async findRecord(kioskId: string, recordId: string): Promise<RecordRow | undefined> {
+    const row = this.one<RecordDbRow>(positional(RECORD_QUERY), kioskId, recordId);
     return row && recordFrom(row);
   }
 
@@ -135,8 +141,8 @@ class SqliteRepository implements AuthorityRepository {
     return row && recordFrom(row);
   }
 
-  async statusHistory(recordId: string): Promise<StatusChangeRow[]> {
-    return this.all<StatusChangeRow>(positional(STATUS_HISTORY_QUERY), recordId);
+  async statusHistory(kioskId: string, recordId: string): Promise<StatusChangeRow[]> {
+    return this.all<StatusChangeRow>(positional(STATUS_HISTORY_QUERY), kioskId, recordId);
   }
 
   async latestStatusChanges(): Promise<StatusChangeRow[]> {
@@ -149,28 +155,28 @@ class SqliteRepository implements AuthorityRepository {
 
   async appendStatusChange(change: NewStatusChange, expectedLatestSeq: number): Promise<StatusChangeRow | undefined> {
     return this.db.transaction((): StatusChangeRow | undefined => {
-      const latest = this.one<{ seq: number | null }>(positional(LATEST_SEQ_QUERY), change.recordId)?.seq ?? 0;
+      const latest = this.one<{ seq: number | null }>(positional(LATEST_SEQ_QUERY), change.kioskId, change.recordId)?.seq ?? 0;
       if (latest !== expectedLatestSeq) return undefined;
       const { seq } = this.one<{ seq: number }>(positional(STATUS_INSERT), change.recordId, change.kioskId, change.state, change.reason, change.at)!;
       return this.one<StatusChangeRow>(positional(STATUS_CHANGE_QUERY), seq);
     }).immediate();
   }
 
-  async readEnvelope(recordId: string): Promise<Uint8Array | undefined> {
-    return this.one<{ envelope: Buffer }>('SELECT envelope FROM record_envelopes WHERE record_id = ?', recordId)?.envelope;
+  async readEnvelope(kioskId: string, recordId: string): Promise<Uint8Array | undefined> {
+    const whole = this.one<{ envelope: Buffer }>(positional(ENVELOPE_QUERY), kioskId, recordId)?.envelope;
+    return whole ?? joinChunks(this.all<{ bytes: Buffer }>(positional(ENVELOPE_CHUNKS_QUERY), kioskId, recordId));
   }
 
   async listRecords(): Promise<RecordRow[]> {
     return this.all<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records ORDER BY received_at, record_id`).map(recordFrom);
   }
 
-  async openUpload(row: UploadRow): Promise<void> {
-    this.db.transaction(() => {
-      this.run('DELETE FROM uploads WHERE record_id = ?', row.recordId);
-      this.run(
-        'INSERT INTO uploads (upload_id, record_id, kiosk_id, size, digest, committed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        row.uploadId, row.recordId, row.kioskId, row.size, row.digest, row.offset, row.createdAt, row.updatedAt,
-      );
+  async openUpload(row: UploadRow, maxOpen: number): Promise<'opened' | 'limit'> {
+    return this.db.transaction((): 'opened' | 'limit' => {
+      if (this.one<{ open: number }>(positional(OTHER_OPEN_UPLOADS_QUERY), row.kioskId, row.recordId)!.open >= maxOpen) return 'limit';
+      this.run(positional(UPLOAD_DELETE_FOR_RECORD), row.kioskId, row.recordId);
+      this.run(positional(UPLOAD_INSERT), row.uploadId, row.recordId, row.kioskId, row.size, row.digest, row.offset, row.createdAt, row.updatedAt);
+      return 'opened';
     }).immediate();
   }
 
@@ -178,8 +184,8 @@ class SqliteRepository implements AuthorityRepository {
     return this.one<UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = ?`, uploadId);
   }
 
-  async findUploadForRecord(recordId: string): Promise<UploadRow | undefined> {
-    return this.one<UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE record_id = ?`, recordId);
+  async findUploadForRecord(kioskId: string, recordId: string): Promise<UploadRow | undefined> {
+    return this.one<UploadRow>(positional(UPLOAD_FOR_RECORD_QUERY), kioskId, recordId);
   }
 
   async appendChunk(uploadId: string, offset: number, bytes: Uint8Array, at: string): Promise<UploadRow | undefined> {
@@ -193,12 +199,16 @@ class SqliteRepository implements AuthorityRepository {
     }).immediate();
   }
 
-  async readUploadBytes(uploadId: string): Promise<Uint8Array> {
-    return Buffer.concat(this.all<{ bytes: Buffer }>('SELECT bytes FROM upload_chunks WHERE upload_id = ? ORDER BY start', uploadId).map((c) => c.bytes));
+  async readUploadChunk(uploadId: string, start: number): Promise<Uint8Array | undefined> {
+    return this.one<{ bytes: Buffer }>(positional(UPLOAD_CHUNK_QUERY), uploadId, start)?.bytes;
   }
 
   async deleteUpload(uploadId: string): Promise<void> {
     this.run('DELETE FROM uploads WHERE upload_id = ?', uploadId);
+  }
+
+  async deleteUploadsIdleSince(before: string): Promise<number> {
+    return this.run(positional(UPLOAD_SWEEP), before);
   }
 
   async storeCheckpoint(row: CheckpointRow): Promise<Stored<CheckpointRow>> {

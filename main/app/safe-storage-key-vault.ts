@@ -1,34 +1,53 @@
-// The kiosk keys under the Electron host: the same key text as the file vault, encrypted with
-// Electron's safeStorage (the OS keyring's key) before it reaches the disk, so a copied data
-// directory alone does not yield the kiosk's private keys.
+// The vault under the Electron host: the database key (and a kiosk key file left by a build
+// before schema 12) encrypted with Electron's safeStorage, the OS keyring's key, before they
+// reach the disk, so a copied data directory alone opens neither the store nor the kiosk keys.
 import path from 'node:path';
 import { safeStorage } from 'electron';
 import { GatehouseError } from '../errors.js';
-import {
-  decodeKioskKeys, encodeKioskKeys, readPrivateFile, writePrivateFile, type KeyVault, type KioskKeys,
-} from '../provisioning/key-vault.js';
+import { decodeKioskKeys, type KeyVault, type KioskKeys } from '../provisioning/key-vault.js';
+import { newDatabaseKey, parseDatabaseKey, SAFE_STORAGE_DATABASE_KEY_FILE } from '../store/database-key.js';
+import { createPrivateFile, readPrivateFile, removePrivateFile } from '../store/private-file.js';
 
 export class SafeStorageKeyVault implements KeyVault {
-  readonly file: string;
+  readonly databaseKeyFile: string;
+  readonly kioskKeyFile: string;
 
   constructor(dataDir: string) {
-    this.file = path.join(dataDir, 'keys', 'kiosk-keys.safe');
+    this.databaseKeyFile = path.join(dataDir, 'keys', SAFE_STORAGE_DATABASE_KEY_FILE);
+    this.kioskKeyFile = path.join(dataDir, 'keys', 'kiosk-keys.safe');
   }
 
   get description(): string {
-    return `${this.file} (encrypted with the OS keyring)`;
+    return `${this.databaseKeyFile} (encrypted with the OS keyring)`;
   }
 
-  load(): KioskKeys | null {
-    const bytes = readPrivateFile(this.file);
+  loadDatabaseKey(): Buffer | null {
+    const text = this.decrypt(this.databaseKeyFile);
+    return text === null ? null : parseDatabaseKey(Buffer.from(text, 'latin1'), this.description);
+  }
+
+  createDatabaseKey(): Buffer {
+    this.requireEncryption();
+    const key = newDatabaseKey();
+    // Hex inside the wrapping: safeStorage takes and gives back text.
+    if (createPrivateFile(this.databaseKeyFile, safeStorage.encryptString(key.toString('hex')))) return key;
+    return this.loadDatabaseKey()!;
+  }
+
+  loadKioskKeyFile(): KioskKeys | null {
+    const text = this.decrypt(this.kioskKeyFile);
+    return text === null ? null : decodeKioskKeys(text, `${this.kioskKeyFile} (encrypted with the OS keyring)`);
+  }
+
+  removeKioskKeyFile(): void {
+    removePrivateFile(this.kioskKeyFile);
+  }
+
+  private decrypt(file: string): string | null {
+    const bytes = readPrivateFile(file);
     if (bytes === null) return null;
     this.requireEncryption();
-    return decodeKioskKeys(safeStorage.decryptString(bytes), this.description);
-  }
-
-  save(keys: KioskKeys): void {
-    this.requireEncryption();
-    writePrivateFile(this.file, safeStorage.encryptString(encodeKioskKeys(keys)));
+    return safeStorage.decryptString(bytes);
   }
 
   private requireEncryption(): void {

@@ -11,12 +11,13 @@ import {
   listOperators, recordLoginSuccess, toOperatorView, unlockOperator,
 } from './operator-repository.js';
 import { checkOperatorPin } from './pin-check.js';
+import { recentPinFailures } from './pin-failures.js';
 import { hashPin } from './pin-hash.js';
 import type { ScreenSession } from './screen-session.js';
 
 type AuthMethods =
   | 'setup.createFirstTechnician' | 'auth.login' | 'auth.logout' | 'auth.whoami' | 'session.touch'
-  | 'operators.list' | 'operators.create' | 'operators.disable' | 'operators.unlock';
+  | 'operators.list' | 'operators.create' | 'operators.disable' | 'operators.pinFailures' | 'operators.unlock';
 
 export interface AuthDeps {
   db: Db;
@@ -89,6 +90,8 @@ export function authHandlers({ db, now, idleTimeoutSeconds, endSessionsOf }: Aut
       endSessionsOf(id);
       return toOperatorView(row, now());
     },
+
+    'operators.pinFailures': () => recentPinFailures(db, now()),
 
     'operators.unlock': ({ id }, ctx) => {
       getOperator(db, id);

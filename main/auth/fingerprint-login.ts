@@ -1,7 +1,9 @@
 // RPC handlers for logging in by finger: an operator who logged in with the PIN stores
 // one finger in the module's library (Store at a slot ReadConList shows free; the slot is
 // mapped to the operator in operator_fingers) and later logs in by placing it (Search).
-// Lockouts and disabled operators apply as for the PIN, which stays the fallback.
+// A disabled operator is refused as for the PIN; a PIN wait after wrong PINs does not hold a
+// finger up (that is how an officer gets in while a stranger's guesses throttle the PIN), and
+// a finger login clears the operator's wrong-PIN count like a PIN login.
 
 import type { R30xDriver } from '../../native/fingerprint/r30x-driver.js';
 import { availableModule, type FingerprintService } from '../devices/fingerprint-service.js';
@@ -61,7 +63,7 @@ export function fingerprintLoginHandlers({ db, now, idleTimeoutSeconds, module }
       ctx.commit(() => {
         if (row && outcome === 'ok') recordLoginSuccess(db, row.id);
       }, () => ({ operatorId: row?.id ?? null, outcome }));
-      const refusal = fingerRefusal(row, outcome, at);
+      const refusal = fingerRefusal(row, outcome);
       if (refusal) throw refusal;
       screen.login({ id: row!.id, name: row!.name, role: row!.role, via: 'fingerprint' });
       return { operator: toOperatorView(getOperator(db, row!.id), at), idleTimeoutSeconds: idleTimeoutSeconds() };

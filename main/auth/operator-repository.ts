@@ -1,11 +1,13 @@
-// Operators in the local store: creation, look-up and the failed-login bookkeeping
-// behind the lockout. Callers wrap writes in the RPC transaction that audits them.
+// Operators in the local store: creation, look-up and the wrong-PIN count behind each
+// operator's PIN wait (auth/pin-throttle.ts). Callers wrap writes in the RPC transaction that
+// audits them.
 
 import type { z } from 'zod';
 import type { Operator } from '../rpc/contract.js';
 import type { Role } from '../rpc/define.js';
 import { GatehouseError } from '../errors.js';
 import type { Db } from '../store/database.js';
+import { afterFailure, PIN_THROTTLE } from './pin-throttle.js';
 
 export type OperatorView = z.infer<typeof Operator>;
 
@@ -14,13 +16,14 @@ export interface OperatorRow {
   name: string;
   role: Role;
   pin_hash: string;
+  /** Wrong PINs since the last success or unlock. */
   failed_attempts: number;
+  /** PIN attempts for this operator wait until then (null: no wait); fingers never do. */
   locked_until: string | null;
+  last_failed_at: string | null;
   created_at: string;
   disabled_at: string | null;
 }
-
-export const LOCKOUT = { maxFailures: 5, durationMs: 15 * 60 * 1000 } as const;
 
 export function toOperatorView(row: OperatorRow, now: Date): OperatorView {
   return {
@@ -68,21 +71,19 @@ export function getOperator(db: Db, id: number): OperatorRow {
   return row;
 }
 
-/** Counts a failed login; the fifth in a row locks the operator out. */
+/** Counts a wrong PIN for the operator; from the fifth in a row their next PIN attempt waits. */
 export function recordLoginFailure(db: Db, id: number, now: Date): OperatorRow {
   const row = getOperator(db, id);
-  const failures = row.failed_attempts + 1;
-  if (failures >= LOCKOUT.maxFailures) {
-    const until = new Date(now.getTime() + LOCKOUT.durationMs).toISOString();
-    db.prepare('UPDATE operators SET failed_attempts = 0, locked_until = ? WHERE id = ?').run(until, id);
-  } else {
-    db.prepare('UPDATE operators SET failed_attempts = ? WHERE id = ?').run(failures, id);
-  }
+  const next = afterFailure(
+    { failures: row.failed_attempts, lastFailedAt: row.last_failed_at, waitUntil: row.locked_until }, now, PIN_THROTTLE.operator);
+  db.prepare('UPDATE operators SET failed_attempts = ?, last_failed_at = ?, locked_until = ? WHERE id = ?')
+    .run(next.failures, next.lastFailedAt, next.waitUntil, id);
   return getOperator(db, id);
 }
 
+/** The operator proved who they are (PIN or finger): their count and wait start over. */
 export function recordLoginSuccess(db: Db, id: number): void {
-  db.prepare('UPDATE operators SET failed_attempts = 0, locked_until = NULL WHERE id = ?').run(id);
+  db.prepare('UPDATE operators SET failed_attempts = 0, last_failed_at = NULL, locked_until = NULL WHERE id = ?').run(id);
 }
 
 export function disableOperator(db: Db, id: number, now: Date): OperatorRow {

@@ -1,9 +1,10 @@
 // What every `gatehouse` subcommand shares: the data directory (--data DIR or
-// GATEHOUSE_DATA) and its database, and printing results as text or JSON.
+// GATEHOUSE_DATA) and its encrypted database (keyed by DATA/keys/database.key or the systemd
+// credential), and printing results as text or JSON.
 
 import type { Command } from 'commander';
-import { databasePath, resolveDataDir } from '../kiosk/data-dir.js';
-import { openDatabase, type Db } from '../store/database.js';
+import { resolveDataDir } from '../kiosk/data-dir.js';
+import { openKioskDatabase, type Db } from '../store/database.js';
 
 export function dataDirOf(command: Command): string {
   return resolveDataDir(command.optsWithGlobals<{ data?: string }>().data);
@@ -11,7 +12,7 @@ export function dataDirOf(command: Command): string {
 
 /** Opens the kiosk database for one command and always closes it. */
 export async function withDatabase<T>(command: Command, use: (db: Db) => T | Promise<T>): Promise<T> {
-  const db = openDatabase(databasePath(dataDirOf(command)));
+  const db = openKioskDatabase(dataDirOf(command));
   try {
     return await use(db);
   } finally {

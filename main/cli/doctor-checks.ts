@@ -1,14 +1,15 @@
 // The checks behind `gatehouse doctor`, for a technician installing a kiosk: is the
 // runtime right, do the native modules load, which chip readers PC/SC sees, is Chromium
-// there, can we write data.
+// there, can we write data; then the station's own state (main/cli/station-checks.ts).
 
 import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { faceBackendInfo } from '../face/face-runtime.js';
 import { findChromium } from '../host/chromium-launcher.js';
+import { runStationChecks } from './station-checks.js';
 
 export interface DoctorCheck {
   name: string;
@@ -22,10 +23,11 @@ type Probe = () => Promise<string>;
 
 const MIN_NODE = [20, 19];
 
-export async function runDoctorChecks(dataDir: string): Promise<DoctorCheck[]> {
+/** The machine's checks (run together), then the station's (one after the other). */
+export async function runDoctorChecks(dataDir: string, now?: () => number): Promise<DoctorCheck[]> {
   const probes: Array<[string, boolean, Probe]> = [
     ['node', true, checkNode],
-    ['sqlite (better-sqlite3)', true, checkSqlite],
+    ['sqlite (SQLite3 Multiple Ciphers)', true, checkSqlite],
     ['serial ports (serialport)', true, checkSerial],
     ['USB HID (node-hid)', false, checkHid],
     ['chip readers (PC/SC)', false, checkChipReaders],
@@ -33,13 +35,14 @@ export async function runDoctorChecks(dataDir: string): Promise<DoctorCheck[]> {
     ['face analysis (TensorFlow.js)', true, checkFace],
     ['data directory writable', true, () => checkWritable(dataDir)],
   ];
-  return Promise.all(probes.map(async ([name, required, probe]) => {
+  const machine = await Promise.all(probes.map(async ([name, required, probe]) => {
     try {
       return { name, required, ok: true, detail: await probe() };
     } catch (error) {
       return { name, required, ok: false, detail: error instanceof Error ? error.message : String(error) };
     }
   }));
+  return [...machine, ...await runStationChecks(dataDir, now)];
 }
 
 async function checkNode(): Promise<string> {
@@ -53,7 +56,8 @@ async function checkNode(): Promise<string> {
 async function checkSqlite(): Promise<string> {
   const db = new Database(':memory:');
   try {
-    return `SQLite ${(db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v}`;
+    const { sqlite, cipher } = db.prepare('SELECT sqlite_version() AS sqlite, sqlite3mc_version() AS cipher').get() as { sqlite: string; cipher: string };
+    return `SQLite ${sqlite}, ${cipher}`;
   } finally {
     db.close();
   }
@@ -97,7 +101,7 @@ async function checkFace(): Promise<string> {
 }
 
 async function checkWritable(dataDir: string): Promise<string> {
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const probe = join(dataDir, `.doctor-${process.pid}`);
   await writeFile(probe, 'ok');
   await rm(probe);

@@ -266,7 +266,7 @@ export class EnrollmentWorkflow {
     } catch (error) {
       throw new GatehouseError('ENROLLMENT_HELD_UNREADABLE',
         'The held enrollment cannot be opened (its stored copy is damaged or sealed with other keys); reject it and enroll the person again.',
-        { id, reason: error instanceof Error ? error.name : 'unknown' });
+        { id, reason: typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : error instanceof Error ? error.name : 'unknown' });
     }
   }
 

@@ -4,6 +4,7 @@
 // the kind and validates the JSON before anything is rebuilt from it.
 
 import { z } from 'zod';
+import { GatehouseError } from '../errors.js';
 import type { RecordPart } from '../../authority/protocol/sealed-record.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
 import { openForKiosk, sealForKiosk } from '../provisioning/kiosk-sealed.js';
@@ -142,16 +143,21 @@ export function freezeEnrollment(enrollment: Enrollment, held: { by: OperatorRef
 
 /** Rebuilds the held enrollment from what freezeEnrollment wrote; refuses JSON of another shape, or fingers the flow does not fit. */
 export function thawEnrollment(json: unknown, parts: readonly RecordPart[]): Enrollment {
-  const held = HeldJson.parse(json);
+  const parsed = HeldJson.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw heldUnreadable(`its content does not have the held-enrollment form (${issue?.path.join('.') || 'top'}: ${issue?.message})`);
+  }
+  const held = parsed.data;
   const outcomes = held.fingers.map((finger) => finger.position).sort((a, b) => a - b);
   const requested = [...held.requestedFingers].sort((a, b) => a - b);
   if (held.flow === 'company' ? outcomes.length > 0 || requested.length > 0 : outcomes.join() !== requested.join()) {
-    throw new Error(`held enrollment ${held.id} has finger outcomes [${outcomes.join()}] for requested fingers [${requested.join()}] in the ${held.flow} flow`);
+    throw heldUnreadable(`held enrollment ${held.id} has finger outcomes [${outcomes.join()}] for requested fingers [${requested.join()}] in the ${held.flow} flow`);
   }
   const bytes = new Map(parts.map((p) => [p.name, p.bytes]));
   const partBytes = (name: string): Uint8Array => {
     const found = bytes.get(name);
-    if (!found) throw new Error(`held enrollment ${held.id} names a part "${name}" it does not carry`);
+    if (!found) throw heldUnreadable(`held enrollment ${held.id} names a part "${name}" it does not carry`);
     return found;
   };
   const evidence = <R extends string>(e: { reason: R; note: string; by: z.infer<typeof OperatorRef> | null; at: string; photoPart: string | null }) =>
@@ -163,7 +169,7 @@ export function thawEnrollment(json: unknown, parts: readonly RecordPart[]): Enr
   enrollment.held = { by: held.heldBy, at: held.heldAt };
   const chip = held.document.chip;
   const chipView = held.document.view.chip;
-  if ((chip === null) !== (chipView === null)) throw new Error(`held enrollment ${held.id} has a chip view without its files, or files without a view`);
+  if ((chip === null) !== (chipView === null)) throw heldUnreadable(`held enrollment ${held.id} has a chip view without its files, or files without a view`);
   enrollment.setDocument({
     capture: {
       view: held.document.view,
@@ -236,6 +242,11 @@ export function sealHeldEnrollment(credentials: KioskCredentials, enrollment: En
 export function openHeldEnrollment(credentials: KioskCredentials, envelope: Uint8Array, id: string): Enrollment {
   const { json, parts } = openForKiosk(credentials, envelope, HELD_ENROLLMENT_KIND, id);
   const enrollment = thawEnrollment(json, parts);
-  if (enrollment.id !== id) throw new Error(`envelope of held enrollment ${id} holds enrollment ${enrollment.id}`);
+  if (enrollment.id !== id) throw heldUnreadable(`envelope of held enrollment ${id} holds enrollment ${enrollment.id}`);
   return enrollment;
+}
+
+/** A held enrollment whose sealed content (signed by this kiosk) is not what this build can take back. */
+function heldUnreadable(why: string): GatehouseError {
+  return new GatehouseError('ENROLLMENT_HELD_UNREADABLE', `The held enrollment cannot be opened: ${why}.`, { why });
 }

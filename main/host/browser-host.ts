@@ -1,21 +1,26 @@
 // The browser host: serves the built renderer and the RPC over a WebSocket on
-// 127.0.0.1 only. Every RPC connection needs this launch's random secret and the
-// served page's Origin; the page learns the secret from the URL fragment it was opened
-// with, which browsers never send to a server.
+// 127.0.0.1 only. A page is opened with a one-time address (SESSION_PATH with a bootstrap
+// token) that is exchanged for an HttpOnly session cookie and redirected to the page;
+// every RPC connection needs a session key this host handed out and the served page's
+// Origin. A token that comes back after its exchange is refused, logged and audited.
 
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify from 'fastify';
 import type { WebSocket } from 'ws';
+import { appendAudit } from '../audit/audit-log.js';
 import { GatehouseError } from '../errors.js';
 import type { Kiosk } from '../kiosk/kiosk.js';
 import type { Log } from '../log.js';
 import { RpcCodes } from '../rpc/define.js';
-import { CallMessage, MAX_MESSAGE_BYTES, SECRET_PARAM, type ServerMessage } from '../rpc/wire.js';
+import { CallMessage, MAX_MESSAGE_BYTES, type ServerMessage } from '../rpc/wire.js';
 import { checkRpcConnection } from './connection-guard.js';
 import { contentSecurityPolicy } from './content-security-policy.js';
+import { removePageKey, writePageKey } from './page-key-file.js';
+import {
+  BOOTSTRAP_PARAM, PageSessions, pageAddress, RPC_PATH, SESSION_PATH, sessionCookie, sessionKeyFromCookies, type TokenRefusal,
+} from './page-sessions.js';
 
 export interface BrowserHostOptions {
   kiosk: Kiosk;
@@ -23,20 +28,37 @@ export interface BrowserHostOptions {
   /** 0 picks a free port. */
   port: number;
   log: Log;
+  /** Where the page key file goes (page-key-file.ts), for same-user tools to open pages. */
+  dataDir: string;
+  /** Clock for the bootstrap tokens' lifetime (tests). */
+  now?: () => number;
 }
 
 export interface BrowserHost {
-  /** Open this to use the kiosk; carries the secret in its fragment. */
-  readonly url: string;
+  /** `http://127.0.0.1:<port>`: where the page is served; not enough to open an RPC screen. */
   readonly origin: string;
+  /** A fresh one-time address that opens the page with a new session (one per browser launch). */
+  pageUrl(): string;
   close(): Promise<void>;
 }
 
-export async function startBrowserHost({ kiosk, rendererDir, port, log }: BrowserHostOptions): Promise<BrowserHost> {
+const REFUSED_PAGE = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Gatehouse: page address refused</title>
+<h1>This page address cannot be used</h1>
+<p>Each kiosk page address works once and only for a minute. This one was already used or has expired;
+if nobody here used it, tell the technician: someone may have copied it. Restart the kiosk to open a new page.</p></html>`;
+
+const REFUSAL_REASONS: Record<TokenRefusal, string> = {
+  malformed: 'not a page address token',
+  forged: 'a page address token this kiosk did not mint',
+  expired: 'a page address token that has expired',
+  spent: 'a page address token that was already used: someone may have copied it from the process list',
+};
+
+export async function startBrowserHost({ kiosk, rendererDir, port, log, dataDir, now }: BrowserHostOptions): Promise<BrowserHost> {
   if (!existsSync(rendererDir)) {
     throw new GatehouseError('HOST_NO_RENDERER', `The built screens are missing at ${rendererDir}; run "npm run build".`);
   }
-  const secret = randomBytes(32).toString('base64url');
+  const sessions = new PageSessions(undefined, now);
   const app = Fastify({ logger: false, forceCloseConnections: true });
   let origin = '';
 
@@ -49,26 +71,47 @@ export async function startBrowserHost({ kiosk, rendererDir, port, log }: Browse
   });
   await app.register(fastifyStatic, { root: rendererDir });
 
+  // GET only: an automatic HEAD route would spend a token without handing out its session.
+  app.get(SESSION_PATH, { exposeHeadRoute: false }, async (request, reply) => {
+    const token = (request.query as Record<string, unknown>)[BOOTSTRAP_PARAM];
+    const exchange = sessions.exchange(typeof token === 'string' ? token : '');
+    if (exchange.ok) {
+      return reply.header('set-cookie', sessionCookie(exchange.sessionKey)).redirect('/', 303);
+    }
+    log.warn('refused a page address', { reason: REFUSAL_REASONS[exchange.reason] });
+    if (exchange.firstReplay) appendAudit(kiosk.db, { actor: null, action: 'host.page-address-reused', details: {} });
+    return reply.code(403).type('text/html; charset=utf-8').send(REFUSED_PAGE);
+  });
+
   app.register(async (rpc) => {
     rpc.addHook('preValidation', async (request, reply) => {
-      const query = request.query as Record<string, string | undefined>;
-      const verdict = checkRpcConnection({ origin: request.headers.origin, secret: query[SECRET_PARAM] }, { origin, secret });
+      const sessionKey = sessionKeyFromCookies(request.headers.cookie);
+      const verdict = checkRpcConnection({ origin: request.headers.origin, sessionKey }, { origin, holdsSession: (key) => sessions.holds(key) });
       if (!verdict.allowed) {
         log.warn('refused rpc connection', { reason: verdict.reason });
         await reply.code(verdict.status).send({ code: 'HOST_CONNECTION_REFUSED', message: verdict.reason });
       }
     });
-    rpc.get('/rpc', { websocket: true }, (socket) => serveScreen(socket, kiosk, log));
+    rpc.get(RPC_PATH, { websocket: true }, (socket) => serveScreen(socket, kiosk, log));
   });
 
   await app.listen({ host: '127.0.0.1', port });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('browser host did not bind a TCP port');
   origin = `http://127.0.0.1:${address.port}`;
+  try {
+    writePageKey(dataDir, origin, sessions.mintingKey);
+  } catch (error) {
+    await app.close();
+    throw new GatehouseError('HOST_PAGE_KEY_UNWRITABLE', `Cannot write the page key into ${dataDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; check that the data folder belongs to this user.`, { dataDir });
+  }
   return {
-    url: `${origin}/#${SECRET_PARAM}=${secret}`,
     origin,
-    close: () => app.close(),
+    pageUrl: () => pageAddress(origin, sessions.mintToken()),
+    async close() {
+      removePageKey(dataDir);
+      await app.close();
+    },
   };
 }
 

@@ -1,31 +1,24 @@
-// Decides whether a WebSocket upgrade may become an RPC connection: it must carry this
-// launch's secret and come from the page this host served (same Origin). Pure, so the
-// rules are unit-tested apart from the server.
-
-import { timingSafeEqual } from 'node:crypto';
+// Decides whether a WebSocket upgrade may become an RPC connection: it must carry a
+// session key this host handed to a page (the session cookie) and come from the page
+// this host served (same Origin). Pure, so the rules are unit-tested apart from the server.
 
 export interface GuardExpectation {
   origin: string;
-  secret: string;
+  /** Whether this host handed out the session key (PageSessions.holds). */
+  holdsSession(sessionKey: string | undefined): boolean;
 }
 
 export type GuardVerdict = { allowed: true } | { allowed: false; status: 401 | 403; reason: string };
 
 export function checkRpcConnection(
-  request: { origin: string | undefined; secret: string | undefined },
+  request: { origin: string | undefined; sessionKey: string | undefined },
   expected: GuardExpectation,
 ): GuardVerdict {
-  if (!request.secret || !sameSecret(request.secret, expected.secret)) {
-    return { allowed: false, status: 401, reason: 'missing or wrong launch secret' };
+  if (!expected.holdsSession(request.sessionKey)) {
+    return { allowed: false, status: 401, reason: 'no kiosk session: open the page through a one-time page address' };
   }
   if (request.origin !== expected.origin) {
     return { allowed: false, status: 403, reason: `origin ${request.origin ?? '(none)'} is not ${expected.origin}` };
   }
   return { allowed: true };
-}
-
-function sameSecret(given: string, secret: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(secret);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

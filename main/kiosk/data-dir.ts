@@ -11,6 +11,6 @@ export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv 
   return join(base, 'gatehouse');
 }
 
-export function databasePath(dataDir: string): string {
-  return join(dataDir, 'gatehouse.sqlite');
-}
+// The store file's name belongs to the store, which also tightens this folder to 0700 when it opens.
+export { databasePath } from '../store/database.js';
+export { databaseKeyPath } from '../store/database-key.js';

@@ -26,14 +26,13 @@ import { procedures, type Procedures } from '../rpc/contract.js';
 import { RpcDispatcher, type Handlers } from '../rpc/dispatcher.js';
 import { createEventSink } from '../rpc/event-sink.js';
 import type { EventName } from '../rpc/contract.js';
-import { openDatabase, type Db } from '../store/database.js';
+import { openKioskDatabase, type Db } from '../store/database.js';
 import type { QueuedRecord } from '../store/outbox.js';
 import { FileKeyVault, type KeyVault } from '../provisioning/key-vault.js';
 import { Provisioning } from '../provisioning/provisioning.js';
 import { approveAndSeal, type EnrollmentRecord } from '../sync/record-sealer.js';
 import { syncHandlers } from '../sync/sync-procedures.js';
 import { SyncService, type SyncProgressView } from '../sync/sync-service.js';
-import { databasePath } from './data-dir.js';
 import { version } from './project-root.js';
 import { readSettings } from './station-settings.js';
 import { StatusBoard } from './status-board.js';
@@ -73,9 +72,10 @@ export interface Kiosk {
 }
 
 export function openKiosk({ dataDir, host, now = () => new Date(), log = createLog('kiosk'), keyVault }: KioskOptions): Kiosk {
-  const db = openDatabase(databasePath(dataDir));
+  const vault = keyVault ?? new FileKeyVault(dataDir);
+  const db = openKioskDatabase(dataDir, vault);
   const status = new StatusBoard(db);
-  const provisioning = new Provisioning(db, keyVault ?? new FileKeyVault(dataDir), now);
+  const provisioning = new Provisioning(db, vault, now);
   const sync = new SyncService({ db, credentials: () => provisioning.credentials, status, log, now });
   provisioning.on('provisioned', () => sync.kick());
   const syncWatchers = new Map<ScreenSession, (progress: SyncProgressView) => void>();

@@ -1,25 +1,33 @@
-// Where the kiosk's private keys live: a KeyVault keeps the Ed25519 signing and X25519 sealing
-// keys generated at provisioning and never hands them to anything but this process. The file
-// vault (browser host, CLI) is a 0600 file under the data directory; the Electron host wraps the
-// same text with safeStorage (main/app/safe-storage-key-vault.ts).
+// Where the kiosk's secrets are kept outside its store. Since schema 12 the kiosk's Ed25519
+// signing and X25519 sealing keys live in the encrypted store, in the same row (and transaction)
+// as the identity they were registered under; the vault holds the key of that store. It still
+// reads the kiosk key file that builds before schema 12 wrote (DATA/keys/kiosk-keys.json, or its
+// safeStorage-wrapped twin under Electron) so the first open can import it, and recovery can use
+// one a technician restores. The file vault (browser host, CLI) keeps the database key as a 0600
+// file or takes it from a systemd credential (main/store/database-key.ts).
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { KeyPair } from '../../authority/protocol/keys.js';
 import { GatehouseError } from '../errors.js';
+import { databaseKeyVaultFor, type DatabaseKeyVault } from '../store/database-key.js';
+import { readPrivateFile, removePrivateFile, writePrivateFile } from '../store/private-file.js';
+
+// Slips and others write their private files through here since before the store had its own.
+export { readPrivateFile, writePrivateFile } from '../store/private-file.js';
 
 export interface KioskKeys {
   signing: KeyPair;
   sealing: KeyPair;
 }
 
-export interface KeyVault {
-  /** Where the keys are kept, for messages to a technician. */
-  readonly description: string;
-  /** The stored keys, or null before provisioning. */
-  load(): KioskKeys | null;
-  save(keys: KioskKeys): void;
+export interface KeyVault extends DatabaseKeyVault {
+  /** The kiosk key file this vault reads (written before schema 12, or restored from a backup). */
+  readonly kioskKeyFile: string;
+  /** The keys in the kiosk key file, or null when there is none. */
+  loadKioskKeyFile(): KioskKeys | null;
+  /** Deletes the kiosk key file once its keys are committed to the encrypted store. */
+  removeKioskKeyFile(): void;
 }
 
 const KeyFile = z.strictObject({
@@ -30,88 +38,81 @@ const KeyFile = z.strictObject({
   sealing: z.string(),
 });
 
-/** The keys as the text a vault stores (PKCS#8 PEM inside JSON). */
-export function encodeKioskKeys(keys: KioskKeys): string {
-  const pem = (key: KeyObject) => key.export({ format: 'pem', type: 'pkcs8' }).toString();
-  return JSON.stringify({ format: 'gatehouse-kiosk-keys', version: 1, signing: pem(keys.signing.privateKey), sealing: pem(keys.sealing.privateKey) });
+/** A private key as PKCS#8 PEM, the form the key file and the store keep. */
+export function privateKeyPem(key: KeyObject): string {
+  return key.export({ format: 'pem', type: 'pkcs8' }).toString();
 }
 
-/** Reads what encodeKioskKeys wrote; `where` names the vault in the error. */
+/** The key pair of a PKCS#8 PEM private key of `type`; KEY_VAULT_UNREADABLE naming `where` otherwise. */
+export function keyPairFromPem(pem: string, type: 'ed25519' | 'x25519', where: string): KeyPair {
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(pem);
+  } catch {
+    throw unreadable(where, `the ${type} key is damaged`);
+  }
+  if (privateKey.asymmetricKeyType !== type) throw unreadable(where, `expected an ${type} key, found ${privateKey.asymmetricKeyType}`);
+  return { privateKey, publicKey: createPublicKey(privateKey) };
+}
+
+function unreadable(where: string, why: string): GatehouseError {
+  return new GatehouseError('KEY_VAULT_UNREADABLE', `The kiosk keys in ${where} cannot be read (${why}); the kiosk must be provisioned again.`, { where });
+}
+
+/** The keys as the text a key file holds (PKCS#8 PEM inside JSON). */
+export function encodeKioskKeys(keys: KioskKeys): string {
+  return JSON.stringify({ format: 'gatehouse-kiosk-keys', version: 1, signing: privateKeyPem(keys.signing.privateKey), sealing: privateKeyPem(keys.sealing.privateKey) });
+}
+
+/** Reads what encodeKioskKeys wrote; `where` names the file in the error. */
 export function decodeKioskKeys(text: string, where: string): KioskKeys {
-  const unreadable = (why: string) =>
-    new GatehouseError('KEY_VAULT_UNREADABLE', `The kiosk keys in ${where} cannot be read (${why}); the kiosk must be provisioned again.`, { where });
   let parsed: z.infer<typeof KeyFile>;
   try {
     parsed = KeyFile.parse(JSON.parse(text));
   } catch {
-    throw unreadable('not a Gatehouse key file');
+    throw unreadable(where, 'not a Gatehouse key file');
   }
-  const pair = (pem: string, type: 'ed25519' | 'x25519'): KeyPair => {
-    let privateKey: KeyObject;
-    try {
-      privateKey = createPrivateKey(pem);
-    } catch {
-      throw unreadable(`the ${type} key is damaged`);
-    }
-    if (privateKey.asymmetricKeyType !== type) throw unreadable(`expected an ${type} key, found ${privateKey.asymmetricKeyType}`);
-    return { privateKey, publicKey: createPublicKey(privateKey) };
-  };
-  return { signing: pair(parsed.signing, 'ed25519'), sealing: pair(parsed.sealing, 'x25519') };
+  return { signing: keyPairFromPem(parsed.signing, 'ed25519', where), sealing: keyPairFromPem(parsed.sealing, 'x25519', where) };
 }
 
-/**
- * Writes `bytes` to `file` readable by its owner only, replacing it atomically once synced. The
- * partial file is created afresh (a file or link left in its place is removed first, and the
- * create refuses to follow one planted meanwhile), so nothing but a new 0600 file is written.
- */
-export function writePrivateFile(file: string, bytes: Uint8Array | string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const partial = `${file}.partial`;
-  fs.rmSync(partial, { force: true });
-  const fd = fs.openSync(partial, 'wx', 0o600);
-  try {
-    fs.writeFileSync(fd, bytes);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(partial, file);
-}
-
-/** The bytes of `file`, or null when it does not exist; refused when others than its owner may read it. */
-export function readPrivateFile(file: string): Buffer | null {
-  let mode: number;
-  try {
-    mode = fs.statSync(file).mode;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  if ((mode & 0o077) !== 0) {
-    throw new GatehouseError('KEY_FILE_EXPOSED',
-      `${file} can be read by others than its owner; run "chmod 600 ${file}", find out who copied it and provision the kiosk again.`, { file });
-  }
-  return fs.readFileSync(file);
-}
-
-/** The kiosk keys as a 0600 file under the data directory (browser host and CLI). */
+/** The browser host's and the CLI's vault: plain 0600 files under DATA/keys/ (or the systemd credential for the database key). */
 export class FileKeyVault implements KeyVault {
-  readonly file: string;
+  readonly kioskKeyFile: string;
+  readonly #databaseKey: DatabaseKeyVault;
 
-  constructor(dataDir: string) {
-    this.file = path.join(dataDir, 'keys', 'kiosk-keys.json');
+  constructor(dataDir: string, env: NodeJS.ProcessEnv = process.env) {
+    this.kioskKeyFile = path.join(dataDir, 'keys', 'kiosk-keys.json');
+    this.#databaseKey = databaseKeyVaultFor(dataDir, env);
+  }
+
+  /** The kiosk key file (kept as `file` for the tests and tools that name it). */
+  get file(): string {
+    return this.kioskKeyFile;
   }
 
   get description(): string {
-    return this.file;
+    return this.#databaseKey.description;
   }
 
-  load(): KioskKeys | null {
-    const bytes = readPrivateFile(this.file);
-    return bytes === null ? null : decodeKioskKeys(bytes.toString('utf8'), this.file);
+  loadDatabaseKey(): Buffer | null {
+    return this.#databaseKey.loadDatabaseKey();
   }
 
+  createDatabaseKey(): Buffer {
+    return this.#databaseKey.createDatabaseKey();
+  }
+
+  loadKioskKeyFile(): KioskKeys | null {
+    const bytes = readPrivateFile(this.kioskKeyFile);
+    return bytes === null ? null : decodeKioskKeys(bytes.toString('utf8'), this.kioskKeyFile);
+  }
+
+  /** Writes a kiosk key file in the pre-schema-12 format: what an older build left, or a technician's backup. */
   save(keys: KioskKeys): void {
-    writePrivateFile(this.file, encodeKioskKeys(keys));
+    writePrivateFile(this.kioskKeyFile, encodeKioskKeys(keys));
+  }
+
+  removeKioskKeyFile(): void {
+    removePrivateFile(this.kioskKeyFile);
   }
 }

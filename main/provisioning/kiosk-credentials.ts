@@ -1,12 +1,13 @@
 // The kiosk's identity as sync and sealing use it: the row stored at registration (kiosk id,
-// authority URL, pinned authority keys) joined with the private keys from the vault, checked
-// to belong together so a swapped key file is caught before anything is signed with it.
+// authority URL, pinned authority keys, and since schema 12 the private keys, in the encrypted
+// store), checked to belong together so a swapped key is caught before anything is signed with
+// it. A kiosk provisioned before schema 12 has its key file imported into the row at the first open.
 import type { KeyObject } from 'node:crypto';
 import type { AuthorityPublicKeys } from '../../authority/protocol/api.js';
 import { decodePublicKey, encodePublicKey, keyIdOf } from '../../authority/protocol/keys.js';
 import { GatehouseError } from '../errors.js';
 import type { Db } from '../store/database.js';
-import type { KeyVault, KioskKeys } from './key-vault.js';
+import { keyPairFromPem, privateKeyPem, type KeyVault, type KioskKeys } from './key-vault.js';
 
 export interface KioskIdentity {
   kioskId: string;
@@ -40,11 +41,20 @@ interface IdentityRow {
   authority_sealing_key_id: string;
   authority_sealing_public_key: string;
   registered_at: string;
+  signing_private_key: string | null;
+  sealing_private_key: string | null;
+}
+
+function identityRow(db: Db): IdentityRow | undefined {
+  return db.prepare('SELECT * FROM kiosk_identity WHERE singleton = 1').get() as IdentityRow | undefined;
 }
 
 export function readIdentity(db: Db): KioskIdentity | null {
-  const row = db.prepare('SELECT * FROM kiosk_identity WHERE singleton = 1').get() as IdentityRow | undefined;
-  if (row === undefined) return null;
+  const row = identityRow(db);
+  return row === undefined ? null : identityOf(row);
+}
+
+function identityOf(row: IdentityRow): KioskIdentity {
   return {
     kioskId: row.kiosk_id,
     code: row.code,
@@ -62,15 +72,32 @@ export function readIdentity(db: Db): KioskIdentity | null {
   };
 }
 
-/** Stores the identity; a kiosk is provisioned once, so a second one is refused by the schema. */
-export function insertIdentity(db: Db, identity: KioskIdentity): void {
+/**
+ * Stores the identity with its private keys (in the caller's transaction, so both commit or
+ * neither); a kiosk has one identity, so a second one is refused by the schema. Without `keys`
+ * the row waits for its key file to be imported (what a kiosk provisioned before schema 12 has).
+ */
+export function insertIdentity(db: Db, identity: KioskIdentity, keys?: KioskKeys): void {
   db.prepare(`INSERT INTO kiosk_identity (singleton, kiosk_id, code, name, authority_url, signing_public_key, sealing_public_key,
-      authority_signing_key_id, authority_signing_public_key, authority_sealing_key_id, authority_sealing_public_key, registered_at)
-    VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      authority_signing_key_id, authority_signing_public_key, authority_sealing_key_id, authority_sealing_public_key, registered_at,
+      signing_private_key, sealing_private_key)
+    VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
     identity.kioskId, identity.code, identity.name, identity.authorityUrl, identity.signingPublicKey, identity.sealingPublicKey,
     identity.authority.signingKeyId, identity.authority.signingPublicKey, identity.authority.sealingKeyId,
     identity.authority.sealingPublicKey, identity.registeredAt,
+    keys ? privateKeyPem(keys.signing.privateKey) : null, keys ? privateKeyPem(keys.sealing.privateKey) : null,
   );
+}
+
+/** Whether `keys` are the ones `identity` was registered with. */
+export function keysMatch(identity: KioskIdentity, keys: KioskKeys): boolean {
+  return encodePublicKey(keys.signing.publicKey) === identity.signingPublicKey && encodePublicKey(keys.sealing.publicKey) === identity.sealingPublicKey;
+}
+
+/** Stores `keys` for the identity that has none yet (import of a key file); false when it has some already. */
+export function storeIdentityKeys(db: Db, keys: KioskKeys): boolean {
+  return db.prepare(`UPDATE kiosk_identity SET signing_private_key = ?, sealing_private_key = ?
+    WHERE singleton = 1 AND signing_private_key IS NULL`).run(privateKeyPem(keys.signing.privateKey), privateKeyPem(keys.sealing.privateKey)).changes === 1;
 }
 
 /** The pinned authority keys, refused when a key does not match the id it was pinned under. */
@@ -84,21 +111,49 @@ export function pinnedAuthorityKeys(authority: AuthorityPublicKeys): { signing: 
   return { signing, sealing };
 }
 
-/** Identity and vault keys together; null before provisioning. */
+const RECOVER_HINT = 'Run "gatehouse provision --recover" (see the README, "Recovering a kiosk").';
+
+/**
+ * Identity and private keys together; null before provisioning. A row without keys (provisioned
+ * before schema 12) takes them from the vault's kiosk key file when they match, which is then
+ * deleted: its keys are in the encrypted store now. KEY_VAULT_EMPTY / KEY_VAULT_MISMATCH when
+ * there are no keys that belong to the stored identity.
+ */
 export function loadCredentials(db: Db, vault: KeyVault): KioskCredentials | null {
-  const identity = readIdentity(db);
-  if (identity === null) return null;
-  const keys = vault.load();
-  if (keys === null) {
-    throw new GatehouseError('KEY_VAULT_EMPTY',
-      `This kiosk is registered as ${identity.kioskId}, but its keys are missing from ${vault.description}; restore them or provision the kiosk again.`,
-      { kioskId: identity.kioskId });
-  }
-  if (encodePublicKey(keys.signing.publicKey) !== identity.signingPublicKey || encodePublicKey(keys.sealing.publicKey) !== identity.sealingPublicKey) {
+  const row = identityRow(db);
+  if (row === undefined) return null;
+  const identity = identityOf(row);
+  const keys = keysOf(row) ?? importKioskKeyFile(db, vault, identity);
+  if (!keysMatch(identity, keys)) {
     throw new GatehouseError('KEY_VAULT_MISMATCH',
-      `The keys in ${vault.description} are not the keys kiosk ${identity.kioskId} registered with; restore the right key file or provision again.`,
-      { kioskId: identity.kioskId });
+      `The private keys stored for kiosk ${identity.kioskId} are not the keys it registered with. ${RECOVER_HINT}`, { kioskId: identity.kioskId });
   }
   const pinned = pinnedAuthorityKeys(identity.authority);
   return { identity, keys, authoritySigningKey: pinned.signing, authoritySealingKey: pinned.sealing };
+}
+
+function keysOf(row: IdentityRow): KioskKeys | null {
+  if (row.signing_private_key === null || row.sealing_private_key === null) return null;
+  return {
+    signing: keyPairFromPem(row.signing_private_key, 'ed25519', 'the kiosk store'),
+    sealing: keyPairFromPem(row.sealing_private_key, 'x25519', 'the kiosk store'),
+  };
+}
+
+function importKioskKeyFile(db: Db, vault: KeyVault, identity: KioskIdentity): KioskKeys {
+  const keys = vault.loadKioskKeyFile();
+  if (keys === null) {
+    throw new GatehouseError('KEY_VAULT_EMPTY',
+      `This kiosk is registered as ${identity.kioskId}, but its keys are neither in its store nor in ${vault.kioskKeyFile}. ${RECOVER_HINT}`,
+      { kioskId: identity.kioskId });
+  }
+  if (!keysMatch(identity, keys)) {
+    throw new GatehouseError('KEY_VAULT_MISMATCH',
+      `The keys in ${vault.kioskKeyFile} are not the keys kiosk ${identity.kioskId} registered with. ${RECOVER_HINT}`,
+      { kioskId: identity.kioskId });
+  }
+  // Another process may import the same file at the same moment: the row is only filled once.
+  db.transaction(() => storeIdentityKeys(db, keys)).immediate();
+  vault.removeKioskKeyFile();
+  return keys;
 }

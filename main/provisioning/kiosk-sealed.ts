@@ -3,6 +3,7 @@
 // wrapped with X25519), but to the kiosk's own sealing key and signed by its signing key, so
 // that nothing with personal data rests on disk in the clear and nothing changed on disk opens.
 import { openSealedRecord, sealRecord, type RecordPart } from '../../authority/protocol/sealed-record.js';
+import { GatehouseError } from '../errors.js';
 import type { KioskCredentials } from './kiosk-credentials.js';
 
 export interface KioskSealedContent {
@@ -33,7 +34,10 @@ export function openForKiosk(credentials: KioskCredentials, envelope: Uint8Array
     authoritySealingPrivateKey: credentials.keys.sealing.privateKey,
     kioskSigningPublicKey: credentials.keys.signing.publicKey,
   });
-  if (opened.header.kind !== kind) throw new Error(`envelope ${opened.header.recordId} is a ${opened.header.kind}, not a ${kind}`);
-  if (id !== undefined && opened.header.recordId !== id) throw new Error(`envelope ${opened.header.recordId} is not ${kind} ${id}`);
+  if (opened.header.kind !== kind || (id !== undefined && opened.header.recordId !== id)) {
+    // Sealed and signed by this kiosk, but filed under the wrong row: the store was tampered with or damaged.
+    throw new GatehouseError('KIOSK_SEALED_MISPLACED', `The kiosk's sealed copy of ${kind} ${id ?? ''} holds ${opened.header.kind} ${opened.header.recordId}.`,
+      { kind, id: id ?? null, found: opened.header.kind, foundId: opened.header.recordId });
+  }
   return { json: opened.json, parts: opened.parts };
 }

@@ -1,6 +1,7 @@
 // Provisioning a kiosk: generate its Ed25519 signing and X25519 sealing keys here, register
-// the public halves with the authority using a one-time token, keep the private halves in the
-// key vault and pin the authority's keys. Used by the technician screen and `gatehouse provision`.
+// the public halves with the authority using a one-time token, and commit the private halves
+// with the identity and the pinned authority keys in one transaction of the encrypted store.
+// Single-flight through the provisioning lease. Used by the technician screen and `gatehouse provision`.
 import { EventEmitter } from 'node:events';
 import type { z } from 'zod';
 import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../authority/protocol/keys.js';
@@ -9,6 +10,7 @@ import type { ProvisioningStatus } from '../rpc/procedures/sync.js';
 import type { Db } from '../store/database.js';
 import { AuthorityClient } from '../sync/authority-client.js';
 import type { KeyVault, KioskKeys } from './key-vault.js';
+import { endProvisioningLeaseIn, releaseProvisioningLease, takeProvisioningLease } from './provisioning-lease.js';
 import {
   insertIdentity, loadCredentials, pinnedAuthorityKeys, readIdentity, type KioskCredentials, type KioskIdentity,
 } from './kiosk-credentials.js';
@@ -24,7 +26,7 @@ export interface RegisterInput {
 export type ProvisioningStatusView = z.infer<typeof ProvisioningStatus>;
 
 /** The authority URL as given, if it is an http(s) URL without credentials, query or fragment. */
-function authorityUrlOf(text: string): string {
+export function authorityUrlOf(text: string): string {
   let url: URL;
   try {
     url = new URL(text);
@@ -110,40 +112,54 @@ export class Provisioning extends EventEmitter<{ provisioned: [KioskCredentials]
 
   /**
    * Registers with the authority. `commit` stores the identity; callers pass one that writes
-   * their audit entry in the same transaction (RPC: ctx.commit; CLI: its own transaction).
+   * their audit entry in the same transaction (RPC: ctx.commit; CLI: its own transaction). The
+   * lease is taken before the first await, so a second call (this screen, another screen or
+   * another process) is refused with PROVISIONING_IN_PROGRESS; keys and identity commit together
+   * or not at all, so a failed registration leaves the store as it was.
    */
   async register(input: RegisterInput, commit: (store: () => KioskIdentity) => KioskIdentity): Promise<ProvisioningStatusView> {
-    if (readIdentity(this.db) !== null) {
-      throw new GatehouseError('PROVISIONING_ALREADY_DONE',
-        'This kiosk is already registered with an authority; its queued records are sealed to that authority, so it cannot be registered again.');
-    }
     const authorityUrl = authorityUrlOf(input.authorityUrl);
-    const keys: KioskKeys = { signing: generateSigningKeyPair(), sealing: generateSealingKeyPair() };
-    const registered = await new AuthorityClient({ baseUrl: authorityUrl, now: this.now }).register({
-      token: input.token,
-      name: input.name,
-      signingPublicKey: encodePublicKey(keys.signing.publicKey),
-      sealingPublicKey: encodePublicKey(keys.sealing.publicKey),
+    const lease = takeProvisioningLease(this.db, 'register', this.now(), () => {
+      if (readIdentity(this.db) !== null) {
+        throw new GatehouseError('PROVISIONING_ALREADY_DONE',
+          'This kiosk is already registered with an authority; its queued records are sealed to that authority, so it cannot be registered again.');
+      }
     });
-    const pinned = pinnedAuthorityKeys(registered.authority);
-    const identity: KioskIdentity = {
-      kioskId: registered.kioskId,
-      code: registered.code,
-      name: registered.name,
-      authorityUrl,
-      signingPublicKey: encodePublicKey(keys.signing.publicKey),
-      sealingPublicKey: encodePublicKey(keys.sealing.publicKey),
-      authority: registered.authority,
-      registeredAt: registered.registeredAt,
-    };
-    // Keys first: an identity without its keys would be a kiosk that can never sign again.
-    this.vault.save(keys);
-    commit(() => {
-      insertIdentity(this.db, identity);
-      return identity;
-    });
-    this.#credentials = { identity, keys, authoritySigningKey: pinned.signing, authoritySealingKey: pinned.sealing };
-    this.emit('provisioned', this.#credentials);
+    try {
+      const { identity, keys } = await registerWithAuthority({ ...input, authorityUrl }, this.now);
+      commit(() => {
+        endProvisioningLeaseIn(this.db, lease);
+        insertIdentity(this.db, identity, keys);
+        return identity;
+      });
+    } finally {
+      releaseProvisioningLease(this.db, lease);
+    }
+    this.#credentials = loadCredentials(this.db, this.vault);
+    if (this.#credentials) this.emit('provisioned', this.#credentials);
     return this.status();
   }
+}
+
+/** New keys made here and registered with the authority at `input.authorityUrl` (checked by authorityUrlOf); nothing stored. */
+export async function registerWithAuthority(input: RegisterInput, now: () => Date): Promise<{ identity: KioskIdentity; keys: KioskKeys }> {
+  const keys: KioskKeys = { signing: generateSigningKeyPair(), sealing: generateSealingKeyPair() };
+  const registered = await new AuthorityClient({ baseUrl: input.authorityUrl, now }).register({
+    token: input.token,
+    name: input.name,
+    signingPublicKey: encodePublicKey(keys.signing.publicKey),
+    sealingPublicKey: encodePublicKey(keys.sealing.publicKey),
+  });
+  pinnedAuthorityKeys(registered.authority);
+  const identity: KioskIdentity = {
+    kioskId: registered.kioskId,
+    code: registered.code,
+    name: registered.name,
+    authorityUrl: input.authorityUrl,
+    signingPublicKey: encodePublicKey(keys.signing.publicKey),
+    sealingPublicKey: encodePublicKey(keys.sealing.publicKey),
+    authority: registered.authority,
+    registeredAt: registered.registeredAt,
+  };
+  return { identity, keys };
 }

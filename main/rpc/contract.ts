@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ROLES, event, procedure } from './define.js';
 import {
-  AuditEntry, AuditVerification, ChipScenario, Empty, Enrollment, FingerPosition, Operator, OperatorName, Pin, Settings, SystemStatus,
+  AuditEntry, AuditVerification, ChipScenario, Empty, Enrollment, FingerPosition, Operator, OperatorName, Pin, PinFailures, Settings, SystemStatus,
 } from './schemas.js';
 import { faceEvents, faceProcedures } from './procedures/face.js';
 import { fingerprintEvents, fingerprintProcedures } from './procedures/fingerprint.js';
@@ -46,7 +46,7 @@ export const procedures = {
     audit: 'operator.create-first',
   }),
   'auth.login': procedure({
-    summary: 'Log an operator in with name and PIN (locks after repeated failures).',
+    summary: 'Log an operator in with name and PIN (after wrong PINs, attempts wait a growing delay).',
     input: z.object({ name: OperatorName, pin: z.string().min(1).max(128) }).strict(),
     output: z.object({ operator: Operator, idleTimeoutSeconds: z.number().int() }),
     access: 'anyone',
@@ -91,8 +91,14 @@ export const procedures = {
     access: managers,
     audit: 'operator.disable',
   }),
+  'operators.pinFailures': procedure({
+    summary: 'Wrong PINs of the last 24 hours per operator and for the station, and the PIN waits in force.',
+    input: Empty,
+    output: PinFailures,
+    access: managers,
+  }),
   'operators.unlock': procedure({
-    summary: 'Lift a lockout after repeated failed logins.',
+    summary: 'Clear an operator\'s wrong-PIN count and PIN wait.',
     input: z.object({ id: z.number().int().positive() }).strict(),
     output: Operator,
     access: managers,

@@ -20,6 +20,28 @@ export const Operator = z.object({
   lockedUntil: z.string().nullable(),
 });
 
+/** Wrong PINs since `since` (the last 24 hours) and the PIN waits in force, for a supervisor. */
+export const PinFailures = z.object({
+  since: z.string(),
+  station: z.object({
+    failures: z.number().int().nonnegative(),
+    /** Of those, for names that are no operator's. */
+    unknownNames: z.number().int().nonnegative(),
+    lastFailedAt: z.string().nullable(),
+    /** Every PIN attempt at this kiosk waits until then; null: no wait now. */
+    waitUntil: z.string().nullable(),
+  }),
+  /** Operators with a wrong PIN recently or still counted. */
+  operators: z.array(z.object({
+    operatorId: z.number().int().positive(),
+    failures: z.number().int().nonnegative(),
+    /** Wrong PINs since the operator's last success or unlock: what their wait grows with. */
+    inARow: z.number().int().nonnegative(),
+    lastFailedAt: z.string().nullable(),
+    waitUntil: z.string().nullable(),
+  })),
+});
+
 export const DeviceStatus = z.object({
   kind: z.enum(['document-reader', 'chip-reader', 'fingerprint', 'camera']),
   name: z.string(),

@@ -18,6 +18,3 @@ export type ServerMessage =
 
 /** Largest message a screen may send (camera frames included). */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
-
-/** Query parameter that carries the per-launch secret on the WebSocket URL. */
-export const SECRET_PARAM = 'secret';

@@ -14,6 +14,18 @@ export type Migration = {
 export function migrate(db: Db, migrations: readonly Migration[] = allMigrations): { from: number; to: number } {
   assertContiguous(migrations);
   const latest = migrations.length;
+  const from = assertNotFromNewerBuild(db, latest);
+  for (const migration of migrations.slice(from)) {
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+  return { from, to: latest };
+}
+
+/** The store's schema version; STORE_FROM_NEWER_VERSION when a newer build wrote it (nothing is written). */
+export function assertNotFromNewerBuild(db: Db, latest: number = allMigrations.length): number {
   const from = db.pragma('user_version', { simple: true }) as number;
   if (from > latest) {
     throw new GatehouseError(
@@ -23,13 +35,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = allMigrations
       { file: db.name, version: from, supported: latest },
     );
   }
-  for (const migration of migrations.slice(from)) {
-    db.transaction(() => {
-      migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
-  }
-  return { from, to: latest };
+  return from;
 }
 
 function assertContiguous(migrations: readonly Migration[]): void {

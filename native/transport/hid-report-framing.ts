@@ -16,12 +16,21 @@ export interface HidReportFraming {
 
 export const DEFAULT_HID_FRAMING: HidReportFraming = { reportId: 0, reportSize: 64, inputHasReportId: false };
 
+/** A configured value as a message can show it, whatever was configured (objects without a string form too). */
+function shown(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
+}
+
 export function checkHidFraming(framing: HidReportFraming): HidReportFraming {
   const { reportId, reportSize } = framing;
   if (!Number.isInteger(reportId) || reportId < 0 || reportId > 0xff
     || !Number.isInteger(reportSize) || reportSize < 2 || reportSize > 256) {
     throw new DeviceError('HID_FRAMING_INVALID',
-      `HID report framing needs a report id 0–255 and a report size 2–256 (got ${reportId}, ${reportSize}); `
+      `HID report framing needs a report id 0–255 and a report size 2–256 (got ${shown(reportId)}, ${shown(reportSize)}); `
       + 'check the reader settings in the station configuration.', { reportId, reportSize });
   }
   return framing;

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // End to end through the browser host in Debian's Chromium: first run, officer login,
 // language switching (German, Chinese), idle countdown, and refusal of RPC
-// connections that lack the launch secret or come from a foreign Origin.
+// connections that lack a page session or come from a foreign Origin.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -97,8 +97,7 @@ describe('an officer at a provisioned kiosk', () => {
     await page.getByTestId('start-screen').waitFor();
     // A technician shortens the idle timeout to its minimum (15 s) over the RPC.
     const changed = await page.evaluate(async () => {
-      const secret = new URLSearchParams(location.hash.slice(1)).get('secret');
-      const socket = new WebSocket(`ws://${location.host}/rpc?secret=${secret}`);
+      const socket = new WebSocket(`ws://${location.host}/rpc`); // the page's session cookie goes along
       await new Promise((r) => { socket.onopen = r; });
       const call = (id: number, method: string, input: unknown) => new Promise<{ ok: boolean }>((r) => {
         socket.addEventListener('message', function on(event) {
@@ -123,8 +122,9 @@ describe('an officer at a provisioned kiosk', () => {
     await page.close();
   });
 
-  it('refuses an RPC connection without the launch secret', async () => {
-    const page = await openKiosk(kiosk);
+  it('refuses an RPC connection from the kiosk origin without a page session', async () => {
+    const page = await browser.newPage();
+    await page.goto(kiosk.origin);
     const outcome = await page.evaluate(() => new Promise<string>((r) => {
       const socket = new WebSocket(`ws://${location.host}/rpc`);
       socket.onopen = () => r('open');
@@ -134,17 +134,17 @@ describe('an officer at a provisioned kiosk', () => {
     await page.close();
   });
 
-  it('refuses an RPC connection from a foreign Origin even with the secret', async () => {
+  it('refuses an RPC connection from a foreign Origin even with the page session', async () => {
     const foreign = await serveForeignPage();
-    const page = await browser.newPage();
+    // The same browser context holds the kiosk's session cookie, and cookies do not keep to a port.
+    const page = await openKiosk(kiosk);
+    await page.getByTestId('start-screen').waitFor();
     await page.goto(`http://127.0.0.1:${(foreign.address() as AddressInfo).port}/`);
-    const target = new URL(kiosk.url);
-    const secret = new URLSearchParams(target.hash.slice(1)).get('secret');
-    const outcome = await page.evaluate(({ host, secret }) => new Promise<string>((r) => {
-      const socket = new WebSocket(`ws://${host}/rpc?secret=${secret}`);
+    const outcome = await page.evaluate((host) => new Promise<string>((r) => {
+      const socket = new WebSocket(`ws://${host}/rpc`);
       socket.onopen = () => r('open');
       socket.onclose = () => r('refused');
-    }), { host: target.host, secret });
+    }), new URL(kiosk.origin).host);
     expect(outcome).toBe('refused');
     await page.close();
     foreign.close();

@@ -10,9 +10,11 @@ export function registerRecordsCommand(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
       const { records, counts } = await withAuthority(command, async ({ repository }) => {
-        const states = new Map((await repository.latestStatusChanges()).map((change) => [change.recordId, change.state]));
+        // Record ids are per kiosk: the same id from two kiosks is two records.
+        const key = (row: { kioskId: string; recordId: string }) => `${row.kioskId}/${row.recordId}`;
+        const states = new Map((await repository.latestStatusChanges()).map((change) => [key(change), change.state]));
         return {
-          records: (await repository.listRecords()).map(({ receipt: _receipt, ...record }) => ({ ...record, state: states.get(record.recordId)! })),
+          records: (await repository.listRecords()).map(({ receipt: _receipt, ...record }) => ({ ...record, state: states.get(key(record))! })),
           counts: await repository.counts(),
         };
       });

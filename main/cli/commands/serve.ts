@@ -1,18 +1,22 @@
-// `gatehouse serve`: run the kiosk under the browser host. Prints `ready <url>` once
-// the page and the RPC socket are served, opens the system Chromium in kiosk mode
-// unless --no-browser, and shuts down cleanly on SIGTERM/SIGINT.
+// `gatehouse serve`: run the kiosk under the browser host. Prints `ready <origin>` once
+// the page and the RPC socket are served (no secret: a page is opened only through a
+// one-time address), opens the system Chromium in kiosk mode with such an address unless
+// --no-browser, and shuts down cleanly on SIGTERM/SIGINT. `--page-url` prints a fresh
+// one-time address of the kiosk already serving from the data folder, for the same user.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import type { Command } from 'commander';
 import { GatehouseError } from '../../errors.js';
-import { startBrowserHost } from '../../host/browser-host.js';
+import { startBrowserHost, type BrowserHost } from '../../host/browser-host.js';
 import { findChromium, launchChromium } from '../../host/chromium-launcher.js';
+import { superviseChromium } from '../../host/chromium-supervisor.js';
+import { mintPageUrl } from '../../host/page-key-file.js';
 import { startDeviceRig, type SimulatedPortrait } from '../../devices/device-rig.js';
 import { openKiosk } from '../../kiosk/kiosk.js';
 import { projectRoot } from '../../kiosk/project-root.js';
-import { createLog } from '../../log.js';
+import { createLog, type Log } from '../../log.js';
 import { dataDirOf } from '../cli-context.js';
 import { Shutdown } from '../shutdown.js';
 
@@ -23,6 +27,7 @@ interface ServeOptions {
   simulatedReader: string;
   simulatedChip?: boolean;
   simulatedPortrait?: string;
+  pageUrl?: boolean;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -34,7 +39,12 @@ export function registerServeCommand(program: Command): void {
     .option('--simulated-reader <kind>', 'with no document reader configured, simulate this one: mrz or cnid', 'mrz')
     .option('--simulated-chip', 'with no chip reader configured, simulate one (a private pcscd with a virtual reader) with chipped sample documents')
     .option('--simulated-portrait <file>', 'the JPEG portrait on the simulated chips (default: a generated one)')
+    .option('--page-url', 'print a one-time address that opens a page of the kiosk already serving from this data folder, and exit')
     .action(async (options: ServeOptions, command: Command) => {
+      if (options.pageUrl) {
+        process.stdout.write(`${mintPageUrl(dataDirOf(command))}\n`);
+        return;
+      }
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new GatehouseError('CLI_INVALID_OPTIONS', `--port must be a whole number from 0 to 65535, not "${options.port}".`);
@@ -54,17 +64,13 @@ export function registerServeCommand(program: Command): void {
       });
       shutdown.add('devices', () => devices.stop());
       kiosk.attachDevices(devices);
-      const host = await startBrowserHost({ kiosk, rendererDir: join(projectRoot, 'dist', 'renderer'), port, log });
+      const host = await startBrowserHost({ kiosk, rendererDir: join(projectRoot, 'dist', 'renderer'), port, log, dataDir });
       shutdown.add('browser host', () => host.close());
       kiosk.sync.start();
       shutdown.add('sync', () => kiosk.sync.stop());
       if (shutdown.requested) return;
-      process.stdout.write(`ready ${host.url}\n`);
-      if (options.browser) {
-        const browser = openBrowser(host.url, dataDir, !options.window, log);
-        browser?.once('exit', () => void shutdown.run());
-        shutdown.add('chromium', () => browser?.kill());
-      }
+      process.stdout.write(`ready ${host.origin}\n`);
+      if (options.browser) openBrowser(host, dataDir, !options.window, log, shutdown);
     });
 }
 
@@ -81,12 +87,18 @@ async function readPortrait(path: string): Promise<SimulatedPortrait> {
   }
 }
 
-function openBrowser(url: string, dataDir: string, kiosk: boolean, log: ReturnType<typeof createLog>) {
+/** Chromium on a fresh one-time address, relaunched (with another) after a crash; closing it ends the kiosk. */
+function openBrowser(host: BrowserHost, dataDir: string, kiosk: boolean, log: Log, shutdown: Shutdown): void {
   const executable = findChromium();
   if (!executable) {
-    log.warn('no Chromium found; open the printed URL yourself or install the Debian package "chromium"');
-    return null;
+    log.warn('no Chromium found; install the Debian package "chromium", or open a page with "gatehouse serve --page-url" as this user');
+    return;
   }
   log.info('launching Chromium', { executable, kiosk });
-  return launchChromium(executable, { url, dataDir, kiosk, asRoot: process.getuid?.() === 0 });
+  const browser = superviseChromium({
+    launch: () => launchChromium(executable, { url: host.pageUrl(), origin: host.origin, dataDir, kiosk, asRoot: process.getuid?.() === 0 }),
+    onGone: () => void shutdown.run(),
+    log,
+  });
+  shutdown.add('chromium', () => browser.stop());
 }

@@ -72,7 +72,7 @@ export const fingerprintProcedures = {
     audit: 'auth.fingerprint-enrolled',
   }),
   'auth.loginFingerprint': procedure({
-    summary: 'Log in by placing an enrolled finger (on-module Search); lockouts and disabled operators apply as for the PIN.',
+    summary: 'Log in by placing an enrolled finger (on-module Search); a disabled operator is refused, a PIN wait does not apply.',
     input: Empty,
     output: z.object({ operator: Operator, idleTimeoutSeconds: z.number().int() }),
     access: 'anyone',

@@ -11,8 +11,10 @@ import { enrollmentWorkflow } from './0008-enrollment-workflow.js';
 import { numbersSlipsStatus } from './0009-numbers-slips-status.js';
 import { deviceKinds } from './0010-device-kinds.js';
 import { cscaCertificates } from './0011-csca-certificates.js';
+import { kioskKeysInStore } from './0012-kiosk-keys-in-store.js';
+import { pinThrottle } from './0013-pin-throttle.js';
 
 export const allMigrations: readonly Migration[] = [
   operatorsSettings, audit, enrollmentsOutbox, operatorFingers, kioskIdentity, sealedPayloads, authoritySync, enrollmentWorkflow,
-  numbersSlipsStatus, deviceKinds, cscaCertificates,
+  numbersSlipsStatus, deviceKinds, cscaCertificates, kioskKeysInStore, pinThrottle,
 ];

@@ -1,7 +1,8 @@
 // An operator proves who they are at this screen without logging it in: name (unless it is
 // the operator logged in here) and PIN on the on-screen pad, or a finger on the scanner when
 // there is one. Used to approve, to hold an enrollment for review, and by an officer called to
-// a business owner's screen. A wrong PIN counts towards the lockout like a login.
+// a business owner's screen. A wrong PIN counts like a login's; after too many the form counts
+// down the wait the kiosk announced and offers the finger meanwhile.
 import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
@@ -14,6 +15,7 @@ import { ErrorText } from './ErrorText';
 import { FingerprintLiveState } from './FingerprintLiveState';
 import { FingerSimulatorPanel } from './FingerSimulatorPanel';
 import { PinPad } from './PinPad';
+import { PinWaitNotice, usePinWait } from './PinWaitNotice';
 
 export type Credential = z.infer<typeof OperatorCredential>;
 
@@ -43,6 +45,7 @@ export function CredentialForm({ testId, askName, submitLabel, busyLabel, disabl
   const [progress, clearProgress] = useFingerprintProgress();
   const scanner = useSystemStatus()?.devices.find((device) => device.kind === 'fingerprint');
   const scannerReady = scanner?.state === 'ready' || scanner?.state === 'busy';
+  const { wait, left: waitLeft } = usePinWait(pinError);
 
   const withPin = submit(() => {
     finger.setError(null);
@@ -66,7 +69,9 @@ export function CredentialForm({ testId, askName, submitLabel, busyLabel, disabl
           onChange={(event) => setPin(event.target.value)} />
       </label>
       {byFinger && <FingerprintLiveState progress={progress} finger={t('fingerprint.login.yourFinger')} />}
-      <ErrorText error={error} scope={errorScope} />
+      {wait && !finger.error
+        ? <PinWaitNotice wait={wait} left={waitLeft} withFinger={scannerReady} scope={errorScope} />
+        : <ErrorText error={error} scope={errorScope} />}
       <div className="actions">
         {secondary}
         {scannerReady && !byFinger && (
@@ -75,7 +80,7 @@ export function CredentialForm({ testId, askName, submitLabel, busyLabel, disabl
           </button>
         )}
         <button type="submit" className="primary" data-testid={`${testId}-submit`}
-          disabled={disabled || busy || byFinger || !pin || (askName && !name.trim())}>
+          disabled={disabled || busy || byFinger || waitLeft > 0 || !pin || (askName && !name.trim())}>
           {busy ? busyLabel : submitLabel}
         </button>
       </div>

@@ -1,20 +1,14 @@
 // The bridge under the browser host: RPC over a WebSocket to 127.0.0.1, authenticated
-// by the launch secret the page was opened with (URL fragment). Reconnects when the
-// socket drops; calls in flight then fail with RPC_DISCONNECTED.
+// by the session cookie the page got when it was opened through its one-time address
+// (HttpOnly: this code never sees it; the browser sends it with the upgrade). Reconnects
+// when the socket drops; calls in flight then fail with RPC_DISCONNECTED.
 
 import type { RpcBridge } from '../../../main/rpc/bridge';
 import type { RpcResult } from '../../../main/rpc/define';
 import type { CallMessage, ServerMessage } from '../../../main/rpc/wire';
 
-const SECRET_PARAM = 'secret';
-
-export function secretFromLocation(hash: string): string | null {
-  return new URLSearchParams(hash.replace(/^#/, '')).get(SECRET_PARAM);
-}
-
 export function createWebSocketBridge(location: Location): RpcBridge {
-  const secret = secretFromLocation(location.hash) ?? '';
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc?${SECRET_PARAM}=${encodeURIComponent(secret)}`;
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`;
   const pending = new Map<number, (result: RpcResult) => void>();
   const listeners = new Set<(name: string, payload: unknown) => void>();
   let queue: string[] = [];

@@ -1,5 +1,6 @@
 // Staff login with name and PIN, or by an enrolled finger when the fingerprint scanner is
-// there; shows lockouts and failures in the screen's language.
+// there; shows failures in the screen's language and, after too many wrong PINs, how long to
+// wait or to log in by finger (`login.pinWait.*`).
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { Operator } from '../../../main/rpc/contract';
@@ -21,7 +22,7 @@ export function LoginScreen({ reason, onLoggedIn, onCancel }: {
     <main className="screen login" data-testid="login-screen">
       <h1>{t('login.heading')}</h1>
       {reason && <p className="lead">{t(reason)}</p>}
-      <CredentialForm testId="login" askName submitLabel={t('login.submit')} busyLabel={t('login.submit')}
+      <CredentialForm testId="login" askName errorScope="login" submitLabel={t('login.submit')} busyLabel={t('login.submit')}
         onSubmit={async (credential) => {
           const { operator } = credential.method === 'pin'
             ? await client.call('auth.login', { name: credential.name ?? '', pin: credential.pin })

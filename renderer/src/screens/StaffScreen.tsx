@@ -2,12 +2,13 @@
 // cannot finish one, which it says); officers and supervisors enroll their login finger;
 // officers follow today's records of their own, supervisors everyone's, and print slips again;
 // supervisors decide held enrollments in their review queue; supervisors and technicians
-// manage operators, watch sync and verify the audit log; technicians register the kiosk;
+// manage operators (with the wrong PINs of the last 24 hours, per operator and for the kiosk,
+// and the PIN waits in force), watch sync and verify the audit log; technicians register the kiosk;
 // everyone can log out.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
-import type { AuditVerification, Operator } from '../../../main/rpc/contract';
+import type { AuditVerification, Operator, PinFailures } from '../../../main/rpc/contract';
 import type { Role } from '../../../main/rpc/define';
 import { ErrorText } from '../components/ErrorText';
 import { OperatorFingerPanel } from '../components/OperatorFingerPanel';
@@ -21,6 +22,7 @@ import { useSystemStatus } from '../hooks/useSystemStatus';
 import { useKiosk } from '../kiosk-context';
 
 type OperatorView = z.infer<typeof Operator>;
+type PinFailureView = z.infer<typeof PinFailures>;
 const ROLE_CHOICES: Role[] = ['officer', 'supervisor', 'technician'];
 
 export function StaffScreen({ operator, onLogout, onEnroll }: {
@@ -62,8 +64,9 @@ export function StaffScreen({ operator, onLogout, onEnroll }: {
 function OperatorPanel({ self }: { self: OperatorView }) {
   const client = useKiosk();
   const { t } = useTranslation();
-  const { time } = useDateFormat();
+  const { time, dateTime } = useDateFormat();
   const [operators, setOperators] = useState<OperatorView[]>([]);
+  const [pinFailures, setPinFailures] = useState<PinFailureView | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('officer');
@@ -71,8 +74,15 @@ function OperatorPanel({ self }: { self: OperatorView }) {
 
   const refresh = useCallback(() => {
     client.call('operators.list', {}).then(setOperators, setError);
+    client.call('operators.pinFailures', {}).then(setPinFailures, setError);
   }, [client]);
-  useEffect(refresh, [refresh]);
+  useEffect(() => {
+    refresh();
+    // Wrong PINs keep coming while a supervisor watches: look again now and then.
+    const timer = setInterval(refresh, PIN_FAILURES_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
+  const failuresOf = new Map(pinFailures?.operators.map((entry) => [entry.operatorId, entry]));
 
   const act = (work: Promise<unknown>) => work.then(() => { setError(null); refresh(); }, setError);
   const create = (event: FormEvent) => {
@@ -83,20 +93,31 @@ function OperatorPanel({ self }: { self: OperatorView }) {
   return (
     <section className="panel" data-testid="operators-panel">
       <h2>{t('staff.operators')}</h2>
+      {pinFailures && <StationPinFailures station={pinFailures.station} />}
       <ul className="operator-list">
-        {operators.map((op) => (
-          <li key={op.id}>
-            <span>{op.name}</span>
-            <span>{t(`roles.${op.role}`)}</span>
-            <span>{op.disabled ? t('staff.disabled') : op.lockedUntil ? t('staff.lockedUntil', { time: time(op.lockedUntil) }) : ''}</span>
-            <span className="row-actions">
-              {op.lockedUntil && <button type="button" onClick={() => act(client.call('operators.unlock', { id: op.id }))}>{t('staff.unlock')}</button>}
-              {!op.disabled && op.id !== self.id && (self.role === 'technician' || op.role === 'officer') && (
-                <button type="button" onClick={() => act(client.call('operators.disable', { id: op.id }))}>{t('staff.disable')}</button>
-              )}
-            </span>
-          </li>
-        ))}
+        {operators.map((op) => {
+          const failures = failuresOf.get(op.id);
+          return (
+            <li key={op.id} data-testid={`operator-${op.id}`}>
+              <span>{op.name}</span>
+              <span>{t(`roles.${op.role}`)}</span>
+              <span className="operator-state">
+                {op.disabled ? t('staff.disabled') : op.lockedUntil ? <span className="pin-wait">{t('staff.lockedUntil', { time: time(op.lockedUntil) })}</span> : null}
+                {failures && failures.failures > 0 && failures.lastFailedAt && (
+                  <span data-testid="operator-wrong-pins" data-count={failures.failures}>
+                    {t('staff.wrongPins', { count: failures.failures, time: dateTime(failures.lastFailedAt) })}
+                  </span>
+                )}
+              </span>
+              <span className="row-actions">
+                {(op.lockedUntil || (failures?.inARow ?? 0) > 0) && <button type="button" onClick={() => act(client.call('operators.unlock', { id: op.id }))}>{t('staff.unlock')}</button>}
+                {!op.disabled && op.id !== self.id && (self.role === 'technician' || op.role === 'officer') && (
+                  <button type="button" onClick={() => act(client.call('operators.disable', { id: op.id }))}>{t('staff.disable')}</button>
+                )}
+              </span>
+            </li>
+          );
+        })}
       </ul>
       {self.role === 'technician' && (
         <form className="form inline" onSubmit={create} data-testid="add-operator" noValidate>
@@ -113,6 +134,26 @@ function OperatorPanel({ self }: { self: OperatorView }) {
       )}
       <ErrorText error={error} />
     </section>
+  );
+}
+
+const PIN_FAILURES_REFRESH_MS = 15_000;
+
+/** The kiosk's wrong PINs of the last 24 hours, over all names, and the wait every PIN attempt is under. */
+function StationPinFailures({ station }: { station: PinFailureView['station'] }) {
+  const { t } = useTranslation();
+  const { time, dateTime } = useDateFormat();
+  const unknown = station.unknownNames > 0;
+  return (
+    <div className="station-pins" data-testid="station-pin-failures" data-count={station.failures}>
+      <p>
+        {station.failures > 0 && station.lastFailedAt
+          ? t(unknown ? 'staff.stationPinsUnknown' : 'staff.stationPins',
+            { count: station.failures, unknown: station.unknownNames, time: dateTime(station.lastFailedAt) })
+          : t('staff.stationNone')}
+      </p>
+      {station.waitUntil && <p className="pin-wait" data-testid="station-pin-wait">{t('staff.stationWait', { time: time(station.waitUntil) })}</p>}
+    </div>
   );
 }
 

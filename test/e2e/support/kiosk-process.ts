@@ -1,13 +1,15 @@
 // Starts the built kiosk (`gatehouse serve --no-browser --port 0`) as a child process
-// for end-to-end tests, the same way a technician would, and stops it with SIGTERM.
+// for end-to-end tests, the same way a technician would, and stops it with SIGTERM. Pages
+// are opened the same-user way: each read of `url` mints a fresh one-time page address
+// from the page key file the kiosk keeps in its data folder.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { databasePath } from '../../../main/kiosk/data-dir.js';
-import { openDatabase } from '../../../main/store/database.js';
+import { mintPageUrl } from '../../../main/host/page-key-file.js';
+import { openKioskDatabase } from '../../../main/store/database.js';
 import { provisionOffline } from '../../fixtures/kiosk-harness.js';
 
 export const projectRoot = resolve(import.meta.dirname, '../../..');
@@ -20,7 +22,7 @@ export function tempDataDir(): string {
 /** A data directory whose kiosk is provisioned offline (keys and identity, no authority running), so enrollments can start. */
 export function provisionedDataDir(): string {
   const dataDir = tempDataDir();
-  const db = openDatabase(databasePath(dataDir));
+  const db = openKioskDatabase(dataDir);
   try {
     provisionOffline(dataDir, db);
   } finally {
@@ -37,8 +39,10 @@ export function gatehouse(dataDir: string, ...args: string[]): string {
 }
 
 export interface RunningKiosk {
-  url: string;
-  origin: string;
+  /** A fresh one-time page address on every read: goto it once, in one browser context. */
+  readonly url: string;
+  /** Where the page is served; opening it without an address gives a page with no RPC session. */
+  readonly origin: string;
   stop(): Promise<number | null>;
 }
 
@@ -47,10 +51,12 @@ export async function startKiosk(dataDir: string, serveArgs: string[] = []): Pro
   const child = spawn(process.execPath, [cli, '--data', dataDir, 'serve', '--no-browser', '--port', '0', ...serveArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = await readyUrl(child);
+  const origin = await readyOrigin(child);
   return {
-    url,
-    origin: new URL(url).origin,
+    get url() {
+      return mintPageUrl(dataDir);
+    },
+    origin,
     stop: () => new Promise((done) => {
       if (child.exitCode !== null) return done(child.exitCode);
       child.once('exit', (code) => done(code));
@@ -59,12 +65,13 @@ export async function startKiosk(dataDir: string, serveArgs: string[] = []): Pro
   };
 }
 
-function readyUrl(child: ChildProcess): Promise<string> {
-  return new Promise((resolveUrl, reject) => {
+/** The origin of serve's one line `ready <origin>`. */
+function readyOrigin(child: ChildProcess): Promise<string> {
+  return new Promise((resolveOrigin, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
-      const match = /^ready (\S+)$/.exec(line);
-      if (match) resolveUrl(match[1]!);
+      const match = /^ready (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+      if (match) resolveOrigin(match[1]!);
       else reject(new Error(`unexpected first line from serve: ${line}`));
     });
     child.once('exit', (code) => reject(new Error(`serve exited with ${code} before it was ready`)));

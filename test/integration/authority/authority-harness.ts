@@ -49,9 +49,9 @@ export async function startHarness(options: { database?: string; limits?: Partia
         counts: await repository.counts(),
         kiosks,
         records,
-        envelopes: await Promise.all(records.map(async (r) => sha256Hex((await repository.readEnvelope(r.recordId))!))),
+        envelopes: await Promise.all(records.map(async (r) => sha256Hex((await repository.readEnvelope(r.kioskId, r.recordId))!))),
         checkpoints: await Promise.all(kiosks.map((k) => repository.listCheckpoints(k.id))),
-        statusLog: await Promise.all(records.map((r) => repository.statusHistory(r.recordId))),
+        statusLog: await Promise.all(records.map((r) => repository.statusHistory(r.kioskId, r.recordId))),
       };
     },
     async close() {

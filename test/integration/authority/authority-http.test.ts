@@ -97,7 +97,7 @@ describe.each(STORAGE_BACKENDS)('authority over HTTP on $backend', ({ backend, a
       expect(verifyReceipt(stored.receipt, kiosk.authoritySigningKey, { recordId: sealed.recordId, digest: sealed.digest, kioskId: kiosk.keys.id }))
         .toMatchObject({ ok: true });
       expect(stored.receipt.receivedAt).toBe(h.now().toISOString());
-      expect(Buffer.from((await h.authority.repository.readEnvelope(sealed.recordId))!).equals(Buffer.from(sealed.bytes))).toBe(true);
+      expect(Buffer.from((await h.authority.repository.readEnvelope(kiosk.keys.id, sealed.recordId))!).equals(Buffer.from(sealed.bytes))).toBe(true);
       const status = await kiosk.send('GET', apiPaths.record(sealed.recordId));
       expect(status).toMatchObject({ status: 200, body: stored });
     });
@@ -134,12 +134,12 @@ describe.each(STORAGE_BACKENDS)('authority over HTTP on $backend', ({ backend, a
       const sealed = kiosk.seal({ number });
       expect((await put(kiosk, sealed)).status).toBe(201);
       expect(await h.authority.repository.findRecordByNumber(number)).toMatchObject({ recordId: sealed.recordId, digest: sealed.digest, number });
-      expect(await h.authority.repository.statusHistory(sealed.recordId)).toEqual([
+      expect(await h.authority.repository.statusHistory(kiosk.keys.id, sealed.recordId)).toEqual([
         { seq: 1, recordId: sealed.recordId, kioskId: kiosk.keys.id, number, state: 'received', reason: null, at: h.now().toISOString() },
       ]);
       h.advance(60);
       expect((await put(kiosk, sealed)).status).toBe(200);
-      expect(await h.authority.repository.statusHistory(sealed.recordId)).toHaveLength(1);
+      expect(await h.authority.repository.statusHistory(kiosk.keys.id, sealed.recordId)).toHaveLength(1);
     });
 
     it('takes the number from a record sent in chunks', async () => {
@@ -279,7 +279,7 @@ describe.each(STORAGE_BACKENDS)('authority over HTTP on $backend', ({ backend, a
       expect(completed.status).toBe(201);
       expect(verifyReceipt(RecordStored.parse(completed.body).receipt, kiosk.authoritySigningKey, { recordId: sealed.recordId, digest: sealed.digest }))
         .toMatchObject({ ok: true });
-      expect(sha256Hex((await h.authority.repository.readEnvelope(sealed.recordId))!)).toBe(sealed.digest);
+      expect(sha256Hex((await h.authority.repository.readEnvelope(kiosk.keys.id, sealed.recordId))!)).toBe(sealed.digest);
       expect((await h.authority.repository.counts()).openUploads).toBe(0);
 
       // The response to complete was lost: the upload is gone, the record answers with its receipt.
@@ -315,7 +315,7 @@ describe.each(STORAGE_BACKENDS)('authority over HTTP on $backend', ({ backend, a
       const upload = UploadState.parse((await kiosk.send('POST', apiPaths.recordUploads(sealed.recordId), { size: forged.length, digest })).body);
       await kiosk.send('PUT', apiPaths.uploadChunk(upload.uploadId, 0), forged);
       await expectRefusedWithoutChange(() => kiosk.send('POST', apiPaths.uploadComplete(upload.uploadId), { digest }), 422, 'ENVELOPE_DECRYPT_FAILED');
-      expect(await h.authority.repository.findRecord(sealed.recordId)).toBeUndefined();
+      expect(await h.authority.repository.findRecord(kiosk.keys.id, sealed.recordId)).toBeUndefined();
     });
   });
 
@@ -390,8 +390,11 @@ describe.each(STORAGE_BACKENDS)('authority over HTTP on $backend', ({ backend, a
       const sealed = unregistered.seal();
       await expectRefusedWithoutChange(() => put(unregistered, sealed.recordId, sealed.bytes), 401, 'KEY_UNKNOWN');
       await expectRefusedWithoutChange(() => kiosk.send('DELETE', apiPaths.record(sealed.recordId)), 404, 'NOT_FOUND');
+      const signedText = { ...kiosk.signedHeaders('POST', apiPaths.auditCheckpoints, Buffer.from('x')), 'content-type': 'text/plain' };
+      await expectRefusedWithoutChange(() => kiosk.sendRaw('POST', apiPaths.auditCheckpoints, Buffer.from('x'), signedText), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      // Unsigned, it is refused for that before anything about its body.
       await expectRefusedWithoutChange(
-        () => kiosk.sendRaw('POST', apiPaths.auditCheckpoints, Buffer.from('x'), { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+        () => kiosk.sendRaw('POST', apiPaths.auditCheckpoints, Buffer.from('x'), { 'content-type': 'text/plain' }), 401, 'SIG_MISSING');
     });
   });
 

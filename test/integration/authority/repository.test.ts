@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuthorityError } from '../../../authority/authority-error.js';
@@ -18,6 +18,7 @@ import { sha256Hex } from '../../../authority/protocol/wire-fields.js';
 import { openPostgresRepository } from '../../../authority/store/postgres-repository.js';
 import type { AuthorityRepository, KioskRow, NewKiosk, RecordRow, Stored, UploadRow } from '../../../authority/store/repository.js';
 import { initial } from '../../../authority/store/migrations/0001-initial.js';
+import { numbersAndStatus } from '../../../authority/store/migrations/0002-numbers-and-status.js';
 import { openSqliteRepository } from '../../../authority/store/sqlite-repository.js';
 import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from './postgres-server.js';
 
@@ -93,6 +94,16 @@ function held(outcome: Stored<RecordRow> | 'number-taken'): Stored<RecordRow> {
   return outcome;
 }
 
+/** The committed chunks of an upload, read one at a time from the start. */
+async function uploadBytes(repo: AuthorityRepository, uploadId: string): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for (let at = 0, chunk = await repo.readUploadChunk(uploadId, 0); chunk !== undefined; chunk = await repo.readUploadChunk(uploadId, at)) {
+    chunks.push(chunk);
+    at += chunk.length;
+  }
+  return Buffer.concat(chunks);
+}
+
 const uploadRow = (kioskId: string, recordId: string, size = 10): UploadRow => ({
   uploadId: randomUUID(), recordId, kioskId, size, digest: 'f'.repeat(64), offset: 0, createdAt: T0, updatedAt: T0,
 });
@@ -102,6 +113,13 @@ const SCHEMA_1 = {
   SQLite: `${initial.sqlite}; PRAGMA user_version = 1;`,
   PostgreSQL: `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL);
     ${initial.postgres}; INSERT INTO schema_migrations VALUES (1, 'initial', now());`,
+};
+
+/** The statements that leave an empty store at schema 2. */
+const SCHEMA_2 = {
+  SQLite: `${initial.sqlite}; ${numbersAndStatus.sqlite}; PRAGMA user_version = 2;`,
+  PostgreSQL: `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL);
+    ${initial.postgres}; ${numbersAndStatus.postgres}; INSERT INTO schema_migrations VALUES (1, 'initial', now()), (2, 'numbers-and-status', now());`,
 };
 
 const numberOf = (kioskCode: string, sequence: number) => formatEnrollmentNumber({ kioskCode, day: '250301', sequence });
@@ -145,7 +163,7 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       await store.sql(name === 'SQLite' ? 'PRAGMA user_version = 99' : "INSERT INTO schema_migrations VALUES (99, 'future', now())");
       const refused = await store.open().then(() => undefined, (error: unknown) => error);
       expect(refused).toBeInstanceOf(AuthorityError);
-      expect(refused).toMatchObject({ code: 'STORE_FROM_NEWER_VERSION', details: { version: 99, supported: 2 } });
+      expect(refused).toMatchObject({ code: 'STORE_FROM_NEWER_VERSION', details: { version: 99, supported: 3 } });
     });
   });
 
@@ -171,7 +189,7 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       const migrated = await old.open();
       try {
         expect((await migrated.listKiosks()).map((k) => [k.id, k.code])).toEqual([[kiosks[1]!.id, '0001'], [kiosks[2]!.id, '0002'], [kiosks[0]!.id, '0003']]);
-        expect((await migrated.findRecord('r-late'))?.number).toBeNull();
+        expect((await migrated.findRecord(kiosks[0]!.id, 'r-late'))?.number).toBeNull();
         expect(await migrated.latestStatusChanges()).toEqual([
           { seq: 1, recordId: 'r-early', kioskId: kiosks[1]!.id, number: null, state: 'received', reason: null, at: at(100) },
           { seq: 2, recordId: 'r-middle', kioskId: kiosks[1]!.id, number: null, state: 'received', reason: null, at: at(200) },
@@ -181,6 +199,52 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
         const next = kioskRow();
         expect(await migrated.registerKiosk('after', at(1), next)).toBe('registered');
         expect((await migrated.findKiosk(next.id))?.code).toBe('0004');
+      } finally {
+        await migrated.close();
+      }
+    });
+  });
+
+  describe('migration 3 (records by kiosk)', () => {
+    it('keeps every record, envelope, status change and open upload, and lets another kiosk use the same record id', async () => {
+      const old = await backend.create();
+      await old.sql(SCHEMA_2[name]);
+      const [a, b] = [randomUUID(), randomUUID()];
+      const quote = (value: string) => `'${value}'`;
+      await old.sql(`INSERT INTO kiosks (id, code, name, signing_public_key, sealing_public_key, registered_at) VALUES
+        (${[a, '0001', 'A', 'sign-a', 'seal-a', T0].map(quote).join(', ')}), (${[b, '0002', 'B', 'sign-b', 'seal-b', T0].map(quote).join(', ')})`);
+      const envelope = randomBytes(40);
+      const row = recordRow(a, envelope, 'r-1', at(5), numberOf('0001', 1));
+      const hex = envelope.toString('hex');
+      await old.sql(`INSERT INTO records (record_id, kiosk_id, digest, size, kind, created_at, received_at, number, receipt)
+        VALUES (${[row.recordId, a, row.digest].map(quote).join(', ')}, 40, 'person-enrollment', '${T0}', '${at(5)}', '${row.number}', '${JSON.stringify(row.receipt)}')`);
+      await old.sql(name === 'SQLite'
+        ? `INSERT INTO record_envelopes (record_id, envelope) VALUES ('r-1', x'${hex}')`
+        : `INSERT INTO record_envelopes (record_id, envelope) VALUES ('r-1', '\\x${hex}')`);
+      await old.sql(`INSERT INTO record_status_changes (record_id, kiosk_id, state, reason, at) VALUES
+        ('r-1', '${a}', 'received', NULL, '${at(5)}'), ('r-1', '${a}', 'in-review', 'Look again.', '${at(6)}')`);
+      const upload = uploadRow(b, 'r-up');
+      await old.sql(`INSERT INTO uploads (upload_id, record_id, kiosk_id, size, digest, committed, created_at, updated_at)
+        VALUES (${[upload.uploadId, 'r-up', b].map(quote).join(', ')}, 10, '${upload.digest}', 3, '${T0}', '${T0}')`);
+      await old.sql(name === 'SQLite'
+        ? `INSERT INTO upload_chunks (upload_id, start, bytes) VALUES ('${upload.uploadId}', 0, x'616263')`
+        : `INSERT INTO upload_chunks (upload_id, start, bytes) VALUES ('${upload.uploadId}', 0, '\\x616263')`);
+
+      const migrated = await old.open();
+      try {
+        expect(await migrated.findRecord(a, 'r-1')).toEqual(row);
+        expect(await migrated.findRecord(b, 'r-1')).toBeUndefined();
+        expect(Buffer.from((await migrated.readEnvelope(a, 'r-1'))!).equals(envelope)).toBe(true);
+        expect((await migrated.statusHistory(a, 'r-1')).map((c) => [c.seq, c.state, c.number])).toEqual([[1, 'received', row.number], [2, 'in-review', row.number]]);
+        expect(await migrated.findUploadForRecord(b, 'r-up')).toEqual({ ...upload, offset: 3 });
+        expect((await uploadBytes(migrated, upload.uploadId)).toString()).toBe('abc');
+
+        const theirs = randomBytes(30);
+        expect(held(await migrated.storeRecord(recordRow(b, theirs, 'r-1', at(9)), theirs))).toMatchObject({ created: true, row: { kioskId: b } });
+        expect((await migrated.statusHistory(b, 'r-1')).map((c) => c.seq)).toEqual([3]);
+        expect((await migrated.findRecord(a, 'r-1'))?.digest).toBe(row.digest);
+        await expect(old.sql(`DELETE FROM records WHERE record_id = 'r-1'`)).rejects.toThrow(/permanent/);
+        await expect(old.sql(`DELETE FROM record_status_changes WHERE record_id = 'r-1'`)).rejects.toThrow(/permanent/);
       } finally {
         await migrated.close();
       }
@@ -234,10 +298,10 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       expect(held(outcome)).toMatchObject({ created: true, row: { recordId, number } });
       expect(await repo.findRecordByNumber(number)).toEqual(held(outcome).row);
       expect(await repo.findRecordByNumber(numberOf('0001', 2))).toBeUndefined();
-      expect(await repo.statusHistory(recordId)).toEqual([{ seq: 1, recordId, kioskId: kiosk.id, number, state: 'received', reason: null, at: at(7) }]);
+      expect(await repo.statusHistory(kiosk.id, recordId)).toEqual([{ seq: 1, recordId, kioskId: kiosk.id, number, state: 'received', reason: null, at: at(7) }]);
       const again = await store1(kiosk.id, number, recordId, at(8));
       expect(held(again.outcome)).toMatchObject({ created: false, row: { receivedAt: at(7) } });
-      expect(await repo.statusHistory(recordId)).toHaveLength(1);
+      expect(await repo.statusHistory(kiosk.id, recordId)).toHaveLength(1);
     });
 
     it('refuse a second record with a number already held, storing nothing of it', async () => {
@@ -245,9 +309,9 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       await store1(kiosk.id, number);
       const second = await store1(kiosk.id, number);
       expect(second.outcome).toBe('number-taken');
-      expect(await repo.findRecord(second.recordId)).toBeUndefined();
-      expect(await repo.readEnvelope(second.recordId)).toBeUndefined();
-      expect(await repo.statusHistory(second.recordId)).toEqual([]);
+      expect(await repo.findRecord(kiosk.id, second.recordId)).toBeUndefined();
+      expect(await repo.readEnvelope(kiosk.id, second.recordId)).toBeUndefined();
+      expect(await repo.statusHistory(kiosk.id, second.recordId)).toEqual([]);
       expect((await store1(kiosk.id, null)).outcome).not.toBe('number-taken');
       expect((await store1(kiosk.id, null)).outcome).not.toBe('number-taken');
       expect((await repo.counts()).records).toBe(3);
@@ -286,7 +350,7 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       expect(await repo.appendStatusChange({ ...change, state: 'accepted', reason: null }, 1)).toBeUndefined();
       const decided = await repo.appendStatusChange({ ...change, state: 'rejected', reason: 'Blurred.', at: at(70) }, 2);
       expect(decided).toMatchObject({ seq: 3, state: 'rejected', reason: 'Blurred.', at: at(70) });
-      expect((await repo.statusHistory(recordId)).map((c) => c.state)).toEqual(['received', 'in-review', 'rejected']);
+      expect((await repo.statusHistory(kiosk.id, recordId)).map((c) => c.state)).toEqual(['received', 'in-review', 'rejected']);
       expect(await repo.latestStatusChanges()).toEqual([decided]);
     });
 
@@ -295,7 +359,7 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       const results = await Promise.all((['accepted', 'rejected', 'in-review', 'accepted', 'rejected'] as const).map((state) =>
         repo.appendStatusChange({ recordId, kioskId: kiosk.id, state, reason: null, at: at(9) }, 1)));
       expect(results.filter((r) => r !== undefined)).toHaveLength(1);
-      expect(await repo.statusHistory(recordId)).toHaveLength(2);
+      expect(await repo.statusHistory(kiosk.id, recordId)).toHaveLength(2);
     });
 
     it('cannot change or delete a logged change, even with SQL', async () => {
@@ -304,7 +368,7 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       await expect(store.sql(`DELETE FROM record_status_changes WHERE record_id = '${recordId}'`)).rejects.toThrow(/permanent/);
       await expect(store.sql(`INSERT INTO record_status_changes (record_id, kiosk_id, state, reason, at)
         VALUES ('${recordId}', '${kiosk.id}', 'lost', NULL, '${T0}')`)).rejects.toThrow();
-      expect(await repo.statusHistory(recordId)).toHaveLength(1);
+      expect(await repo.statusHistory(kiosk.id, recordId)).toHaveLength(1);
     });
   });
 
@@ -358,10 +422,10 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       const envelope = randomBytes(3000);
       const row = recordRow(kiosk.id, envelope);
       expect(await repo.storeRecord(row, envelope)).toEqual({ row, created: true });
-      expect(await repo.findRecord(row.recordId)).toEqual(row);
-      expect(Buffer.from((await repo.readEnvelope(row.recordId))!).equals(envelope)).toBe(true);
+      expect(await repo.findRecord(kiosk.id, row.recordId)).toEqual(row);
+      expect(Buffer.from((await repo.readEnvelope(kiosk.id, row.recordId))!).equals(envelope)).toBe(true);
       expect(await repo.listRecords()).toEqual([row]);
-      expect(await repo.findRecord('missing')).toBeUndefined();
+      expect(await repo.findRecord(kiosk.id, 'missing')).toBeUndefined();
     });
 
     it('keep the first record under an id forever: a second store returns it unchanged', async () => {
@@ -370,7 +434,7 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       await repo.storeRecord(row, first);
       const other = randomBytes(100);
       expect(await repo.storeRecord(recordRow(kiosk.id, other, row.recordId, at(50)), other)).toEqual({ row, created: false });
-      expect(Buffer.from((await repo.readEnvelope(row.recordId))!).equals(first)).toBe(true);
+      expect(Buffer.from((await repo.readEnvelope(kiosk.id, row.recordId))!).equals(first)).toBe(true);
       expect((await repo.counts()).records).toBe(1);
     });
 
@@ -380,7 +444,21 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       const results = (await Promise.all(envelopes.map((e) => repo.storeRecord(recordRow(kiosk.id, e, recordId), e)))).map(held);
       expect(new Set(results.map((r) => r.row.digest)).size).toBe(1);
       expect(results.filter((r) => r.created)).toHaveLength(1);
-      expect(sha256Hex((await repo.readEnvelope(recordId))!)).toBe(results[0]!.row.digest);
+      expect(sha256Hex((await repo.readEnvelope(kiosk.id, recordId))!)).toBe(results[0]!.row.digest);
+    });
+
+    it('are known by kiosk and record id: the same id from two kiosks is two records', async () => {
+      await repo.addToken({ hash: 'second', createdAt: T0, expiresAt: at(60) });
+      const other = kioskRow();
+      await repo.registerKiosk('second', T0, other);
+      const [ours, theirs] = [randomBytes(20), randomBytes(20)];
+      const recordId = randomUUID();
+      expect(held(await repo.storeRecord(recordRow(kiosk.id, ours, recordId), ours)).created).toBe(true);
+      expect(held(await repo.storeRecord(recordRow(other.id, theirs, recordId), theirs)).created).toBe(true);
+      expect(sha256Hex((await repo.readEnvelope(kiosk.id, recordId))!)).toBe(sha256Hex(ours));
+      expect(sha256Hex((await repo.readEnvelope(other.id, recordId))!)).toBe(sha256Hex(theirs));
+      expect(await repo.statusHistory(other.id, recordId)).toHaveLength(1);
+      expect((await repo.latestStatusChanges()).map((c) => c.kioskId).sort()).toEqual([kiosk.id, other.id].sort());
     });
 
     it('cannot be changed or deleted, even with SQL', async () => {
@@ -389,38 +467,72 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       await repo.storeRecord(row, envelope);
       await expect(store.sql(`DELETE FROM records WHERE record_id = '${row.recordId}'`)).rejects.toThrow(/permanent/);
       await expect(store.sql(`UPDATE records SET digest = 'x' WHERE record_id = '${row.recordId}'`)).rejects.toThrow(/permanent/);
-      expect(await repo.findRecord(row.recordId)).toEqual(row);
+      expect(await repo.findRecord(kiosk.id, row.recordId)).toEqual(row);
     });
   });
 
   describe('uploads', () => {
+    it('keep the same record id of two kiosks apart', async () => {
+      await repo.addToken({ hash: 'second', createdAt: T0, expiresAt: at(60) });
+      const other = kioskRow();
+      await repo.registerKiosk('second', T0, other);
+      const ours = uploadRow(kiosk.id, 'r-shared');
+      const theirs = uploadRow(other.id, 'r-shared');
+      expect(await repo.openUpload(ours, 10)).toBe('opened');
+      expect(await repo.openUpload(theirs, 10)).toBe('opened');
+      expect(await repo.findUploadForRecord(kiosk.id, 'r-shared')).toEqual(ours);
+      expect(await repo.findUploadForRecord(other.id, 'r-shared')).toEqual(theirs);
+    });
+
+    it('open at most maxOpen uploads per kiosk, a replacement for the same record aside, even when opened at once', async () => {
+      expect(await Promise.all(Array.from({ length: 5 }, (_, i) => repo.openUpload(uploadRow(kiosk.id, `r-${i}`), 3))))
+        .toEqual(expect.arrayContaining(['opened', 'opened', 'opened', 'limit', 'limit']));
+      expect((await repo.counts()).openUploads).toBe(3);
+      const open = (await Promise.all(Array.from({ length: 5 }, (_, i) => repo.findUploadForRecord(kiosk.id, `r-${i}`)))).find((u) => u !== undefined)!;
+      expect(await repo.openUpload(uploadRow(kiosk.id, open.recordId), 3)).toBe('opened');
+      expect((await repo.counts()).openUploads).toBe(3);
+    });
+
+    it('delete the uploads idle since a time, with their chunks', async () => {
+      const idle = uploadRow(kiosk.id, 'r-idle');
+      const busy = uploadRow(kiosk.id, 'r-busy');
+      await repo.openUpload(idle, 10);
+      await repo.openUpload(busy, 10);
+      await repo.appendChunk(idle.uploadId, 0, Buffer.from('abc'), at(10));
+      await repo.appendChunk(busy.uploadId, 0, Buffer.from('abc'), at(100));
+      expect(await repo.deleteUploadsIdleSince(at(50))).toBe(1);
+      expect(await repo.findUpload(idle.uploadId)).toBeUndefined();
+      expect(await repo.readUploadChunk(idle.uploadId, 0)).toBeUndefined();
+      expect(await repo.findUpload(busy.uploadId)).toMatchObject({ offset: 3 });
+    });
+
     it('append chunks only at the committed offset and read them back in order', async () => {
       const upload = uploadRow(kiosk.id, 'r-up', 10);
-      await repo.openUpload(upload);
+      await repo.openUpload(upload, 10);
       expect(await repo.appendChunk(upload.uploadId, 0, Buffer.from('hello'), at(1))).toMatchObject({ offset: 5, updatedAt: at(1) });
       expect(await repo.appendChunk(upload.uploadId, 0, Buffer.from('HELLO'), at(2))).toBeUndefined();
       expect(await repo.appendChunk(upload.uploadId, 5, Buffer.from('world'), at(3))).toMatchObject({ offset: 10 });
-      expect(Buffer.from(await repo.readUploadBytes(upload.uploadId)).toString()).toBe('helloworld');
-      expect(await repo.findUploadForRecord('r-up')).toEqual({ ...upload, offset: 10, updatedAt: at(3) });
+      expect((await uploadBytes(repo, upload.uploadId)).toString()).toBe('helloworld');
+      expect(await repo.findUploadForRecord(kiosk.id, 'r-up')).toEqual({ ...upload, offset: 10, updatedAt: at(3) });
     });
 
     it('let one of two simultaneous chunks at the same offset commit', async () => {
       const upload = uploadRow(kiosk.id, 'r-race', 10);
-      await repo.openUpload(upload);
+      await repo.openUpload(upload, 10);
       const results = await Promise.all(['aaaaa', 'bbbbb'].map((text) => repo.appendChunk(upload.uploadId, 0, Buffer.from(text), at(1))));
       expect(results.filter((r) => r !== undefined)).toHaveLength(1);
-      expect((await repo.readUploadBytes(upload.uploadId)).length).toBe(5);
+      expect((await uploadBytes(repo, upload.uploadId)).length).toBe(5);
     });
 
     it('replace an open upload for the same record, chunks and all, and delete one', async () => {
       const first = uploadRow(kiosk.id, 'r-again');
-      await repo.openUpload(first);
+      await repo.openUpload(first, 10);
       await repo.appendChunk(first.uploadId, 0, Buffer.from('abc'), at(1));
       const second = uploadRow(kiosk.id, 'r-again');
-      await repo.openUpload(second);
+      await repo.openUpload(second, 10);
       expect(await repo.findUpload(first.uploadId)).toBeUndefined();
-      expect(await repo.findUploadForRecord('r-again')).toEqual(second);
-      expect((await repo.readUploadBytes(first.uploadId)).length).toBe(0);
+      expect(await repo.findUploadForRecord(kiosk.id, 'r-again')).toEqual(second);
+      expect((await uploadBytes(repo, first.uploadId)).length).toBe(0);
       await repo.deleteUpload(second.uploadId);
       expect((await repo.counts()).openUploads).toBe(0);
     });

@@ -2,7 +2,7 @@
 // numbers, the next code follows the highest, the last one is ZZZZ, and the SQL the migration uses
 // to give codes to kiosks registered before it writes the same codes.
 
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KioskCode } from '../../../authority/protocol/enrollment-number.js';

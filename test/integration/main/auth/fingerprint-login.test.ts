@@ -1,6 +1,7 @@
 // Logging in by finger through a real kiosk whose fingerprint module is the simulator on a
 // pty: an officer who logged in with the PIN stores a finger in the module's library, logs
-// in later by placing it, and is refused when unknown, locked or disabled, as for the PIN;
+// in later by placing it, also while wrong PINs make their PIN wait (and that clears the count),
+// and is refused when unknown or disabled, as for the PIN;
 // an operator's finger presented in an enrollment is flagged and needs a second approval.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +61,7 @@ describe('logging in by finger', () => {
     expect(await kiosk.templatesOnModule()).toBe(2);
   });
 
-  it('refuses an unknown finger, and a locked or disabled operator, as for the PIN', async () => {
+  it('refuses an unknown finger and a disabled operator, as for the PIN', async () => {
     const start = auditHeadSeq(kiosk.h.kiosk);
     const unknown = await loginByFinger('Somebody Else');
     expect(errorOf(unknown.result).code).toBe('AUTH_FINGER_UNKNOWN');
@@ -69,9 +70,7 @@ describe('logging in by finger', () => {
     const { db } = kiosk.h.kiosk;
     const target = kiosk.h.operator('target');
     outputOf(await enrollFinger('target'));
-    db.prepare('UPDATE operators SET locked_until = ? WHERE id = ?').run(new Date(Date.now() + 600_000).toISOString(), target.id);
-    expect(errorOf((await loginByFinger(target.name)).result).code).toBe('AUTH_LOCKED');
-    db.prepare('UPDATE operators SET locked_until = NULL, disabled_at = ? WHERE id = ?').run(new Date().toISOString(), target.id);
+    db.prepare('UPDATE operators SET disabled_at = ? WHERE id = ?').run(new Date().toISOString(), target.id);
     const disabled = await loginByFinger(target.name);
     expect(errorOf(disabled.result).code).toBe('AUTH_DISABLED');
     expect(disabled.recorded.screen.operator).toBeNull();
@@ -80,9 +79,26 @@ describe('logging in by finger', () => {
       .map((row) => JSON.parse(row.details) as unknown);
     expect(outcomes).toEqual([
       { operatorId: null, outcome: 'not-found' },
-      { operatorId: target.id, outcome: 'locked' },
       { operatorId: target.id, outcome: 'disabled' },
     ]);
+  });
+
+  it('fingerprint login works while PIN is throttled, and clears the wrong-PIN count', async () => {
+    const { db } = kiosk.h.kiosk;
+    const officer = kiosk.h.operator('officer');
+    outputOf(await enrollFinger('officer'));
+    const stranger = await kiosk.screen(null);
+    for (let i = 0; i < 5; i += 1) await kiosk.h.call(stranger.screen, 'auth.login', { name: officer.name, pin: '000000' });
+    const refused = errorOf(await kiosk.h.call(stranger.screen, 'auth.login', { name: officer.name, pin: officer.pin }));
+    expect(refused).toMatchObject({ code: 'AUTH_LOCKED', details: { retryAfterSeconds: expect.any(Number) } });
+
+    const { recorded, result } = await loginByFinger(officer.name);
+    expect(outputOf(result)).toMatchObject({ operator: { id: officer.id, lockedUntil: null } });
+    expect(recorded.screen.operator).toMatchObject({ id: officer.id, via: 'fingerprint' });
+    expect(db.prepare('SELECT failed_attempts AS n, locked_until AS until FROM operators WHERE id = ?').get(officer.id))
+      .toEqual({ n: 0, until: null });
+    // The PIN works again at once.
+    outputOf(await kiosk.h.call((await kiosk.screen(null)).screen, 'auth.login', { name: officer.name, pin: officer.pin }));
   });
 
   it('stops waiting for a finger when cancelled', async () => {

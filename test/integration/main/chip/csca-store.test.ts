@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importCscaFile, listCscas, loadTrustStore } from '../../../../main/chip/csca-store.js';
 import { openDatabase } from '../../../../main/store/database.js';
+import { TEST_DATABASE_KEY } from '../../../fixtures/store-key.js';
 import { DeviceError } from '../../../../native/device-error.js';
 import { passiveAuthentication } from '../../../../native/emrtd/passive-authentication.js';
 import { buildScenarioPassport } from '../../../../native/sim/emrtd/test-passport.js';
@@ -26,13 +27,13 @@ const count = (db: ReturnType<typeof openDatabase>) => (db.prepare('SELECT count
 describe('CSCA trust store', () => {
   it('imports a PEM file once, lists it by country, and verifies a passport after the store is reopened', () => {
     const file = storeFile();
-    const db = openDatabase(file);
+    const db = openDatabase(file, TEST_DATABASE_KEY);
     const bytes = new TextEncoder().encode(pem(pki.cscas.rsa.der) + pem(pki.cscas.brainpool.der));
     expect(importCscaFile(db, bytes, { source: 'csca-ut.pem', at: AT })).toMatchObject({ kind: 'certificates', added: 2, alreadyHeld: 0, refused: [] });
     expect(importCscaFile(db, bytes, { source: 'csca-ut.pem', at: AT })).toMatchObject({ added: 0, alreadyHeld: 2 });
     db.close();
 
-    const reopened = openDatabase(file);
+    const reopened = openDatabase(file, TEST_DATABASE_KEY);
     expect(listCscas(reopened)).toEqual([
       expect.objectContaining({ country: 'UT', source: 'csca-ut.pem', fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) }),
       expect.objectContaining({ country: 'UT', source: 'csca-ut.pem' }),
@@ -44,7 +45,7 @@ describe('CSCA trust store', () => {
   });
 
   it('imports a master list only when its signature and signer chain hold', () => {
-    const db = openDatabase(storeFile());
+    const db = openDatabase(storeFile(), TEST_DATABASE_KEY);
     const report = importCscaFile(db, pki.masterList, { source: 'ICAO-ML.ml', at: AT });
     expect(report).toMatchObject({ kind: 'master-list', added: 3, masterList: { verified: true } });
     expect(count(db)).toBe(3);
@@ -57,14 +58,14 @@ describe('CSCA trust store', () => {
   });
 
   it('refuses a file that is no certificate and keeps nothing of it', () => {
-    const db = openDatabase(storeFile());
+    const db = openDatabase(storeFile(), TEST_DATABASE_KEY);
     expect(() => importCscaFile(db, new TextEncoder().encode('not a certificate'), { source: 'x.pem', at: AT })).toThrow(DeviceError);
     expect(count(db)).toBe(0);
     db.close();
   });
 
   it('adds the CSCAs of the station configuration and skips a broken entry there', () => {
-    const db = openDatabase(storeFile());
+    const db = openDatabase(storeFile(), TEST_DATABASE_KEY);
     const settings = { cscaCertificates: [Buffer.from(pki.cscas.otherCountry.der).toString('base64'), Buffer.from('broken').toString('base64')] };
     const config = { version: 3, issuedAt: AT.toISOString(), authorityKeyId: 'k', settings, signature: 's' };
     db.prepare("INSERT INTO authority_documents (kind, version, document, verified_at) VALUES ('station-config', 3, ?, ?)").run(JSON.stringify(config), AT.toISOString());

@@ -21,7 +21,9 @@ interface Check {
   detail: string;
 }
 
-const NAMES = ['node', 'sqlite (better-sqlite3)', 'serial ports (serialport)', 'USB HID (node-hid)', 'chip readers (PC/SC)', 'chromium', 'face analysis (TensorFlow.js)', 'data directory writable'];
+const NAMES = ['node', 'sqlite (SQLite3 Multiple Ciphers)', 'serial ports (serialport)', 'USB HID (node-hid)', 'chip readers (PC/SC)', 'chromium',
+  'face analysis (TensorFlow.js)', 'data directory writable', 'data folder and key permissions', 'database encryption', 'database integrity',
+  'audit chain', 'provisioning', 'authority and clock', 'disk space'];
 
 describe('gatehouse doctor', () => {
   it('prints {ok, checks} with every named check and exits accordingly', async () => {
@@ -37,7 +39,7 @@ describe('gatehouse doctor', () => {
     }
     const byName = new Map(report.checks.map((c) => [c.name, c]));
     expect(byName.get('node')).toMatchObject({ ok: true, required: true, detail: `Node ${process.versions.node}` });
-    expect(byName.get('sqlite (better-sqlite3)')).toMatchObject({ ok: true, required: true, detail: expect.stringMatching(/^SQLite \d+\.\d+/) });
+    expect(byName.get('sqlite (SQLite3 Multiple Ciphers)')).toMatchObject({ ok: true, required: true, detail: expect.stringMatching(/^SQLite \d+\.\d+.*, SQLite3 Multiple Ciphers \d/) });
     expect(byName.get('data directory writable')).toMatchObject({ ok: true, required: true, detail: dir });
     expect(byName.get('chromium')?.required).toBe(false);
     // The wasm backend runs where tfjs-node's native TensorFlow cannot be installed (as here).

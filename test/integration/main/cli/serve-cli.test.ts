@@ -1,11 +1,14 @@
-// `gatehouse serve --no-browser --port 0`: exactly one line `ready <url>` whose url is all
-// a page needs to connect, serving until SIGTERM, then a clean exit.
+// `gatehouse serve --no-browser --port 0`: exactly one line `ready <origin>` with nothing in
+// it that opens an RPC screen; pages are opened with one-time addresses from
+// `gatehouse serve --page-url` (the same user only), serving until SIGTERM, then a clean exit.
 
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { pageKeyPath } from '../../../../main/host/page-key-file.js';
 import type { RpcResult } from '../../../../main/rpc/define.js';
-import { builtCli, finished, runCli, startCli, tempDataDir } from './run-cli.js';
+import { builtCli, cleanEnv, finished, runCli, startCli, tempDataDir } from './run-cli.js';
 
 const dirs: string[] = [];
 beforeAll(() => {
@@ -31,10 +34,17 @@ function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
   });
 }
 
-function systemInfo(url: URL, secret: string): Promise<RpcResult> {
+/** The session cookie a one-time page address gives, or the refusal's status. */
+async function openPage(address: string): Promise<{ status: number; cookie: string }> {
+  const answer = await fetch(address, { redirect: 'manual' });
+  return { status: answer.status, cookie: (answer.headers.get('set-cookie') ?? '').split(';')[0]! };
+}
+
+function systemInfo(origin: string, cookie: string): Promise<RpcResult> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://${url.host}/rpc?secret=${encodeURIComponent(secret)}`, { origin: url.origin });
+    const socket = new WebSocket(`ws://${new URL(origin).host}/rpc`, { origin, headers: { cookie } });
     socket.once('error', reject);
+    socket.once('unexpected-response', (_request, response) => reject(new Error(`refused with ${response.statusCode}`)));
     socket.once('open', () => socket.send(JSON.stringify({ t: 'call', id: 1, method: 'system.info', input: {} })));
     socket.once('message', (data) => {
       socket.close();
@@ -43,28 +53,102 @@ function systemInfo(url: URL, secret: string): Promise<RpcResult> {
   });
 }
 
+/**
+ * A stand-in for Chromium: records its arguments, opens its --app address as Chromium would,
+ * crashes on its first launch and keeps running after that.
+ */
+function fakeChromium(dir: string): string {
+  const file = path.join(dir, 'fake-chromium.mjs');
+  fs.writeFileSync(file, `#!${process.execPath}
+import { appendFileSync, readFileSync } from 'node:fs';
+const log = process.env.FAKE_CHROMIUM_LOG;
+const app = process.argv.find((a) => a.startsWith('--app=')).slice('--app='.length);
+const answer = await fetch(app, { redirect: 'manual' });
+appendFileSync(log, JSON.stringify({ args: process.argv.slice(2), status: answer.status }) + '\\n');
+if (readFileSync(log, 'utf8').trim().split('\\n').length === 1) process.exit(1);
+setInterval(() => {}, 1000);
+`, { mode: 0o755 });
+  return file;
+}
+
 describe('gatehouse serve', () => {
-  it('prints one ready line with a working url and exits 0 on SIGTERM', async () => {
+  it('prints one ready line with its origin and no secret, opens pages through one-time addresses, and exits 0 on SIGTERM', async () => {
     const dir = tempDataDir();
     dirs.push(dir);
     const child = startCli(['serve', '--no-browser', '--port', '0', '--data', dir]);
     const done = finished(child);
     const line = await firstLine(child.stdout);
-    const match = /^ready (http:\/\/127\.0\.0\.1:(\d+)\/#secret=([A-Za-z0-9_-]{43}))\n$/.exec(line);
+    const match = /^ready (http:\/\/127\.0\.0\.1:(\d+))\n$/.exec(line);
     expect(match, line).not.toBeNull();
-    const url = new URL(match![1]!);
+    const origin = match![1]!;
     expect(Number(match![2])).toBeGreaterThan(0);
 
-    const page = await fetch(url.origin);
+    const page = await fetch(origin);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain(`ws://127.0.0.1:${match![2]}`);
-    expect(await systemInfo(url, match![3]!)).toMatchObject({ ok: true, output: { host: 'browser', firstRun: true } });
+    // Nothing printed opens a screen, with or without a forged Origin.
+    await expect(systemInfo(origin, '')).rejects.toThrow('refused with 401');
+    expect(fs.statSync(pageKeyPath(dir)).mode & 0o777).toBe(0o600);
+
+    const minted = await runCli(['serve', '--page-url', '--data', dir]);
+    expect(minted).toMatchObject({ code: 0, stderr: '' });
+    const address = minted.stdout.trim();
+    expect(address).toMatch(new RegExp(`^${origin}/session\\?bootstrap=\\S+$`));
+    const opened = await openPage(address);
+    expect(opened.status).toBe(303);
+    expect(await systemInfo(origin, opened.cookie)).toMatchObject({ ok: true, output: { host: 'browser', firstRun: true } });
+    expect((await openPage(address)).status).toBe(403);
 
     child.kill('SIGTERM');
     const exit = await done;
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(exit.stdout).toBe(line);
+    expect(exit.stderr).not.toContain(address.split('bootstrap=')[1]!);
+    expect(exit.stderr).toMatch(/"message":"refused a page address"/);
     expect(fs.existsSync(`${dir}/gatehouse.sqlite`)).toBe(true);
+    expect(fs.existsSync(pageKeyPath(dir))).toBe(false);
+  });
+
+  it('launches Chromium on a one-time address that is spent once Chromium opened it, and a crashed Chromium on a fresh one', async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const launches = path.join(dir, 'launches.jsonl');
+    const chromium = fakeChromium(dir);
+    const child = startCli(['serve', '--port', '0', '--data', dir], cleanEnv({ GATEHOUSE_CHROMIUM: chromium, FAKE_CHROMIUM_LOG: launches }));
+    const done = finished(child);
+    const line = await firstLine(child.stdout);
+    const origin = /^ready (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(line)?.[1];
+    expect(origin, line).toBeDefined();
+    while ((fs.existsSync(launches) ? fs.readFileSync(launches, 'utf8').trim().split('\n') : []).length < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const seen = fs.readFileSync(launches, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { args: string[]; status: number });
+    expect(seen.map((s) => s.status)).toEqual([303, 303]);
+    const addresses = seen.map((s) => s.args.find((a) => a.startsWith('--app='))!.slice('--app='.length));
+    expect(addresses[0]).not.toBe(addresses[1]);
+    for (const { args } of seen) {
+      expect(args.filter((a) => /fake-ui|remote-debugging/.test(a))).toEqual([]);
+      expect(args.filter((a) => a.includes('bootstrap='))).toHaveLength(1);
+    }
+    // What another user reads in /proc/PID/cmdline of either Chromium opens nothing now.
+    for (const address of addresses) expect((await openPage(address)).status).toBe(403);
+    const preferences = JSON.parse(fs.readFileSync(path.join(dir, 'chromium-profile', 'Default', 'Preferences'), 'utf8'));
+    expect(preferences.profile.content_settings.exceptions.media_stream_camera).toEqual({ [`${origin},*`]: { setting: 1 } });
+
+    child.kill('SIGTERM');
+    const exit = await done;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.stdout).toBe(line);
+    expect(exit.stderr).toMatch(/Chromium ended unexpectedly; launching it again with a fresh page address/);
+    for (const address of addresses) expect(exit.stderr).not.toContain(new URL(address).searchParams.get('bootstrap'));
+  });
+
+  it('--page-url says so when no kiosk serves from the data folder, with exit 2', async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const run = await runCli(['serve', '--page-url', '--data', dir]);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toMatch(/No kiosk is serving from/);
   });
 
   it('refuses a port that is not a port, with exit 2', async () => {

@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importBundle } from '../../../../authority/bundle-import.js';
 import { createOperator } from '../../../../main/auth/operator-repository.js';
 import { hashPin } from '../../../../main/auth/pin-hash.js';
-import { databasePath } from '../../../../main/kiosk/data-dir.js';
-import { openDatabase } from '../../../../main/store/database.js';
+import { openKioskDatabase } from '../../../../main/store/database.js';
 import { insertHeldEnrollment, STAND_IN_ENVELOPE } from '../../../fixtures/held-enrollments.js';
 import { CHEAP_SCRYPT } from '../../../fixtures/kiosk-harness.js';
 import { startHarness, type Harness } from '../../authority/authority-harness.js';
@@ -46,7 +45,9 @@ describe('gatehouse provisioning and sync commands', () => {
   it('provisions, seals, shows the queue, syncs, exports and imports receipts', async () => {
     const provisioned = await gatehouse('provision', '--authority', h.url, '--token', await h.token(), '--name', 'Hall D', '--json');
     expect(provisioned).toMatchObject({ code: 0, json: { provisioned: true, name: 'Hall D', authorityUrl: h.url } });
-    expect(fs.statSync(path.join(dataDir, 'keys', 'kiosk-keys.json')).mode & 0o777).toBe(0o600);
+    // The kiosk keys are in the encrypted store; the key file beside it holds the store's key.
+    expect(fs.existsSync(path.join(dataDir, 'keys', 'kiosk-keys.json'))).toBe(false);
+    expect(fs.statSync(path.join(dataDir, 'keys', 'database.key')).mode & 0o777).toBe(0o600);
     expect(await gatehouse('provision', '--authority', h.url, '--token', await h.token(), '--json'))
       .toMatchObject({ code: 2, json: { error: { code: 'PROVISIONING_ALREADY_DONE' } } });
 
@@ -82,7 +83,7 @@ describe('gatehouse provisioning and sync commands', () => {
   });
 
   it('lists the enrollments held for a supervisor\'s review with the queue: ids, times and reasons, never their content', async () => {
-    const db = openDatabase(databasePath(dataDir));
+    const db = openKioskDatabase(dataDir);
     let officerId: number;
     let held: string[];
     try {

@@ -3,7 +3,7 @@
 // with nothing kept.
 
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
+import { openRawStore } from '../../../fixtures/store-key.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki } from '../../../../native/sim/emrtd/test-pki.js';
@@ -35,7 +35,7 @@ describe('gatehouse trust', () => {
     const text = await runCli(['trust', 'list', '--data', dir]);
     expect(text.stdout).toMatch(/^ZZ {2}.*CSCA Zedland.*valid until \d{4}-\d\d-\d\d {2}\(csca-zz\.der\)$/m);
 
-    const db = new Database(path.join(dir, 'gatehouse.sqlite'), { readonly: true });
+    const db = openRawStore(path.join(dir, 'gatehouse.sqlite'), { readonly: true });
     const audited = db.prepare("SELECT actor, details FROM audit WHERE action = 'trust.import' ORDER BY seq").all() as { actor: string; details: string }[];
     db.close();
     expect(audited.map((row) => [row.actor, JSON.parse(row.details)])).toEqual([

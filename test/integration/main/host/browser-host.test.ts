@@ -1,6 +1,8 @@
-// The browser host on a real loopback port: the page with its security headers, the RPC
-// socket that needs this launch's secret and the page's own Origin, malformed messages
-// answered without losing the connection, and nothing listening beyond 127.0.0.1.
+// The browser host on a real loopback port: the page with its security headers, one-time
+// page addresses exchanged for a session cookie (a spent or stolen one opens nothing and is
+// logged and audited), the RPC socket that needs a session and the page's own Origin,
+// malformed messages answered without losing the connection, and nothing listening
+// beyond 127.0.0.1.
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -11,19 +13,26 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket, type RawData } from 'ws';
 import type { ScreenSession } from '../../../../main/auth/screen-session.js';
 import { startBrowserHost, type BrowserHost } from '../../../../main/host/browser-host.js';
+import { chromiumArgs } from '../../../../main/host/chromium-launcher.js';
 import { contentSecurityPolicy } from '../../../../main/host/content-security-policy.js';
-import { silentLog } from '../../../../main/log.js';
+import { mintPageUrl, pageKeyPath } from '../../../../main/host/page-key-file.js';
+import { BOOTSTRAP_TOKEN_LIFETIME_MS } from '../../../../main/host/page-sessions.js';
+import { silentLog, type Log } from '../../../../main/log.js';
 import { RpcCodes, type RpcResult } from '../../../../main/rpc/define.js';
 import { MAX_MESSAGE_BYTES, type ServerMessage } from '../../../../main/rpc/wire.js';
-import { openKioskHarness, type KioskHarness } from '../../../fixtures/kiosk-harness.js';
+import { auditHeadSeq, auditRowsAfter, openKioskHarness, type KioskHarness } from '../../../fixtures/kiosk-harness.js';
 
 const PAGE_MARKER = 'gatehouse-test-page-7QX';
 
 let h: KioskHarness;
 let host: BrowserHost;
 let rendererRoot: string;
-let secret: string;
+/** A `Cookie` header with a session of `host`, as a page holds it after its address was exchanged. */
+let session: string;
 let port: number;
+const warnings: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+const recordingLog: Log = { info() {}, warn: (message, fields) => warnings.push({ message, fields }), error() {} };
+const clock = { offset: 0 };
 let wsBase: string;
 const screensOpened: ScreenSession[] = [];
 const screensClosed: ScreenSession[] = [];
@@ -50,11 +59,12 @@ beforeAll(async () => {
     for (const wake of closeWaiters.splice(0)) wake();
   });
 
-  host = await startBrowserHost({ kiosk, rendererDir: path.join(rendererRoot, 'renderer'), port: 0, log: silentLog });
-  const url = new URL(host.url);
-  secret = new URLSearchParams(url.hash.slice(1)).get('secret') ?? '';
-  port = Number(url.port);
+  host = await startBrowserHost({
+    kiosk, rendererDir: path.join(rendererRoot, 'renderer'), port: 0, log: recordingLog, dataDir: h.dataDir, now: () => Date.now() + clock.offset,
+  });
+  port = Number(new URL(host.origin).port);
   wsBase = `ws://127.0.0.1:${port}/rpc`;
+  session = await openSession(host.pageUrl());
 });
 
 afterAll(async () => {
@@ -62,6 +72,14 @@ afterAll(async () => {
   h?.close();
   fs.rmSync(rendererRoot, { recursive: true, force: true });
 });
+
+/** Opens a page address the way Chromium does and answers the session cookie it was given. */
+async function openSession(address: string): Promise<string> {
+  const answer = await get(new URL(address).pathname + new URL(address).search);
+  expect(answer.status, answer.body).toBe(303);
+  const cookie = answer.headers['set-cookie']?.[0] ?? '';
+  return cookie.split(';')[0]!;
+}
 
 function get(pathname: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
@@ -114,9 +132,13 @@ class RpcClient {
   }
 }
 
-function connect(origin: string | undefined = host.origin, query = `?secret=${secret}`): Promise<RpcClient> {
+function socketOptions(origin: string | undefined, cookie: string | undefined) {
+  return { ...(origin === undefined ? {} : { origin }), ...(cookie === undefined ? {} : { headers: { cookie } }) };
+}
+
+function connect(origin: string | undefined = host.origin, cookie: string | undefined = session): Promise<RpcClient> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${wsBase}${query}`, origin === undefined ? {} : { origin });
+    const socket = new WebSocket(wsBase, socketOptions(origin, cookie));
     socket.once('open', () => resolve(new RpcClient(socket)));
     socket.once('unexpected-response', (_req, res) => reject(new Error(`refused with ${res.statusCode}`)));
     socket.once('error', reject);
@@ -124,9 +146,9 @@ function connect(origin: string | undefined = host.origin, query = `?secret=${se
 }
 
 /** The HTTP status and body with which an upgrade is refused (throws if it is accepted). */
-function refusal(origin: string | undefined, query: string): Promise<{ status: number; body: string }> {
+function refusal(origin: string | undefined, cookie: string | undefined, query = ''): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${wsBase}${query}`, origin === undefined ? {} : { origin });
+    const socket = new WebSocket(`${wsBase}${query}`, socketOptions(origin, cookie));
     socket.on('error', () => {});
     socket.once('open', () => {
       socket.close();
@@ -150,8 +172,7 @@ async function closeAndWait(client: RpcClient): Promise<void> {
 }
 
 describe('the page', () => {
-  it('carries the secret in the fragment of a loopback url', () => {
-    expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#secret=[A-Za-z0-9_-]{43}$/);
+  it('is served from a loopback origin', () => {
     expect(host.origin).toBe(`http://127.0.0.1:${port}`);
   });
 
@@ -173,13 +194,120 @@ describe('the page', () => {
   });
 
   it('refuses to start without built screens', async () => {
-    await expect(startBrowserHost({ kiosk: h.kiosk, rendererDir: path.join(rendererRoot, 'missing'), port: 0, log: silentLog }))
+    await expect(startBrowserHost({ kiosk: h.kiosk, rendererDir: path.join(rendererRoot, 'missing'), port: 0, log: silentLog, dataDir: h.dataDir }))
       .rejects.toMatchObject({ code: 'HOST_NO_RENDERER' });
+  });
+
+  it('removes its page key file when it closes', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-host-'));
+    try {
+      const other = await startBrowserHost({ kiosk: h.kiosk, rendererDir: path.join(rendererRoot, 'renderer'), port: 0, log: silentLog, dataDir });
+      expect(JSON.parse(fs.readFileSync(pageKeyPath(dataDir), 'utf8'))).toMatchObject({ origin: other.origin });
+      await other.close();
+      expect(fs.existsSync(pageKeyPath(dataDir))).toBe(false);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('page addresses', () => {
+  const tokenOf = (address: string) => new URL(address).searchParams.get('bootstrap')!;
+
+  it('are one-time addresses on the session path, a new one each time', () => {
+    const [a, b] = [host.pageUrl(), host.pageUrl()];
+    expect(a).toMatch(new RegExp(`^${host.origin}/session\\?bootstrap=[0-9a-z]+\\.[A-Za-z0-9_-]{24}\\.[A-Za-z0-9_-]{43}$`));
+    expect(a).not.toBe(b);
+  });
+
+  it('are exchanged for an HttpOnly SameSite=Strict session cookie and a redirect to the page', async () => {
+    const answer = await get(new URL(host.pageUrl()).pathname + new URL(host.pageUrl()).search);
+    expect(answer.status).toBe(303);
+    expect(answer.headers.location).toBe('/');
+    expect(answer.headers['set-cookie']).toEqual([expect.stringMatching(/^gatehouse-session=[A-Za-z0-9_-]{43}; Path=\/rpc; HttpOnly; SameSite=Strict$/)]);
+    expect(answer.headers['cache-control']).toBe('no-store');
+    expect(answer.headers['referrer-policy']).toBe('no-referrer');
+  });
+
+  it('open nothing a second time: 403, a warning for the technician and one audit entry', async () => {
+    const address = host.pageUrl();
+    const cookie = await openSession(address);
+    const seq = auditHeadSeq(h.kiosk);
+    warnings.length = 0;
+    for (let i = 0; i < 2; i += 1) {
+      const again = await get(new URL(address).pathname + new URL(address).search);
+      expect(again.status).toBe(403);
+      expect(again.headers['set-cookie']).toBeUndefined();
+      expect(again.body).toContain('already used');
+      expect(again.headers['content-security-policy']).toBe(contentSecurityPolicy(host.origin));
+    }
+    expect(warnings).toEqual([expect.objectContaining({ fields: { reason: expect.stringContaining('already used') } }), expect.anything()]);
+    expect(JSON.stringify(warnings)).not.toContain(tokenOf(address));
+    expect(auditRowsAfter(h.kiosk, seq)).toEqual([expect.objectContaining({ actor: null, action: 'host.page-address-reused', details: '{}' })]);
+    // The page that used the address first keeps its session.
+    const client = await connect(host.origin, cookie);
+    expect(await client.call('system.info')).toMatchObject({ ok: true });
+    await closeAndWait(client);
+  });
+
+  it.each([
+    ['no token', ''],
+    ['an empty token', '?bootstrap='],
+    ['a token this host did not mint', '?bootstrap=mb1.AAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+    ['two tokens', '?bootstrap=a&bootstrap=b'],
+  ])('refuse %s with 403 and no cookie', async (_label, query) => {
+    const answer = await get(`/session${query}`);
+    expect(answer.status).toBe(403);
+    expect(answer.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('are not spent by a HEAD request', async () => {
+    const address = new URL(host.pageUrl());
+    const head = await new Promise<number>((resolve, reject) => {
+      http.request({ host: '127.0.0.1', port, path: address.pathname + address.search, method: 'HEAD' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    expect(head).not.toBe(303);
+    expect(await openSession(address.href)).toMatch(/^gatehouse-session=/);
+  });
+
+  it('expire a minute after they were minted', async () => {
+    const address = host.pageUrl();
+    clock.offset = BOOTSTRAP_TOKEN_LIFETIME_MS + 1;
+    try {
+      expect((await get(new URL(address).pathname + new URL(address).search)).status).toBe(403);
+    } finally {
+      clock.offset = 0;
+    }
+  });
+
+  it('on Chromium’s command line are spent once Chromium opened the page, and nothing else there opens a screen', async () => {
+    const args = chromiumArgs({ url: host.pageUrl(), origin: host.origin, dataDir: h.dataDir, asRoot: false, kiosk: true });
+    const app = new URL(args.find((a) => a.startsWith('--app='))!.slice('--app='.length));
+    await openSession(app.href); // Chromium, a moment after its launch
+    // What another local user reads in /proc/PID/cmdline afterwards:
+    expect((await get(app.pathname + app.search)).status).toBe(403);
+    const before = screensOpened.length;
+    for (const word of args.flatMap((a) => [a, ...a.split(/[=?&#]/)])) {
+      expect((await refusal(host.origin, `gatehouse-session=${word}`)).status, word).toBe(401);
+      expect((await refusal(host.origin, undefined, `?secret=${encodeURIComponent(word)}`)).status, word).toBe(401);
+    }
+    expect(screensOpened.length).toBe(before);
+  });
+
+  it('are minted from the page key file, which only this user can read', async () => {
+    expect(fs.statSync(pageKeyPath(h.dataDir)).mode & 0o777).toBe(0o600);
+    const cookie = await openSession(mintPageUrl(h.dataDir));
+    const client = await connect(host.origin, cookie);
+    expect(await client.call('system.info')).toMatchObject({ ok: true });
+    await closeAndWait(client);
   });
 });
 
 describe('RPC connections', () => {
-  it('serves the RPC to the page’s origin with the secret', async () => {
+  it('serves the RPC to the page’s origin with a session', async () => {
     const before = screensOpened.length;
     const client = await connect();
     expect(await client.call('system.info')).toMatchObject({ ok: true, output: { host: 'browser', firstRun: false } });
@@ -188,24 +316,27 @@ describe('RPC connections', () => {
   });
 
   it.each([
-    ['no secret', '', 401],
-    ['an empty secret', '?secret=', 401],
-    ['a wrong secret', '?secret=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 401],
-    ['the secret under another name', '?token=SECRET', 401],
-  ])('refuses %s with HTTP %i before any screen opens', async (_label, query, status) => {
+    ['no session', undefined],
+    ['an empty session cookie', 'gatehouse-session='],
+    ['a session key this host did not hand out', 'gatehouse-session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+    ['the session key under another name', 'session=KEY'],
+    ['a page address token as the session key', 'gatehouse-session=TOKEN'],
+  ])('refuses %s with HTTP 401 before any screen opens', async (_label, cookie) => {
     const before = screensOpened.length;
-    const answer = await refusal(host.origin, query.replace('SECRET', secret));
-    expect(answer.status).toBe(status);
+    const key = session.split('=')[1]!;
+    const token = new URL(host.pageUrl()).searchParams.get('bootstrap')!;
+    const answer = await refusal(host.origin, cookie?.replace('KEY', key).replace('TOKEN', token));
+    expect(answer.status).toBe(401);
     expect(JSON.parse(answer.body)).toMatchObject({ code: 'HOST_CONNECTION_REFUSED' });
-    expect(answer.body).not.toContain(secret);
+    expect(answer.body).not.toContain(key);
     expect(screensOpened.length).toBe(before);
   });
 
-  it('refuses foreign and missing origins with 403 even with the secret', async () => {
+  it('refuses forged, foreign and missing origins with 403 even with a session', async () => {
     const before = screensOpened.length;
     const origins = ['http://evil.example', `http://localhost:${port}`, `http://127.0.0.1:${port === 65535 ? port - 1 : port + 1}`, 'null', undefined];
     for (const origin of origins) {
-      expect((await refusal(origin, `?secret=${secret}`)).status, String(origin)).toBe(403);
+      expect((await refusal(origin, session)).status, String(origin)).toBe(403);
     }
     expect(screensOpened.length).toBe(before);
   });

@@ -3,8 +3,7 @@
 // its screens that enrollments may start now, and starts one.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databasePath } from '../../../../main/kiosk/data-dir.js';
-import { openDatabase } from '../../../../main/store/database.js';
+import { openKioskDatabase } from '../../../../main/store/database.js';
 import { errorOf, openKioskHarness, outputOf, provisionOffline, type KioskHarness } from '../../../fixtures/kiosk-harness.js';
 import { until } from '../../../unit/native/transport/waiting.js';
 
@@ -21,7 +20,7 @@ describe('provisioning from another process while the kiosk runs', () => {
     expect(errorOf(await h.call(officer.screen, 'enrollment.start', { flow: 'person' })).code).toBe('KIOSK_NOT_PROVISIONED');
 
     // What `gatehouse provision` does, through its own connection to the same files.
-    const cli = openDatabase(databasePath(h.dataDir));
+    const cli = openKioskDatabase(h.dataDir);
     try {
       provisionOffline(h.dataDir, cli);
     } finally {

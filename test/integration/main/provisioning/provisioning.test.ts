@@ -1,7 +1,9 @@
 // Provisioning against the real authority: keys generated on the kiosk, registration with a
-// one-time token, the authority keys pinned; refusals store nothing; a kiosk whose key file
-// is missing or swapped refuses to start signing; a running kiosk picks up an identity another
-// process (the CLI) stored in its files. Also through the technician's RPC.
+// one-time token, the authority keys pinned, keys and identity committed together in the
+// encrypted store; refusals store nothing; two registrations at once are one registration
+// (issue 12, finding 1); a key file from an older build is imported, a swapped or missing one
+// refuses to sign; a running kiosk picks up an identity another process (the CLI) stored in its
+// files. Also through the technician's RPC.
 
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -11,10 +13,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../../../authority/protocol/keys.js';
-import { FileKeyVault } from '../../../../main/provisioning/key-vault.js';
-import { loadCredentials, readIdentity, type KioskCredentials, type KioskIdentity } from '../../../../main/provisioning/kiosk-credentials.js';
-import { Provisioning } from '../../../../main/provisioning/provisioning.js';
-import { openDatabase, type Db } from '../../../../main/store/database.js';
+import { FileKeyVault, type KioskKeys } from '../../../../main/provisioning/key-vault.js';
+import {
+  insertIdentity, loadCredentials, readIdentity, type KioskCredentials, type KioskIdentity,
+} from '../../../../main/provisioning/kiosk-credentials.js';
+import { Provisioning, registerWithAuthority } from '../../../../main/provisioning/provisioning.js';
+import { openKioskDatabase, type Db } from '../../../../main/store/database.js';
 import { auditRowsAfter, openKioskHarness, outputOf, type KioskHarness } from '../../../fixtures/kiosk-harness.js';
 import { startHarness, type Harness } from '../../authority/authority-harness.js';
 
@@ -24,7 +28,7 @@ let db: Db;
 beforeEach(async () => {
   h = await startHarness();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-provision-'));
-  db = openDatabase(path.join(dataDir, 'gatehouse.sqlite'));
+  db = openKioskDatabase(dataDir);
 });
 afterEach(async () => {
   db.close();
@@ -33,6 +37,11 @@ afterEach(async () => {
 });
 
 const commitPlain = (store: () => KioskIdentity) => db.transaction(store)();
+
+/** An identity and its keys registered with the authority by another store (nothing stored here). */
+async function registeredElsewhere(): Promise<{ identity: KioskIdentity; keys: KioskKeys }> {
+  return registerWithAuthority({ authorityUrl: h.url, token: await h.token(), name: 'Hall A' }, h.now);
+}
 
 describe('Provisioning', () => {
   it('registers keys generated here and pins the authority keys', async () => {
@@ -54,10 +63,16 @@ describe('Provisioning', () => {
     expect(kiosk.signingPublicKey).toBe(encodePublicKey(credentials.keys.signing.publicKey));
     expect(kiosk.sealingPublicKey).toBe(encodePublicKey(credentials.keys.sealing.publicKey));
     expect(readIdentity(db)?.authority).toEqual(published);
-    expect(fs.statSync(vault.file).mode & 0o777).toBe(0o600);
-    // The database holds no private key: only the vault file does.
+    // The private keys are in the store, beside the identity, and no longer in a key file;
+    // the store is encrypted, so neither its file nor its WAL shows them.
+    expect(fs.existsSync(vault.file)).toBe(false);
+    const pem = credentials.keys.signing.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(db.prepare('SELECT signing_private_key FROM kiosk_identity').pluck().get()).toBe(pem);
     const privateBytes = credentials.keys.signing.privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32);
-    expect(fs.readFileSync(path.join(dataDir, 'gatehouse.sqlite')).includes(privateBytes)).toBe(false);
+    for (const file of ['gatehouse.sqlite', 'gatehouse.sqlite-wal']) {
+      const bytes = fs.readFileSync(path.join(dataDir, file));
+      expect(bytes.includes(privateBytes) || bytes.includes(Buffer.from(pem.split('\n')[1]!))).toBe(false);
+    }
     expect(loadCredentials(db, vault)?.identity.kioskId).toBe(kiosk.id);
   });
 
@@ -81,6 +96,10 @@ describe('Provisioning', () => {
       .rejects.toMatchObject({ code: 'AUTHORITY_UNREACHABLE' });
     expect(readIdentity(db)).toBeNull();
     expect(fs.existsSync(vault.file)).toBe(false);
+    expect(db.prepare('SELECT count(*) FROM provisioning_lease').pluck().get()).toBe(0);
+    // The lease was given back: a good token registers at once.
+    await provisioning.register({ authorityUrl: h.url, token: await h.token(), name: 'Hall A' }, commitPlain);
+    expect(provisioning.credentials).not.toBeNull();
   });
 
   it('refuses an answer whose keys do not match their ids', async () => {
@@ -103,18 +122,31 @@ describe('Provisioning', () => {
     }
   });
 
+  it('imports the key file of a kiosk provisioned before the keys moved into the store, once, and deletes it', async () => {
+    const vault = new FileKeyVault(dataDir);
+    const { identity, keys } = await registeredElsewhere();
+    insertIdentity(db, identity); // what schema 12 finds: an identity row without keys
+    vault.save(keys);
+    const credentials = new Provisioning(db, vault, h.now).require();
+    expect(credentials.identity.kioskId).toBe(identity.kioskId);
+    expect(fs.existsSync(vault.file)).toBe(false);
+    expect(new Provisioning(db, vault, h.now).require().identity.kioskId).toBe(identity.kioskId);
+  });
+
   it('will not sign with a key file that is missing or belongs to another kiosk', async () => {
     const vault = new FileKeyVault(dataDir);
-    await new Provisioning(db, vault, h.now).register({ authorityUrl: h.url, token: await h.token(), name: 'Hall A' }, commitPlain);
+    const { identity } = await registeredElsewhere();
+    insertIdentity(db, identity);
     vault.save({ signing: generateSigningKeyPair(), sealing: generateSealingKeyPair() });
-    expect(() => new Provisioning(db, vault)).toThrow(expect.objectContaining({ code: 'KEY_VAULT_MISMATCH' }));
+    expect(() => new Provisioning(db, vault)).toThrow(expect.objectContaining({ code: 'KEY_VAULT_MISMATCH', message: expect.stringContaining('provision --recover') }));
+    expect(fs.existsSync(vault.file)).toBe(true); // a file that does not fit is never deleted
     fs.rmSync(vault.file);
     expect(() => new Provisioning(db, vault)).toThrow(expect.objectContaining({ code: 'KEY_VAULT_EMPTY' }));
   });
 
   describe('an identity stored by another process on the same files (`gatehouse provision` while the kiosk runs)', () => {
     let cliDb: Db;
-    beforeEach(() => { cliDb = openDatabase(path.join(dataDir, 'gatehouse.sqlite')); });
+    beforeEach(() => { cliDb = openKioskDatabase(dataDir); });
     afterEach(() => cliDb.close());
 
     const registerElsewhere = async () => new Provisioning(cliDb, new FileKeyVault(dataDir), h.now)

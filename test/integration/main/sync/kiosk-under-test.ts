@@ -10,7 +10,7 @@ import { silentLog } from '../../../../main/log.js';
 import { FileKeyVault } from '../../../../main/provisioning/key-vault.js';
 import type { KioskCredentials } from '../../../../main/provisioning/kiosk-credentials.js';
 import { Provisioning } from '../../../../main/provisioning/provisioning.js';
-import { openDatabase, type Db } from '../../../../main/store/database.js';
+import { openKioskDatabase, type Db } from '../../../../main/store/database.js';
 import { listOutbox, type OutboxEntry } from '../../../../main/store/outbox.js';
 import { approveAndSeal, type EnrollmentRecord } from '../../../../main/sync/record-sealer.js';
 import { SyncService, type SyncServiceOptions } from '../../../../main/sync/sync-service.js';
@@ -40,7 +40,7 @@ export interface KioskUnderTest {
 
 export async function provisionedKiosk(h: Harness, authorityUrl: string = h.url): Promise<KioskUnderTest> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-sync-'));
-  const db = openDatabase(path.join(dataDir, 'gatehouse.sqlite'));
+  const db = openKioskDatabase(dataDir);
   const vault = new FileKeyVault(dataDir);
   const provisioning = new Provisioning(db, vault, h.now);
   await provisioning.register({ authorityUrl, token: await h.token(), name: 'Kiosk under test' }, (store) =>

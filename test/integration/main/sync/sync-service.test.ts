@@ -53,7 +53,7 @@ describe('delivery', () => {
     expect(verifyAudit(k.db).ok).toBe(true);
 
     // What the authority received opens with its key, as sealed.
-    const envelope = await h.authority.repository.readEnvelope(ids[0]!);
+    const envelope = await h.authority.repository.readEnvelope(k.credentials.identity.kioskId, ids[0]!);
     const opened = openSealedRecord(envelope!, {
       authoritySealingPrivateKey: h.authority.keys.sealing.privateKey,
       kioskSigningPublicKey: decodePublicKey('ed25519', k.credentials.identity.signingPublicKey),
@@ -98,7 +98,7 @@ describe('delivery', () => {
     expect(transfers.every((bytes) => bytes === 0 || bytes >= 8192)).toBe(true);
     expect(k.outbox()[0]).toMatchObject({ state: 'accepted' });
     expect((await h.authority.repository.counts()).openUploads).toBe(0);
-    expect((await h.authority.repository.findRecord(id!))?.digest).toBe(row.digest);
+    expect((await h.authority.repository.findRecord(k.credentials.identity.kioskId, id!))?.digest).toBe(row.digest);
   });
 });
 

@@ -13,22 +13,11 @@ import { verifyAudit } from '../../../../main/audit/audit-verify.js';
 import { syntheticRecord } from '../../../../main/sync/synthetic-records.js';
 import { startHarness, type Harness } from '../../authority/authority-harness.js';
 import { startFaultProxy, type Fault, type FaultKind, type FaultProxy } from '../../support/fault-proxy.js';
+import { seededRandom } from '../../../../torture/seeded-random.js';
 import { provisionedKiosk, type KioskUnderTest } from './kiosk-under-test.js';
 
 const RECORDS = 2_000;
 const LARGE_EVERY = 40; // every 40th record is large enough to go in chunks
-
-/** A small seeded generator (mulberry32), so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Cumulative odds per request: about one request in eleven meets a fault. */
 const FAULTS: Array<[number, Fault]> = [
@@ -67,7 +56,7 @@ describe(`${RECORDS} records through a faulty network`, () => {
   it('are each stored once at the authority and end with a verified receipt', async () => {
     const large = (index: number) => ({ ...syntheticRecord(index, 'small'), parts: [{ name: 'portrait-live.jpg', bytes: Buffer.alloc(40_000, index % 251) }] });
     const ids = k.seal(RECORDS, (index) => (index % LARGE_EVERY === 0 ? large(index) : syntheticRecord(index, 'small')));
-    const random = seeded(20260301);
+    const random = seededRandom(20260301);
     proxy.plan = () => {
       const roll = random();
       return FAULTS.find(([odds]) => roll < odds)?.[1];

@@ -6,7 +6,7 @@ import { createPrivateKey, sign } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  contentDigest, signatureBase, signRequest, verifyRequest, type SignRequestInput, type VerifyRequestInput,
+  bodyMatchesDigest, contentDigest, signatureBase, signRequest, verifyRequest, verifyRequestHeaders, type SignRequestInput, type VerifyRequestInput,
 } from '../../../../authority/protocol/http-signature.js';
 import { generateSigningKeyPair } from '../../../../authority/protocol/keys.js';
 
@@ -192,5 +192,29 @@ describe('verifyRequest under any change to what was signed', () => {
       const headers = { ...original.headers, signature: `sig1=:${signature.toString('base64')}:` };
       expect(await code({ ...original, headers })).toBe('SIG_BAD');
     }));
+  });
+});
+
+describe('verifyRequestHeaders', () => {
+  const headersOnly = (request: ReturnType<typeof sent>, headers: Record<string, string | string[]> = request.headers) => {
+    const keys = new Map([[KIOSK, { publicKey: kioskKeys.publicKey, revoked: false }]]);
+    return verifyRequestHeaders({
+      method: request.method, path: request.path, headers, lookupKey: async (keyId) => keys.get(keyId), now: NOW, skewSeconds: 300, seenNonce: nonceStore(),
+    });
+  };
+
+  it('verifies without the body and gives the signed digest the body must then match', async () => {
+    const request = sent();
+    const verdict = await headersOnly(request);
+    expect(verdict).toMatchObject({ ok: true, keyId: KIOSK });
+    if (!verdict.ok) return;
+    expect(bodyMatchesDigest(request.body, verdict.digest)).toBe(true);
+    expect(bodyMatchesDigest(Buffer.from('other bytes'), verdict.digest)).toBe(false);
+  });
+
+  it.each(['signature-input', 'signature', 'content-digest'])('refuses a repeated %s header as SIG_MALFORMED', async (name) => {
+    const request = sent();
+    const verdict = await headersOnly(request, { ...request.headers, [name]: [request.headers[name]!, request.headers[name]!] });
+    expect(verdict).toMatchObject({ ok: false, code: 'SIG_MALFORMED', message: expect.stringContaining(name) });
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../../authority/protocol/canonical-json.js';
 import { generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../../../authority/protocol/keys.js';
 import { ProtocolError } from '../../../../authority/protocol/protocol-error.js';
-import { openSealedRecord, readSealedHeader, sealRecord } from '../../../../authority/protocol/sealed-record.js';
+import { openSealedRecord, readSealedHeader, sealRecord, verifySealedRecord } from '../../../../authority/protocol/sealed-record.js';
 import { sha256Hex } from '../../../../authority/protocol/wire-fields.js';
 import { newKioskKeys, resign, sealSample, withHeader } from '../sealing-fixtures.js';
 
@@ -123,6 +123,27 @@ describe('a damaged or forged envelope', () => {
     altered[altered.length - 64 - 16 - 5]! ^= 0x01; // inside the ciphertext
     expect(refusal(() => openSealedRecord(altered, keys))).toBe('ENVELOPE_SIGNATURE_INVALID');
     expect(refusal(() => openSealedRecord(resign(altered, kiosk.signing.privateKey), keys))).toBe('ENVELOPE_DECRYPT_FAILED');
+  });
+
+  it('is refused by verifySealedRecord exactly as by openSealedRecord, for every single flipped byte', () => {
+    expect(verifySealedRecord(sealed.bytes, keys)).toEqual(readSealedHeader(sealed.bytes));
+    // Any byte before the signature, re-signed by the kiosk so the layers below the signature decide.
+    fc.assert(fc.property(fc.integer({ min: 0, max: sealed.size - 65 }), fc.integer({ min: 1, max: 255 }), (at, mask) => {
+      const damaged = resign(Object.assign(Buffer.from(sealed.bytes), { [at]: sealed.bytes[at]! ^ mask }), kiosk.signing.privateKey);
+      expect(refusal(() => verifySealedRecord(damaged, keys))).toBe(refusal(() => openSealedRecord(damaged, keys)));
+    }), { numRuns: 500 });
+  });
+
+  it('opens a record larger than one decryption slice whole', () => {
+    const large = sealRecord({
+      recordId: randomUUID(), kioskId: kiosk.id, createdAt: '2025-03-01T12:00:00.000Z', kind: 'person-enrollment', json: { large: true },
+      parts: [{ name: 'big.bin', bytes: Buffer.alloc(3 * 1024 * 1024 + 7, 0x5a) }],
+      authoritySealingPublicKey: authority.publicKey, kioskSigningPrivateKey: kiosk.signing.privateKey,
+    });
+    const opened = openSealedRecord(large.bytes, keys);
+    expect(opened.json).toEqual({ large: true });
+    expect(Buffer.from(opened.parts[0]!.bytes).equals(Buffer.alloc(3 * 1024 * 1024 + 7, 0x5a))).toBe(true);
+    expect(verifySealedRecord(large.bytes, keys).recordId).toBe(opened.header.recordId);
   });
 
   it('is refused when its record id or parts are swapped, even re-signed by the kiosk', () => {

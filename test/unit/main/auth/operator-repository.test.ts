@@ -1,16 +1,15 @@
-// Operators in the store: unique names, the failed-login bookkeeping behind the lockout
-// (five failures lock for fifteen minutes), unlocking and disabling.
+// Operators in the store: unique names, the wrong-PIN count behind an operator's PIN wait
+// (from the fifth wrong PIN in a row the next attempt waits), unlocking and disabling.
 
 import { describe, expect, it } from 'vitest';
 import {
-  LOCKOUT, countOperators, createOperator, disableOperator, findOperatorByName, getOperator, isLocked,
+  countOperators, createOperator, disableOperator, findOperatorByName, getOperator, isLocked,
   listOperators, recordLoginFailure, recordLoginSuccess, toOperatorView, unlockOperator,
 } from '../../../../main/auth/operator-repository.js';
 import { openDatabase } from '../../../../main/store/database.js';
 
 const T0 = new Date('2026-03-02T10:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
-const MINUTE = 60_000;
 
 function storeWithOfficer() {
   const db = openDatabase(':memory:');
@@ -50,43 +49,38 @@ describe('operators', () => {
   });
 });
 
-describe('lockout', () => {
-  it('is five failures for fifteen minutes', () => {
-    expect(LOCKOUT).toEqual({ maxFailures: 5, durationMs: 15 * MINUTE });
-  });
-
-  it('counts four failures without locking, and locks on the fifth until fifteen minutes later', () => {
+describe('wrong PINs and the PIN wait', () => {
+  it('counts four wrong PINs without a wait; from the fifth the next attempt waits 2 s, then 4 s, and the count goes on', () => {
     const { db, officer } = storeWithOfficer();
     for (let i = 1; i <= 4; i += 1) {
       const row = recordLoginFailure(db, officer.id, at(i * 1000));
-      expect(row.failed_attempts).toBe(i);
+      expect(row).toMatchObject({ failed_attempts: i, last_failed_at: at(i * 1000).toISOString(), locked_until: null });
       expect(isLocked(row, at(i * 1000))).toBe(false);
     }
-    const locked = recordLoginFailure(db, officer.id, at(5000));
-    expect(locked.locked_until).toBe(at(5000 + 15 * MINUTE).toISOString());
-    expect(locked.failed_attempts).toBe(0);
-    expect(isLocked(locked, at(5000))).toBe(true);
-    expect(isLocked(locked, at(5000 + 15 * MINUTE - 1))).toBe(true);
-    expect(isLocked(locked, at(5000 + 15 * MINUTE))).toBe(false);
-    expect(toOperatorView(locked, at(5000 + 15 * MINUTE - 1)).lockedUntil).toBe(locked.locked_until);
-    expect(toOperatorView(locked, at(5000 + 15 * MINUTE)).lockedUntil).toBeNull();
+    const waiting = recordLoginFailure(db, officer.id, at(5000));
+    expect(waiting).toMatchObject({ failed_attempts: 5, locked_until: at(7000).toISOString() });
+    expect(isLocked(waiting, at(6999))).toBe(true);
+    expect(isLocked(waiting, at(7000))).toBe(false);
+    expect(toOperatorView(waiting, at(6999)).lockedUntil).toBe(waiting.locked_until);
+    expect(toOperatorView(waiting, at(7000)).lockedUntil).toBeNull();
+    expect(recordLoginFailure(db, officer.id, at(7000))).toMatchObject({ failed_attempts: 6, locked_until: at(11_000).toISOString() });
   });
 
   it('starts counting again after a success', () => {
     const { db, officer } = storeWithOfficer();
-    for (let i = 0; i < 4; i += 1) recordLoginFailure(db, officer.id, T0);
+    for (let i = 0; i < 6; i += 1) recordLoginFailure(db, officer.id, T0);
     recordLoginSuccess(db, officer.id);
-    expect(getOperator(db, officer.id).failed_attempts).toBe(0);
+    expect(getOperator(db, officer.id)).toMatchObject({ failed_attempts: 0, last_failed_at: null, locked_until: null });
     for (let i = 0; i < 4; i += 1) recordLoginFailure(db, officer.id, T0);
     expect(isLocked(getOperator(db, officer.id), T0)).toBe(false);
   });
 
-  it('is lifted by an unlock', () => {
+  it('is cleared by an unlock', () => {
     const { db, officer } = storeWithOfficer();
     for (let i = 0; i < 5; i += 1) recordLoginFailure(db, officer.id, T0);
     expect(isLocked(getOperator(db, officer.id), T0)).toBe(true);
     const unlocked = unlockOperator(db, officer.id);
-    expect(unlocked).toMatchObject({ locked_until: null, failed_attempts: 0 });
+    expect(unlocked).toMatchObject({ locked_until: null, failed_attempts: 0, last_failed_at: null });
   });
 });
 

@@ -1,4 +1,4 @@
-// The installation checks behind `gatehouse doctor`, run in-process.
+// The installation checks behind `gatehouse doctor`, run in-process (the station's own are in station-checks.test.ts).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,8 +13,10 @@ describe('runDoctorChecks', () => {
   it('runs the named checks in a fixed order, required ones passing on this machine', async () => {
     const checks = await runDoctorChecks(path.join(base, 'data'));
     expect(checks.map((c) => [c.name, c.required])).toEqual([
-      ['node', true], ['sqlite (better-sqlite3)', true], ['serial ports (serialport)', true],
+      ['node', true], ['sqlite (SQLite3 Multiple Ciphers)', true], ['serial ports (serialport)', true],
       ['USB HID (node-hid)', false], ['chip readers (PC/SC)', false], ['chromium', false], ['face analysis (TensorFlow.js)', true], ['data directory writable', true],
+      ['data folder and key permissions', true], ['database encryption', true], ['database integrity', true], ['audit chain', true],
+      ['provisioning', false], ['authority and clock', false], ['disk space', true],
     ]);
     for (const check of checks.filter((c) => c.required)) {
       expect(check, check.name).toMatchObject({ ok: true });

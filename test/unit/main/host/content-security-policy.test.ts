@@ -1,5 +1,5 @@
-// The browser host's Content-Security-Policy: own scripts only, the RPC socket of this
-// host only, nothing framed, no plugins.
+// The browser host's Content-Security-Policy: own scripts and style sheets only (nothing
+// inline), the RPC socket of this host only, nothing framed, no plugins.
 
 import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../../../../main/host/content-security-policy.js';
@@ -14,6 +14,11 @@ describe('contentSecurityPolicy', () => {
   it('allows scripts from this origin only, with no inline or eval', () => {
     expect(policy.get('script-src')).toEqual(["'self'"]);
     expect(policy.get('default-src')).toEqual(["'self'"]);
+  });
+
+  it('allows style sheets from this origin only: no inline <style> or style attributes', () => {
+    expect(policy.get('style-src')).toEqual(["'self'"]);
+    expect(contentSecurityPolicy('http://127.0.0.1:41234')).not.toContain('unsafe');
   });
 
   it('allows connections to this host’s own socket and nowhere else', () => {

@@ -48,9 +48,10 @@ describe('sealForKiosk / openForKiosk', () => {
   it('refuses an envelope of another kind, or for another id', () => {
     const sealed = content();
     const envelope = sealForKiosk(CREDENTIALS, sealed, NOW);
-    expect(() => openForKiosk(CREDENTIALS, envelope, 'held-enrollment', sealed.id)).toThrow(`envelope ${sealed.id} is a ${KIND}, not a held-enrollment`);
+    const misplaced = { code: 'KIOSK_SEALED_MISPLACED', details: expect.objectContaining({ found: KIND, foundId: sealed.id }) };
+    expect(() => openForKiosk(CREDENTIALS, envelope, 'held-enrollment', sealed.id)).toThrow(expect.objectContaining(misplaced));
     const other = randomUUID();
-    expect(() => openForKiosk(CREDENTIALS, envelope, KIND, other)).toThrow(`envelope ${sealed.id} is not ${KIND} ${other}`);
+    expect(() => openForKiosk(CREDENTIALS, envelope, KIND, other)).toThrow(expect.objectContaining({ ...misplaced, message: expect.stringContaining(`${KIND} ${other}`) }));
   });
 
   it('refuses another kiosk\'s envelope, and its own opened with another kiosk\'s keys', () => {

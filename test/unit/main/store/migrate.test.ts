@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { GatehouseError } from '../../../../main/errors.js';
 import { migrate, type Migration } from '../../../../main/store/migrate.js';
 import { allMigrations } from '../../../../main/store/migrations/index.js';

@@ -1,6 +1,6 @@
 // Shared set-up for the migration tests: an in-memory store stopped at a given schema
 // version, and a way to read back what a table looks like.
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import type { Db } from '../../../../../main/store/database.js';
 import { migrate } from '../../../../../main/store/migrate.js';
 import { allMigrations } from '../../../../../main/store/migrations/index.js';
