@@ -3,6 +3,8 @@
 // one-time address), opens the system Chromium in kiosk mode with such an address unless
 // --no-browser, and shuts down cleanly on SIGTERM/SIGINT. `--page-url` prints a fresh
 // one-time address of the kiosk already serving from the data folder, for the same user.
+// With no display to open Chromium on, it says so at once and serves without the window,
+// or, with --require-display (a kiosk session's unit), exits with the reason.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,6 +30,14 @@ interface ServeOptions {
   simulatedChip?: boolean;
   simulatedPortrait?: string;
   pageUrl?: boolean;
+  requireDisplay?: boolean;
+}
+
+/** The display Chromium would open on: Wayland's or X's, or null on a headless machine. */
+export function displayOf(env: NodeJS.ProcessEnv): string | null {
+  if (env.WAYLAND_DISPLAY) return `Wayland ${env.WAYLAND_DISPLAY}`;
+  if (env.DISPLAY) return `X ${env.DISPLAY}`;
+  return null;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -40,6 +50,7 @@ export function registerServeCommand(program: Command): void {
     .option('--simulated-chip', 'with no chip reader configured, simulate one (a private pcscd with a virtual reader) with chipped sample documents')
     .option('--simulated-portrait <file>', 'the JPEG portrait on the simulated chips (default: a generated one)')
     .option('--page-url', 'print a one-time address that opens a page of the kiosk already serving from this data folder, and exit')
+    .option('--require-display', 'exit with the reason when there is no display for the kiosk window (instead of serving without it)')
     .action(async (options: ServeOptions, command: Command) => {
       if (options.pageUrl) {
         process.stdout.write(`${mintPageUrl(dataDirOf(command))}\n`);
@@ -54,6 +65,14 @@ export function registerServeCommand(program: Command): void {
         throw new GatehouseError('CLI_INVALID_OPTIONS', `--simulated-reader must be mrz or cnid, not "${simulatedReader}".`);
       }
       const dataDir = dataDirOf(command);
+      const display = options.browser ? displayOf(process.env) : null;
+      if (options.browser && display === null) {
+        const why = 'There is no display: neither WAYLAND_DISPLAY nor DISPLAY is set, so the kiosk window cannot open.';
+        if (options.requireDisplay) {
+          throw new GatehouseError('HOST_NO_DISPLAY', `${why} Start the kiosk in its session (cage, or a desktop), or serve without the window (--no-browser).`);
+        }
+        process.stderr.write(`gatehouse: ${why} Serving without it; open a page as this user with "gatehouse serve --page-url --data ${dataDir}".\n`);
+      }
       const log = createLog('host');
       const shutdown = new Shutdown(log);
       const kiosk = openKiosk({ dataDir, host: 'browser', log });
@@ -70,7 +89,7 @@ export function registerServeCommand(program: Command): void {
       shutdown.add('sync', () => kiosk.sync.stop());
       if (shutdown.requested) return;
       process.stdout.write(`ready ${host.origin}\n`);
-      if (options.browser) openBrowser(host, dataDir, !options.window, log, shutdown);
+      if (display !== null) openBrowser(host, dataDir, !options.window, log, shutdown, display);
     });
 }
 
@@ -88,13 +107,13 @@ async function readPortrait(path: string): Promise<SimulatedPortrait> {
 }
 
 /** Chromium on a fresh one-time address, relaunched (with another) after a crash; closing it ends the kiosk. */
-function openBrowser(host: BrowserHost, dataDir: string, kiosk: boolean, log: Log, shutdown: Shutdown): void {
+function openBrowser(host: BrowserHost, dataDir: string, kiosk: boolean, log: Log, shutdown: Shutdown, display: string): void {
   const executable = findChromium();
   if (!executable) {
     log.warn('no Chromium found; install the Debian package "chromium", or open a page with "gatehouse serve --page-url" as this user');
     return;
   }
-  log.info('launching Chromium', { executable, kiosk });
+  log.info('launching Chromium', { executable, kiosk, display });
   const browser = superviseChromium({
     launch: () => launchChromium(executable, { url: host.pageUrl(), origin: host.origin, dataDir, kiosk, asRoot: process.getuid?.() === 0 }),
     onGone: () => void shutdown.run(),

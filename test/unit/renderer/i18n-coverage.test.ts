@@ -108,7 +108,7 @@ const NOT_FOR_SCREENS = new Set([
   'SIM_SCENARIO_UNKNOWN', 'TRACE_MISMATCH', 'TRACE_SYNTAX', 'TRACE_UNCONSUMED', 'HOST_NO_RENDERER', 'AUDIT_TRUNCATED',
   'AUDIT_DETAILS_NOT_JSON', 'SYNC_FAILED', 'CLI_FILE_UNREADABLE', 'CLI_FILE_UNWRITABLE',
   // The browser host's start-up and its page key file: before any screen exists, or for `serve --page-url`.
-  'HOST_NOT_SERVING', 'HOST_PAGE_KEY_INVALID', 'HOST_PAGE_KEY_UNWRITABLE',
+  'HOST_NOT_SERVING', 'HOST_PAGE_KEY_INVALID', 'HOST_PAGE_KEY_UNWRITABLE', 'HOST_NO_DISPLAY',
 ]);
 
 /** Protocol-level codes of a device family share their family's message (errors.family.<PREFIX>). */

@@ -114,7 +114,8 @@ describe('gatehouse serve', () => {
     dirs.push(dir);
     const launches = path.join(dir, 'launches.jsonl');
     const chromium = fakeChromium(dir);
-    const child = startCli(['serve', '--port', '0', '--data', dir], cleanEnv({ GATEHOUSE_CHROMIUM: chromium, FAKE_CHROMIUM_LOG: launches }));
+    // The stand-in needs no display, but serve opens a window only where there is one.
+    const child = startCli(['serve', '--port', '0', '--data', dir], cleanEnv({ GATEHOUSE_CHROMIUM: chromium, FAKE_CHROMIUM_LOG: launches, DISPLAY: ':0' }));
     const done = finished(child);
     const line = await firstLine(child.stdout);
     const origin = /^ready (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(line)?.[1];
@@ -141,6 +142,40 @@ describe('gatehouse serve', () => {
     expect(exit.stdout).toBe(line);
     expect(exit.stderr).toMatch(/Chromium ended unexpectedly; launching it again with a fresh page address/);
     for (const address of addresses) expect(exit.stderr).not.toContain(new URL(address).searchParams.get('bootstrap'));
+  });
+
+  it('says at once that there is no display, and serves without the window', async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const launches = path.join(dir, 'launches.jsonl');
+    const env = cleanEnv({ GATEHOUSE_CHROMIUM: fakeChromium(dir), FAKE_CHROMIUM_LOG: launches });
+    delete env.DISPLAY;
+    delete env.WAYLAND_DISPLAY;
+    const child = startCli(['serve', '--port', '0', '--data', dir], env);
+    const done = finished(child);
+    const notice = await firstLine(child.stderr);
+    expect(notice).toMatch(/^gatehouse: There is no display: neither WAYLAND_DISPLAY nor DISPLAY is set, so the kiosk window cannot open\. Serving without it; open a page as this user with "gatehouse serve --page-url --data /);
+    const line = await firstLine(child.stdout);
+    const origin = /^ready (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(line)?.[1];
+    expect(origin, line).toBeDefined();
+    // It serves: a page address from --page-url opens a session.
+    const page = await runCli(['serve', '--page-url', '--data', dir]);
+    expect((await openPage(page.stdout.trim())).status).toBe(303);
+    child.kill('SIGTERM');
+    expect(await done).toMatchObject({ code: 0, signal: null });
+    expect(fs.existsSync(launches)).toBe(false);
+  });
+
+  it('with --require-display, exits 2 with the reason when there is no display', async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const env = cleanEnv();
+    delete env.DISPLAY;
+    delete env.WAYLAND_DISPLAY;
+    const run = await finished(startCli(['serve', '--require-display', '--port', '0', '--data', dir], env));
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toMatch(/There is no display.*Start the kiosk in its session \(cage, or a desktop\), or serve without the window \(--no-browser\)/);
+    expect(fs.existsSync(path.join(dir, 'gatehouse.sqlite'))).toBe(false);
   });
 
   it('--page-url says so when no kiosk serves from the data folder, with exit 2', async () => {
