@@ -9,7 +9,7 @@ import { DEFAULT_SKEW_SECONDS } from '../../authority/protocol/http-signature.js
 import { verifyAudit } from '../audit/audit-verify.js';
 import { readIdentity } from '../provisioning/kiosk-credentials.js';
 import { databasePath, openKioskDatabase, type Db } from '../store/database.js';
-import { databaseKeyPath, isPlainSqliteFile } from '../store/database-key.js';
+import { databaseKeyVaultFor, isPlainSqliteFile } from '../store/database-key.js';
 import type { DoctorCheck } from './doctor-checks.js';
 
 /** Below this, the queue of a kiosk offline for days no longer fits: ~1,700 records of 300 KB. */
@@ -81,9 +81,7 @@ function checkEncryption(dataDir: string, file: string): string {
   if (isPlainSqliteFile(file)) {
     throw new Error(`${file} is not encrypted; start the kiosk (or run any gatehouse command) once and it is encrypted in place`);
   }
-  const keyFile = databaseKeyPath(dataDir);
-  const where = process.env.CREDENTIALS_DIRECTORY ? 'systemd credential or key file' : keyFile;
-  return `encrypted; key in ${where}`;
+  return `encrypted; key in ${databaseKeyVaultFor(dataDir).description}`;
 }
 
 function checkIntegrity(db: Db): string {

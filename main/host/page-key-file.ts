@@ -4,11 +4,11 @@
 // a process of the kiosk's user reads it and mints one-time page addresses. Nothing of it
 // ever goes to a command line or a log.
 
-import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { GatehouseError } from '../errors.js';
+import { removePrivateFile, writePrivateFile } from '../store/private-file.js';
 import { mintBootstrapToken, pageAddress } from './page-sessions.js';
 
 const PageKey = z.object({ origin: z.string().url(), key: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }).strict();
@@ -17,17 +17,13 @@ export function pageKeyPath(dataDir: string): string {
   return join(dataDir, 'page-key.json');
 }
 
-/** Written under a temporary name with mode 0600 from its creation, then renamed into place. */
+/** Written as a private file: 0600 from its creation, replaced whole. */
 export function writePageKey(dataDir: string, origin: string, mintingKey: Uint8Array): void {
-  const path = pageKeyPath(dataDir);
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const content = JSON.stringify({ origin, key: Buffer.from(mintingKey).toString('base64url') });
-  writeFileSync(temporary, `${content}\n`, { mode: 0o600, flag: 'wx' });
-  renameSync(temporary, path);
+  writePrivateFile(pageKeyPath(dataDir), `${JSON.stringify({ origin, key: Buffer.from(mintingKey).toString('base64url') })}\n`);
 }
 
 export function removePageKey(dataDir: string): void {
-  rmSync(pageKeyPath(dataDir), { force: true });
+  removePrivateFile(pageKeyPath(dataDir));
 }
 
 /** A fresh one-time address of the kiosk serving from `dataDir`. */

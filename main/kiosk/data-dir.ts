@@ -10,7 +10,3 @@ export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv 
   const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
   return join(base, 'gatehouse');
 }
-
-// The store file's name belongs to the store, which also tightens this folder to 0700 when it opens.
-export { databasePath } from '../store/database.js';
-export { databaseKeyPath } from '../store/database-key.js';

@@ -13,9 +13,6 @@ import { GatehouseError } from '../errors.js';
 import { databaseKeyVaultFor, type DatabaseKeyVault } from '../store/database-key.js';
 import { readPrivateFile, removePrivateFile, writePrivateFile } from '../store/private-file.js';
 
-// Slips and others write their private files through here since before the store had its own.
-export { readPrivateFile, writePrivateFile } from '../store/private-file.js';
-
 export interface KioskKeys {
   signing: KeyPair;
   sealing: KeyPair;

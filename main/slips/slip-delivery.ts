@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatehouseError } from '../errors.js';
-import { writePrivateFile } from '../provisioning/key-vault.js';
+import { writePrivateFile } from '../store/private-file.js';
 
 export type SlipDelivery = { kind: 'printed'; printer: string } | { kind: 'saved'; file: string };
 

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { parseEnrollmentNumber } from '../../../authority/protocol/enrollment-number.js';
 import { GatehouseError } from '../../errors.js';
-import { writePrivateFile } from '../../provisioning/key-vault.js';
+import { writePrivateFile } from '../../store/private-file.js';
 import { Language } from '../../rpc/schemas.js';
 import { slipHtml } from '../../slips/slip-document.js';
 import { slipPdf } from '../../slips/slip-renderer.js';

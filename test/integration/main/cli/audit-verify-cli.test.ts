@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openRawStore } from '../../../fixtures/store-key.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKeyPath, databasePath } from '../../../../main/kiosk/data-dir.js';
+import { databaseKeyPath } from '../../../../main/store/database-key.js';
+import { databasePath } from '../../../../main/store/database.js';
 import { builtCli, runCli, tempDataDir } from './run-cli.js';
 
 const dirs: string[] = [];

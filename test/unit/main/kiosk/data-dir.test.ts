@@ -3,7 +3,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { databasePath, resolveDataDir } from '../../../../main/kiosk/data-dir.js';
+import { resolveDataDir } from '../../../../main/kiosk/data-dir.js';
+import { databasePath } from '../../../../main/store/database.js';
 
 describe('resolveDataDir', () => {
   it('prefers --data, made absolute', () => {
