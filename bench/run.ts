@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../main/kiosk/project-root.js';
 import { chipBenchmark } from './chip.bench.js';
+import { diagnosticsBenchmark } from './diagnostics.bench.js';
 import { faceBenchmark } from './face.bench.js';
 import { fingerprintUploadBenchmark } from './fingerprint-upload.bench.js';
 import { hostReadyBenchmark } from './host-ready.bench.js';
@@ -17,6 +18,7 @@ const benchmarks: Record<string, Benchmark> = {
   host: hostReadyBenchmark(cli),
   fingerprint: fingerprintUploadBenchmark,
   sync: syncBenchmark(cli),
+  diagnostics: diagnosticsBenchmark(cli),
   face: faceBenchmark,
   chip: chipBenchmark,
 };

@@ -5,8 +5,11 @@
 # the authority's tests, fonts for English, German and Chinese, poppler-utils to show a slip,
 # the CUPS client to print it, zbar-tools to read its QR code back in tests, pcscd and its
 # headers for the document chip reader, and vsmartcard-vpcd, the virtual reader the chip
-# simulator sits behind in tests: a development-machine package, never on a kiosk image),
-# then the npm dependencies, which build the app. Used by the README's first command and by CI.
+# simulator sits behind in tests: a development-machine package, never on a kiosk image;
+# x11-utils, whose xdpyinfo gives the bare X screen's size the kiosk window is placed over),
+# the display servers the kiosk-window tests open it on (xvfb, cage with xwayland) and the
+# tools they look at it with (grim, x11-apps' xwd), then the npm dependencies, which build
+# the app. Used by the README's first command and by CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +20,8 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-rec
   ca-certificates python3 make g++ \
   chromium socat udev libusb-1.0-0 libudev1 postgresql \
   fonts-noto-core fonts-noto-cjk poppler-utils cups-client zbar-tools \
-  pcscd libpcsclite-dev vsmartcard-vpcd
+  pcscd libpcsclite-dev vsmartcard-vpcd \
+  x11-utils xvfb cage xwayland grim x11-apps
 
 # Electron's binary is downloaded from outside the npm registry; where that is not
 # reachable, skip it and `npm start` runs the browser host instead (it says so).

@@ -1,6 +1,7 @@
 // Decides what `npm start` runs: the Electron kiosk when Electron's binary is installed,
 // else the browser host with the system Chromium (machines that reach only the npm
-// registry cannot download that binary). bin/start.js runs the chosen command.
+// registry cannot download that binary). bin/start.js runs the chosen command. `npm start`
+// passes --simulate (a development kiosk), and the line printed says so.
 
 import { join } from 'node:path';
 
@@ -25,12 +26,13 @@ export interface StartContext {
 
 export async function chooseHost({ locateElectron, exists, projectRoot, node, args }: StartContext): Promise<HostChoice> {
   const electron = await locateElectron().catch(() => null);
+  const simulated = args.includes('--simulate') ? ', with simulated devices for those not set up (--simulate)' : '';
   if (electron !== null && exists(electron)) {
-    return { host: 'electron', reason: 'Starting the Electron kiosk', command: electron, args: [projectRoot, ...args] };
+    return { host: 'electron', reason: `Starting the Electron kiosk${simulated}`, command: electron, args: [projectRoot, ...args] };
   }
   return {
     host: 'browser',
-    reason: "Electron's binary is not installed here; starting the browser host with the system Chromium",
+    reason: `Electron's binary is not installed here; starting the browser host with the system Chromium${simulated}`,
     command: node,
     args: [join(projectRoot, 'bin', 'gatehouse.js'), 'serve', ...args],
   };

@@ -14,6 +14,7 @@ import { GatehouseError } from '../errors.js';
 import { contentSecurityPolicy } from '../host/content-security-policy.js';
 import { resolveDataDir } from '../kiosk/data-dir.js';
 import { startDeviceRig } from '../devices/device-rig.js';
+import { simulationOf } from '../devices/simulation-request.js';
 import { openKiosk, type Kiosk } from '../kiosk/kiosk.js';
 import { projectRoot } from '../kiosk/project-root.js';
 import { createLog } from '../log.js';
@@ -53,11 +54,20 @@ async function start(): Promise<void> {
   guardSession(session.defaultSession);
   app.on('web-contents-created', (_event, contents) => guardContents(contents));
   const { values } = parseArgs({
-    args: process.argv.slice(1), options: { data: { type: 'string' }, 'simulated-chip': { type: 'boolean' } }, strict: false, allowPositionals: true,
+    args: process.argv.slice(1),
+    options: { data: { type: 'string' }, simulate: { type: 'boolean' }, 'simulated-reader': { type: 'string' }, 'simulated-chip': { type: 'boolean' } },
+    strict: false,
+    allowPositionals: true,
   });
+  const simulation = simulationOf({
+    simulate: values.simulate === true,
+    simulatedChip: values['simulated-chip'] === true,
+    simulatedReader: typeof values['simulated-reader'] === 'string' ? values['simulated-reader'] : undefined,
+  }, process.env);
   const dataDir = resolveDataDir(typeof values.data === 'string' ? values.data : undefined);
   const kiosk = openKiosk({ dataDir, host: 'electron', log, keyVault: new SafeStorageKeyVault(dataDir) });
-  const devices = await startDeviceRig({ dataDir, db: kiosk.db, now: () => new Date(), simulateChip: values['simulated-chip'] === true });
+  if (simulation.simulate) log.warn('simulated devices stand in for the devices not set up (--simulate); never enroll people on this kiosk');
+  const devices = await startDeviceRig({ dataDir, db: kiosk.db, now: () => new Date(), log, ...simulation });
   kiosk.attachDevices(devices);
   kiosk.sync.start();
   app.on('will-quit', (event) => {

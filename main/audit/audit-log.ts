@@ -69,12 +69,45 @@ export function appendAudit(db: Db, entry: NewAuditEntry): AuditEntry {
   }).immediate();
 }
 
-/** Entries in sequence order, starting after `afterSeq`. */
-export function listAudit(db: Db, { afterSeq = 0, limit = 100 }: { afterSeq?: number; limit?: number } = {}): AuditEntry[] {
-  const rows = db
-    .prepare('SELECT seq, at, actor, action, details, prev_hash, hash FROM audit WHERE seq > ? ORDER BY seq LIMIT ?')
-    .all(afterSeq, limit) as AuditRow[];
+export interface AuditQuery {
+  /** Oldest first (the default): entries after this sequence number. */
+  afterSeq?: number;
+  /** Newest first: entries before this sequence number; absent: from the newest. */
+  beforeSeq?: number;
+  order?: 'oldest-first' | 'newest-first';
+  limit?: number;
+  /** Entries by this operator (actor `operator:N`) or about them (`details.operatorId`). */
+  operatorId?: number;
+  /** Entries by this actor exactly. */
+  actor?: string;
+  /** This action, or, ending with ".", every action that starts so. */
+  action?: string;
+}
+
+/** Entries in sequence order after `afterSeq`, or newest first before `beforeSeq`, that pass the filters. */
+export function listAudit(db: Db, query: AuditQuery = {}): AuditEntry[] {
+  const { afterSeq = 0, beforeSeq, order = 'oldest-first', limit = 100, operatorId, actor, action } = query;
+  const where: string[] = [];
+  const params: Array<string | number> = [];
+  const add = (condition: string, ...values: Array<string | number>) => {
+    where.push(condition);
+    params.push(...values);
+  };
+  if (order === 'oldest-first') add('seq > ?', afterSeq);
+  else if (beforeSeq !== undefined) add('seq < ?', beforeSeq);
+  if (operatorId !== undefined) add(`(actor = ? OR json_extract(details, '$.operatorId') = ?)`, `operator:${operatorId}`, operatorId);
+  if (actor !== undefined) add('actor = ?', actor);
+  if (action?.endsWith('.')) add('substr(action, 1, ?) = ?', action.length, action);
+  else if (action !== undefined) add('action = ?', action);
+  const rows = db.prepare(`SELECT seq, at, actor, action, details, prev_hash, hash FROM audit
+    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY seq ${order === 'oldest-first' ? 'ASC' : 'DESC'} LIMIT ?`).all(...params, limit) as AuditRow[];
   return rows.map(decodeAuditRow);
+}
+
+/** Every action the log holds, in name order. */
+export function auditActions(db: Db): string[] {
+  return (db.prepare('SELECT DISTINCT action FROM audit ORDER BY action').all() as Array<{ action: string }>).map((row) => row.action);
 }
 
 /** The last entry's sequence number and hash, or null for an empty log. */

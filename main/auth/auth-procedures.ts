@@ -1,33 +1,25 @@
-// RPC handlers for first-run set-up, login/logout, screen activity and operator
-// management. Each state change goes through ctx.commit so its audit entry lands in
-// the same transaction.
+// RPC handlers for first-run set-up, login/logout and screen activity (managing operators is
+// operator-management.ts). Each state change goes through ctx.commit so its audit entry lands
+// in the same transaction.
 
 import type { Procedures } from '../rpc/contract.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { GatehouseError } from '../errors.js';
 import type { Db } from '../store/database.js';
-import {
-  countOperators, createOperator, disableOperator, findOperatorByName, getOperator,
-  listOperators, recordLoginSuccess, toOperatorView, unlockOperator,
-} from './operator-repository.js';
+import { countOperators, createOperator, findOperatorByName, getOperator, recordLoginSuccess, toOperatorView } from './operator-repository.js';
 import { checkOperatorPin } from './pin-check.js';
-import { recentPinFailures } from './pin-failures.js';
 import { hashPin } from './pin-hash.js';
 import type { ScreenSession } from './screen-session.js';
 
-type AuthMethods =
-  | 'setup.createFirstTechnician' | 'auth.login' | 'auth.logout' | 'auth.whoami' | 'session.touch'
-  | 'operators.list' | 'operators.create' | 'operators.disable' | 'operators.pinFailures' | 'operators.unlock';
+type AuthMethods = 'setup.createFirstTechnician' | 'auth.login' | 'auth.logout' | 'auth.whoami' | 'session.touch';
 
 export interface AuthDeps {
   db: Db;
   now(): Date;
   idleTimeoutSeconds(): number;
-  /** Ends every screen session of an operator (after disabling them). */
-  endSessionsOf(operatorId: number): void;
 }
 
-export function authHandlers({ db, now, idleTimeoutSeconds, endSessionsOf }: AuthDeps): Pick<Handlers<Procedures, ScreenSession>, AuthMethods> {
+export function authHandlers({ db, now, idleTimeoutSeconds }: AuthDeps): Pick<Handlers<Procedures, ScreenSession>, AuthMethods> {
   return {
     'setup.createFirstTechnician': async ({ name, pin }, ctx) => {
       const pinHash = await hashPin(pin);
@@ -67,36 +59,6 @@ export function authHandlers({ db, now, idleTimeoutSeconds, endSessionsOf }: Aut
     'session.touch': ({ away }, ctx) => {
       ctx.caller.touch(away);
       return { idleTimeoutSeconds: idleTimeoutSeconds() };
-    },
-
-    'operators.list': () => listOperators(db).map((row) => toOperatorView(row, now())),
-
-    'operators.create': async ({ name, role, pin }, ctx) => {
-      const pinHash = await hashPin(pin);
-      const row = ctx.commit(() => createOperator(db, { name, role, pinHash }, now()),
-        (created) => ({ operatorId: created.id, role: created.role }));
-      return toOperatorView(row, now());
-    },
-
-    'operators.disable': ({ id }, ctx) => {
-      const target = getOperator(db, id);
-      if (ctx.caller.operator?.id === id) {
-        throw new GatehouseError('OPERATOR_SELF_DISABLE', 'You cannot disable yourself; ask another supervisor or technician.');
-      }
-      if (ctx.caller.role === 'supervisor' && target.role !== 'officer') {
-        throw new GatehouseError('RPC_FORBIDDEN', 'A supervisor may disable officers only.', { targetRole: target.role });
-      }
-      const row = ctx.commit(() => disableOperator(db, id, now()), () => ({ operatorId: id }));
-      endSessionsOf(id);
-      return toOperatorView(row, now());
-    },
-
-    'operators.pinFailures': () => recentPinFailures(db, now()),
-
-    'operators.unlock': ({ id }, ctx) => {
-      getOperator(db, id);
-      const row = ctx.commit(() => unlockOperator(db, id), () => ({ operatorId: id }));
-      return toOperatorView(row, now());
     },
   };
 }

@@ -15,11 +15,9 @@ import type { Handlers } from '../rpc/dispatcher.js';
 import type { Db } from '../store/database.js';
 import { fingerRefusal, identifyByFinger } from './operator-credential.js';
 import { getOperator, recordLoginSuccess, toOperatorView } from './operator-repository.js';
+import { librarySlotsInUse } from './login-finger-library.js';
 import { operatorAtPage, operatorFingerOf, pagesInUse, saveOperatorFinger } from './operator-fingers.js';
 import type { ScreenSession } from './screen-session.js';
-
-/** ReadConList reports the library in index pages of 256 slots. */
-const SLOTS_PER_INDEX_PAGE = 256;
 
 export interface FingerprintLoginDeps {
   db: Db;
@@ -73,10 +71,7 @@ export function fingerprintLoginHandlers({ db, now, idleTimeoutSeconds, module }
 
 /** The lowest library slot that neither the module (ReadConList) nor an operator's record holds. */
 async function freeLibraryPage(driver: R30xDriver, capacity: number, db: Db): Promise<number> {
-  const used = new Set(pagesInUse(db));
-  for (let index = 0; index * SLOTS_PER_INDEX_PAGE < capacity; index++) {
-    for (const slot of (await driver.readConList(index)).usedSlots) used.add(slot);
-  }
+  const used = new Set([...pagesInUse(db), ...await librarySlotsInUse(driver, capacity)]);
   for (let page = 0; page < capacity; page++) if (!used.has(page)) return page;
   throw new GatehouseError('AUTH_FINGER_LIBRARY_FULL',
     `The fingerprint scanner's library is full (${capacity} fingers); ask a technician to clear fingers no longer used.`);

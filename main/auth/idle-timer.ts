@@ -3,9 +3,6 @@
 // sessions, so it is tested with fake timers.
 
 export interface IdleTimerOptions {
-  timeoutMs: number;
-  /** How long before expiry the countdown starts; defaults to min(30 s, timeout / 2). */
-  warningMs?: number;
   onWarning(secondsLeft: number): void;
   onExpire(): void;
 }
@@ -20,11 +17,10 @@ export class IdleTimer {
     return this.timer !== null;
   }
 
-  /** (Re)starts the countdown from the full timeout. */
-  restart(timeoutMs = this.options.timeoutMs): void {
+  /** (Re)starts the countdown from the full timeout; the warnings start `warningMs` before expiry (at once if that is longer). */
+  restart(timeoutMs: number, warningMs: number): void {
     this.stop();
     this.deadline = Date.now() + timeoutMs;
-    const warningMs = this.options.warningMs ?? Math.min(30_000, timeoutMs / 2);
     this.schedule(timeoutMs - warningMs);
   }
 

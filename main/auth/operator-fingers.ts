@@ -32,3 +32,14 @@ export function saveOperatorFinger(db: Db, finger: OperatorFinger, now: Date): v
     ON CONFLICT (operator_id) DO UPDATE SET page = excluded.page, position = excluded.position, enrolled_at = excluded.enrolled_at`)
     .run(finger.operatorId, finger.page, finger.position, now.toISOString());
 }
+
+/** Every operator's login finger with when it was enrolled. */
+export function listOperatorFingers(db: Db): Array<OperatorFinger & { enrolledAt: string }> {
+  return db.prepare('SELECT operator_id AS operatorId, page, position, enrolled_at AS enrolledAt FROM operator_fingers')
+    .all() as Array<OperatorFinger & { enrolledAt: string }>;
+}
+
+/** Forgets the operator's login finger; its slot's template no longer logs anyone in. */
+export function forgetOperatorFinger(db: Db, operatorId: number): void {
+  db.prepare('DELETE FROM operator_fingers WHERE operator_id = ?').run(operatorId);
+}

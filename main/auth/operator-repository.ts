@@ -95,3 +95,23 @@ export function unlockOperator(db: Db, id: number): OperatorRow {
   recordLoginSuccess(db, id);
   return getOperator(db, id);
 }
+
+/** A new PIN (reset by a manager or changed by its operator): the wrong-PIN count and wait start over. */
+export function setOperatorPin(db: Db, id: number, pinHash: string): OperatorRow {
+  db.prepare('UPDATE operators SET pin_hash = ?, failed_attempts = 0, last_failed_at = NULL, locked_until = NULL WHERE id = ?').run(pinHash, id);
+  return getOperator(db, id);
+}
+
+/**
+ * Changes an operator's role, refusing (OPERATOR_LAST_TECHNICIAN) to leave the kiosk without an
+ * enabled technician, the one role that can create operators and set the kiosk up.
+ */
+export function setOperatorRole(db: Db, id: number, role: Role): OperatorRow {
+  db.prepare('UPDATE operators SET role = ? WHERE id = ?').run(role, id);
+  const technicians = db.prepare(`SELECT count(*) AS n FROM operators WHERE role = 'technician' AND disabled_at IS NULL`).get() as { n: number };
+  if (technicians.n === 0) {
+    throw new GatehouseError('OPERATOR_LAST_TECHNICIAN',
+      'This would leave the kiosk without an enabled technician; give another operator the technician role first.', { id });
+  }
+  return getOperator(db, id);
+}

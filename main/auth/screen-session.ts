@@ -18,7 +18,10 @@ export interface SessionOperator {
 }
 
 export interface ScreenSessionDeps {
+  /** Read at every restart of the countdown, so a changed setting counts from the next touch. */
   idleTimeoutSeconds(): number;
+  /** How long before the logout the countdown shows (station setting; shorter than the timeout). */
+  idleWarningSeconds(): number;
   emit: EventSink;
   /** Called when the countdown runs out, before the session ends (e.g. to audit it). */
   onIdleExpire(screen: ScreenSession): void;
@@ -37,7 +40,6 @@ export class ScreenSession implements Caller {
 
   constructor(private readonly deps: ScreenSessionDeps) {
     this.idle = new IdleTimer({
-      timeoutMs: deps.idleTimeoutSeconds() * 1000,
       onWarning: (secondsLeft) => deps.emit('session.idleWarning', { secondsLeft }),
       onExpire: () => {
         try {
@@ -103,7 +105,7 @@ export class ScreenSession implements Caller {
   /** Activity on the screen; `away` says whether it is off the start screen. */
   touch(away?: boolean): void {
     if (away !== undefined) this.away = away;
-    if (!this.disposed && (this.current || this.away)) this.idle.restart(this.deps.idleTimeoutSeconds() * 1000);
+    if (!this.disposed && (this.current || this.away)) this.idle.restart(this.deps.idleTimeoutSeconds() * 1000, this.deps.idleWarningSeconds() * 1000);
     else this.idle.stop();
   }
 

@@ -7,6 +7,7 @@ import { GatehouseError } from '../errors.js';
 import { version } from '../kiosk/project-root.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerChipCommand } from './commands/chip.js';
+import { registerDevicesCommand } from './commands/devices.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerFaceCommand } from './commands/face.js';
 import { registerMrzCommand } from './commands/mrz.js';
@@ -19,8 +20,10 @@ import { registerProvisionCommand } from './commands/provision.js';
 import { registerQueueCommand } from './commands/queue.js';
 import { registerReceiptsCommand } from './commands/receipts.js';
 import { registerRecordsCommand } from './commands/records.js';
+import { registerSettingsCommand } from './commands/settings.js';
 import { registerSlipCommand } from './commands/slip.js';
 import { registerSyncCommand } from './commands/sync.js';
+import { registerSupportBundleCommand } from './commands/support-bundle.js';
 import { registerTrustCommand } from './commands/trust.js';
 
 export function buildProgram(): Command {
@@ -39,13 +42,16 @@ export function buildProgram(): Command {
   registerProvisionCommand(program);
   registerEnrollCommand(program);
   registerSyncCommand(program);
+  registerSupportBundleCommand(program);
   registerQueueCommand(program);
   registerExportCommand(program);
   registerReceiptsCommand(program);
   registerRecordsCommand(program);
   registerSlipCommand(program);
+  registerSettingsCommand(program);
   registerTrustCommand(program);
   registerChipCommand(program);
+  registerDevicesCommand(program);
   return program;
 }
 

@@ -10,11 +10,13 @@ import type { ChipAccessKey, ChipReading, ChipReadProgress } from '../../native/
 import { loadTrustStore } from '../chip/csca-store.js';
 import type { DeviceStatus } from '../rpc/contract.js';
 import type { Db } from '../store/database.js';
+import { classifyDeviceError, deviceFault, type DeviceFault } from './device-problem.js';
 
 type DeviceStatusView = z.infer<typeof DeviceStatus>;
 
 export type ChipReaderServiceEvents = {
-  status: [status: DeviceStatusView];
+  /** The state changed; `fault` is the technical detail of a problem (never for an officer's screen). */
+  status: [status: DeviceStatusView, fault: DeviceFault | null];
   /** A card (a document's chip) came onto the reader, or went away. */
   card: [present: boolean];
 };
@@ -23,6 +25,8 @@ export interface ChipReaderServiceOptions {
   db: Db;
   now(): Date;
   simulated: boolean;
+  /** The reader the settings name; null: the first one with a card. */
+  readerName?: string | null;
   /** CSCA certificates (DER) trusted besides the store: a simulator's test CSCA. */
   simulatorCscas?: readonly Uint8Array[];
 }
@@ -47,6 +51,11 @@ export class ChipReaderService extends EventEmitter<ChipReaderServiceEvents> {
 
   get cardPresent(): boolean {
     return this.reader.status.cardPresent;
+  }
+
+  /** The answer to reset of the card on the reader (the device test shows it); null without a card. */
+  get atr(): Uint8Array | null {
+    return this.reader.status.atr;
   }
 
   start(): void {
@@ -74,10 +83,17 @@ export class ChipReaderService extends EventEmitter<ChipReaderServiceEvents> {
   #report(): void {
     const { state, reader, error } = this.reader.status;
     const mapped = state === 'ready' ? (this.#reading ? 'busy' : 'ready') : state === 'failed' ? 'error' : 'disconnected';
-    const reason = state === 'no-reader' ? 'no chip reader is connected' : error?.message;
+    const { problem, fault } = state === 'failed' && error ? { problem: classifyDeviceError(error), fault: deviceFault(error) }
+      : state === 'no-reader' ? { problem: 'not-connected' as const, fault: { code: 'PCSC_NO_READER', detail: this.#noReaderDetail() } }
+        : { problem: undefined, fault: null };
     this.#status = {
-      kind: 'chip-reader', name: reader ?? 'Chip reader', state: mapped, simulated: this.options.simulated, ...(reason ? { reason } : {}),
+      kind: 'chip-reader', name: reader ?? 'Chip reader', state: mapped, simulated: this.options.simulated, ...(problem ? { problem } : {}),
     };
-    this.emit('status', this.#status);
+    this.emit('status', this.#status, fault);
+  }
+
+  #noReaderDetail(): string {
+    const wanted = this.options.readerName;
+    return `${wanted ? `No PC/SC reader named "${wanted}" is connected` : 'No PC/SC reader is connected'}; check its USB cable and that \`pcsc_scan\` lists it.`;
   }
 }

@@ -2,7 +2,8 @@
 // and validates devices through this list alone, so a new kind of reader is one more entry
 // here and one more folder in native/, never another branch in a service.
 
-import type { FamilyContext } from '../../native/device-family.js';
+import type { z } from 'zod';
+import type { DeviceRole, FamilyContext } from '../../native/device-family.js';
 import { chipReaderFamily } from '../../native/emrtd/chip-reader-family.js';
 import { cnidReaderFamily } from '../../native/idreader/cnid/cnid-reader-family.js';
 import type { DocumentReader } from '../../native/idreader/document-reader.js';
@@ -16,6 +17,22 @@ export const CHIP_READER_FAMILIES = [chipReaderFamily] as const;
 
 export type DocumentReaderFamily = (typeof DOCUMENT_READER_FAMILIES)[number];
 export type DocumentReaderKind = DocumentReaderFamily['kind'];
+
+/** What validating a role's settings needs of a family. */
+export interface FamilyDescription {
+  readonly kind: string;
+  readonly role: DeviceRole;
+  readonly title: string;
+  readonly config: z.ZodType;
+}
+
+/** Every family, each with the role it fills. */
+export const FAMILIES: readonly FamilyDescription[] = [...DOCUMENT_READER_FAMILIES, ...FINGERPRINT_FAMILIES, ...CHIP_READER_FAMILIES];
+
+/** The family of `role` whose settings carry `kind`; undefined when there is none. */
+export function familyOf(role: DeviceRole, kind: unknown): FamilyDescription | undefined {
+  return FAMILIES.find((family) => family.role === role && family.kind === kind);
+}
 
 /** The family whose settings carry `kind`. */
 export function documentReaderFamily(kind: DocumentReaderKind): DocumentReaderFamily {

@@ -1,5 +1,6 @@
 // Runs the configured document reader, whatever its family: reports its state for the
-// status bar and passes on its readings and failures. Turning a reading into an
+// status bar (with the problem an officer can act on, and the technical fault for the
+// technician) and passes on its readings and failures. Turning a reading into an
 // enrollment's document capture is the enrollment's business, not this one's.
 
 import { EventEmitter } from 'node:events';
@@ -8,13 +9,15 @@ import type { DeviceError } from '../../native/device-error.js';
 import type { DocumentReader, DocumentReading } from '../../native/idreader/document-reader.js';
 import type { LinkStatus } from '../../native/transport/device-link.js';
 import type { DeviceStatus } from '../rpc/contract.js';
+import { linkView, type DeviceFault } from './device-problem.js';
 
 type DeviceStatusView = z.infer<typeof DeviceStatus>;
 
 export type DocumentReaderServiceEvents = {
   reading: [reading: DocumentReading];
   failure: [error: DeviceError];
-  status: [status: DeviceStatusView];
+  /** The state changed; `fault` is the technical detail of a problem (never for an officer's screen). */
+  status: [status: DeviceStatusView, fault: DeviceFault | null];
 };
 
 export class DocumentReaderService extends EventEmitter<DocumentReaderServiceEvents> {
@@ -40,10 +43,10 @@ export class DocumentReaderService extends EventEmitter<DocumentReaderServiceEve
     return this.reader.stop();
   }
 
-  #report({ state, reason }: LinkStatus): void {
+  #report(link: LinkStatus): void {
     const { kind, name, simulated } = this.#status;
-    const mapped = state === 'connected' ? 'ready' : state === 'error' ? 'error' : 'disconnected';
-    this.#status = { kind, name, simulated, state: mapped, ...(reason ? { reason } : {}) };
-    this.emit('status', this.#status);
+    const { state, problem, fault } = linkView(link);
+    this.#status = { kind, name, simulated, state: state === 'connected' ? 'ready' : state, ...(problem ? { problem } : {}) };
+    this.emit('status', this.#status, fault);
   }
 }

@@ -1,7 +1,8 @@
 // Runs the fingerprint module (R30x / ZFM / AS608) over its serial link: connects the
 // driver at every (re)connection, reports the module's state to the status board, and
 // hands the module to one operation at a time (captures and log-ins queue up, whichever
-// screen asks), each cancellable by its owner.
+// screen asks), each cancellable by its owner. Its state carries the problem an officer can
+// act on; the technical fault goes with it to the status board, never to a screen.
 
 import { EventEmitter } from 'node:events';
 import type { z } from 'zod';
@@ -12,6 +13,8 @@ import type { R30xSystemParameters } from '../../native/fingerprint/r30x-protoco
 import type { DeviceLink, LinkStatus } from '../../native/transport/device-link.js';
 import { GatehouseError } from '../errors.js';
 import type { DeviceStatus } from '../rpc/schemas.js';
+import { classifyDeviceError, deviceFault, linkView, type DeviceFault, type DeviceProblemView } from './device-problem.js';
+import { deviceProblemError } from './device-test.js';
 
 type DeviceStatusView = z.infer<typeof DeviceStatus>;
 
@@ -33,9 +36,16 @@ const WIDEST_PACKET = 256;
 /** Waits before the handshake is tried again after it failed (a module busy after power-up, a loaded host); then it stays in error. */
 const HANDSHAKE_RETRIES_MS = [1_000, 3_000];
 
-export class FingerprintService extends EventEmitter<{ status: [status: DeviceStatusView] }> {
+export type FingerprintServiceEvents = {
+  /** The state changed; `fault` is the technical detail of a problem (never for an officer's screen). */
+  status: [status: DeviceStatusView, fault: DeviceFault | null];
+};
+
+export class FingerprintService extends EventEmitter<FingerprintServiceEvents> {
   readonly #link: DeviceLink;
   #status: DeviceStatusView;
+  /** The technical detail of the current problem, for the error a refused operation gets. */
+  #fault: DeviceFault | null = null;
   #module: Omit<ModuleAccess, 'signal'> | null = null;
   /** Bumped at every link change, so a handshake that finishes late is ignored. */
   #generation = 0;
@@ -100,11 +110,8 @@ export class FingerprintService extends EventEmitter<{ status: [status: DeviceSt
   async #run<T>(task: (access: ModuleAccess) => Promise<T>, signal: AbortSignal): Promise<T> {
     if (signal.aborted) throw new DeviceError('FINGER_CAPTURE_CANCELLED', 'Fingerprint capture was cancelled.');
     const module = this.#module;
-    if (!module) {
-      throw new GatehouseError('FINGERPRINT_NOT_READY',
-        `The fingerprint scanner is not ready (${this.#status.state}${this.#status.reason ? `: ${this.#status.reason}` : ''}) — `
-        + 'check its cable; the status bar shows when it is ready again.', { state: this.#status.state });
-    }
+    // Still connecting or shaking hands: it has not answered yet.
+    if (!module) throw deviceProblemError('fingerprint', this.#status.problem ?? 'not-responding', this.#fault);
     this.#report('busy');
     try {
       return await task({ ...module, signal });
@@ -113,11 +120,12 @@ export class FingerprintService extends EventEmitter<{ status: [status: DeviceSt
     }
   }
 
-  #linkChanged({ state, reason }: LinkStatus): void {
+  #linkChanged(status: LinkStatus): void {
     const generation = ++this.#generation;
     this.#module = null;
+    const { state, problem, fault } = linkView(status);
     if (state !== 'connected') {
-      this.#report(state === 'error' ? 'error' : 'disconnected', reason);
+      this.#report(state, problem, fault);
       return;
     }
     this.#report('connected');
@@ -126,7 +134,8 @@ export class FingerprintService extends EventEmitter<{ status: [status: DeviceSt
 
   /**
    * Connects the driver and widens its packets; a failed step is tried again after each of
-   * the retry waits, then leaves the scanner in error, with the reason.
+   * the retry waits, then leaves the scanner in error, with its problem (a wrong password or
+   * address is wrong-settings, silence not-responding).
    */
   async #handshake(driver: R30xDriver, generation: number, attempt = 0): Promise<void> {
     try {
@@ -141,7 +150,7 @@ export class FingerprintService extends EventEmitter<{ status: [status: DeviceSt
       if (generation !== this.#generation) return;
       const retryMs = this.#handshakeRetriesMs[attempt];
       if (retryMs === undefined) {
-        this.#report('error', error instanceof Error ? error.message : String(error));
+        this.#report('error', classifyDeviceError(error), deviceFault(error));
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, retryMs).unref());
@@ -149,15 +158,16 @@ export class FingerprintService extends EventEmitter<{ status: [status: DeviceSt
     }
   }
 
-  #report(state: DeviceStatusView['state'], reason?: string): void {
+  #report(state: DeviceStatusView['state'], problem?: DeviceProblemView, fault: DeviceFault | null = null): void {
     const { kind, name, simulated } = this.#status;
-    this.#status = { kind, name, state, simulated, ...(reason ? { reason } : {}) };
-    this.emit('status', this.#status);
+    this.#status = { kind, name, state, simulated, ...(problem ? { problem } : {}) };
+    this.#fault = fault;
+    this.emit('status', this.#status, fault);
   }
 }
 
-/** The module, or the error a screen shows on a kiosk without one. */
+/** The module, or the error a screen shows on a kiosk without one: set it up. */
 export function availableModule(module: FingerprintService | null): FingerprintService {
-  if (!module) throw new GatehouseError('FINGERPRINT_NOT_AVAILABLE', 'This kiosk has no fingerprint scanner running.');
+  if (!module) throw deviceProblemError('fingerprint', 'not-set-up');
   return module;
 }

@@ -119,6 +119,7 @@ export class EnrollmentWorkflow {
     const at = this.deps.now().toISOString();
     const enrollment = new Enrollment({
       flow, ranBy: screen.operator && operatorRef(screen.operator), startedAt: at, fingers: this.deps.fingers(),
+      alwaysSecondApproval: () => this.deps.settings().alwaysSecondApproval,
     });
     commit(() => this.repository.insert({ id: enrollment.id, flow, state: enrollment.state, ranBy: enrollment.ranBy?.id ?? null, at }),
       () => ({ enrollmentId: enrollment.id, flow }));
@@ -262,7 +263,7 @@ export class EnrollmentWorkflow {
       throw new GatehouseError('ENROLLMENT_NOT_HELD', 'That enrollment is not waiting for review (it may have been decided already).', { id });
     }
     try {
-      return openHeldEnrollment(credentials, envelope, id);
+      return openHeldEnrollment(credentials, envelope, id, () => this.deps.settings().alwaysSecondApproval);
     } catch (error) {
       throw new GatehouseError('ENROLLMENT_HELD_UNREADABLE',
         'The held enrollment cannot be opened (its stored copy is damaged or sealed with other keys); reject it and enroll the person again.',

@@ -49,6 +49,8 @@ export interface EnrollmentInit {
   ranBy: OperatorRefView | null;
   startedAt: string;
   fingers: readonly number[];
+  /** The flows in which the station asks a second approval for every enrollment, as they stand when it is approved. */
+  alwaysSecondApproval?: () => readonly Flow[];
 }
 
 export class Enrollment {
@@ -74,6 +76,7 @@ export class Enrollment {
   #held: { by: OperatorRefView; at: string } | null = null;
   #revision = 0;
   readonly #closed = new AbortController();
+  readonly #alwaysSecondApproval: () => readonly Flow[];
 
   constructor(init: EnrollmentInit) {
     this.id = init.id ?? randomUUID();
@@ -82,6 +85,7 @@ export class Enrollment {
     this.startedAt = init.startedAt;
     this.steps = stepsOf(init.flow);
     this.fingerprints = this.steps.includes('fingerprints') ? new FingerprintCaptures(init.fingers) : null;
+    this.#alwaysSecondApproval = init.alwaysSecondApproval ?? (() => []);
   }
 
   get state(): EnrollmentState {
@@ -257,6 +261,7 @@ export class Enrollment {
       chipSkipped: this.#document?.chip?.view.status === 'skipped',
       fingers: (this.fingerprints?.outcomes() ?? []).map((finger) => (finger.kind === 'exception'
         ? { kind: 'exception' } : { kind: 'captured', duplicate: finger.duplicateOf !== null })),
+      stationRule: this.#alwaysSecondApproval().includes(this.flow),
     });
   }
 

@@ -12,7 +12,7 @@ import type { ChipFileName } from '../../native/emrtd/chip-reading.js';
 import { FaceResult, PortraitSource } from '../rpc/procedures/face.js';
 import {
   ConsentAcceptance, DocumentRead, EnrollmentDetails, EnrollmentFlow, FaceExceptionReason, FingerDuplicateOf, FingerExceptionReason,
-  FingerPosition, LivenessExceptionReason, OperatorRef,
+  FingerPosition, LivenessExceptionReason, OperatorRef, type Flow,
 } from '../rpc/schemas.js';
 import type { VerificationResult } from '../face/verification.js';
 import { Enrollment } from './enrollment.js';
@@ -141,8 +141,11 @@ export function freezeEnrollment(enrollment: Enrollment, held: { by: OperatorRef
   return { json, parts: list.parts };
 }
 
-/** Rebuilds the held enrollment from what freezeEnrollment wrote; refuses JSON of another shape, or fingers the flow does not fit. */
-export function thawEnrollment(json: unknown, parts: readonly RecordPart[]): Enrollment {
+/**
+ * Rebuilds the held enrollment from what freezeEnrollment wrote; refuses JSON of another shape, or fingers the flow does not fit.
+ * `alwaysSecondApproval`: the station's flows whose every enrollment needs a second approval, when it is decided.
+ */
+export function thawEnrollment(json: unknown, parts: readonly RecordPart[], alwaysSecondApproval?: () => readonly Flow[]): Enrollment {
   const parsed = HeldJson.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -164,7 +167,7 @@ export function thawEnrollment(json: unknown, parts: readonly RecordPart[]): Enr
     ({ reason: e.reason, note: e.note, by: e.by, at: e.at, photo: e.photoPart === null ? null : partBytes(e.photoPart) });
 
   const enrollment = new Enrollment({
-    id: held.id, flow: held.flow, ranBy: held.ranBy, startedAt: held.startedAt, fingers: held.requestedFingers,
+    id: held.id, flow: held.flow, ranBy: held.ranBy, startedAt: held.startedAt, fingers: held.requestedFingers, alwaysSecondApproval,
   });
   enrollment.held = { by: held.heldBy, at: held.heldAt };
   const chip = held.document.chip;
@@ -239,9 +242,9 @@ export function sealHeldEnrollment(credentials: KioskCredentials, enrollment: En
 }
 
 /** Opens what sealHeldEnrollment wrote for enrollment `id` (signature, key, kind, id and form checked) back into it. */
-export function openHeldEnrollment(credentials: KioskCredentials, envelope: Uint8Array, id: string): Enrollment {
+export function openHeldEnrollment(credentials: KioskCredentials, envelope: Uint8Array, id: string, alwaysSecondApproval?: () => readonly Flow[]): Enrollment {
   const { json, parts } = openForKiosk(credentials, envelope, HELD_ENROLLMENT_KIND, id);
-  const enrollment = thawEnrollment(json, parts);
+  const enrollment = thawEnrollment(json, parts, alwaysSecondApproval);
   if (enrollment.id !== id) throw heldUnreadable(`envelope of held enrollment ${id} holds enrollment ${enrollment.id}`);
   return enrollment;
 }

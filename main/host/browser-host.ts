@@ -12,6 +12,8 @@ import type { WebSocket } from 'ws';
 import { appendAudit } from '../audit/audit-log.js';
 import { GatehouseError } from '../errors.js';
 import type { Kiosk } from '../kiosk/kiosk.js';
+import { kioskTranslator } from '../kiosk/locales.js';
+import { readSettings } from '../kiosk/station-settings.js';
 import type { Log } from '../log.js';
 import { RpcCodes } from '../rpc/define.js';
 import { CallMessage, MAX_MESSAGE_BYTES, type ServerMessage } from '../rpc/wire.js';
@@ -42,10 +44,15 @@ export interface BrowserHost {
   close(): Promise<void>;
 }
 
-const REFUSED_PAGE = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Gatehouse: page address refused</title>
-<h1>This page address cannot be used</h1>
-<p>Each kiosk page address works once and only for a minute. This one was already used or has expired;
-if nobody here used it, tell the technician: someone may have copied it. Restart the kiosk to open a new page.</p></html>`;
+/** The page a refused address gets, in the station's default language, with nothing to run and no style the CSP would block. */
+async function refusedPage(kiosk: Kiosk): Promise<string> {
+  const language = readSettings(kiosk.db).defaultLanguage;
+  const t = await kioskTranslator(language);
+  const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><html lang="${language}"><meta charset="utf-8"><title>${escape(t('pageAddress.title'))}</title>
+<h1>${escape(t('pageAddress.heading'))}</h1>
+<p>${escape(t('pageAddress.body'))}</p></html>`;
+}
 
 const REFUSAL_REASONS: Record<TokenRefusal, string> = {
   malformed: 'not a page address token',
@@ -80,7 +87,7 @@ export async function startBrowserHost({ kiosk, rendererDir, port, log, dataDir,
     }
     log.warn('refused a page address', { reason: REFUSAL_REASONS[exchange.reason] });
     if (exchange.firstReplay) appendAudit(kiosk.db, { actor: null, action: 'host.page-address-reused', details: {} });
-    return reply.code(403).type('text/html; charset=utf-8').send(REFUSED_PAGE);
+    return reply.code(403).type('text/html; charset=utf-8').send(await refusedPage(kiosk));
   });
 
   app.register(async (rpc) => {

@@ -4,10 +4,13 @@
 // allowed for the kiosk's origin alone, as a content setting in the profile's
 // Preferences, instead of a flag that grants every media request of every page.
 // The address on the command line is a one-time page address, spent within a second.
+// On a bare X server the window is placed over the whole screen (`kiosk-window-geometry.ts`);
+// stderr is piped for the supervisor, which keeps its last lines for the technician.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { windowGeometryArgs, type ScreenSize } from './kiosk-window-geometry.js';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -26,16 +29,19 @@ export interface ChromiumLaunch {
   asRoot: boolean;
   /** false opens a normal app window (for development) instead of full-screen kiosk. */
   kiosk: boolean;
+  /** The X screen's size on a bare X server, where nobody else sizes the kiosk window; null elsewhere. */
+  screen?: ScreenSize | null;
 }
 
 export function chromiumProfileDir(dataDir: string): string {
   return join(dataDir, 'chromium-profile');
 }
 
-export function chromiumArgs({ url, dataDir, asRoot, kiosk }: ChromiumLaunch): string[] {
+export function chromiumArgs({ url, dataDir, asRoot, kiosk, screen }: ChromiumLaunch): string[] {
   return [
     `--app=${url}`,
     ...(kiosk ? ['--kiosk'] : []),
+    ...(kiosk && screen ? windowGeometryArgs(screen) : []),
     `--user-data-dir=${chromiumProfileDir(dataDir)}`,
     '--no-first-run',
     '--no-default-browser-check',
@@ -89,7 +95,7 @@ export function allowCameraInProfile(profileDir: string, origin: string): void {
 
 export function launchChromium(executable: string, launch: ChromiumLaunch): ChildProcess {
   allowCameraInProfile(chromiumProfileDir(launch.dataDir), launch.origin);
-  return spawn(executable, chromiumArgs(launch), { stdio: 'ignore' });
+  return spawn(executable, chromiumArgs(launch), { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 function asObject(value: unknown): Record<string, unknown> {

@@ -5,10 +5,15 @@
 import { appendAudit } from '../audit/audit-log.js';
 import { auditHandlers } from '../audit/audit-procedures.js';
 import { authHandlers } from '../auth/auth-procedures.js';
+import { loginLibraryCleaner } from '../auth/login-finger-library.js';
+import { operatorManagementHandlers } from '../auth/operator-management.js';
 import { fingerprintLoginHandlers } from '../auth/fingerprint-login.js';
 import { ScreenSession } from '../auth/screen-session.js';
+import type { ChipReaderService } from '../devices/chip-reader-service.js';
 import type { DeviceRig } from '../devices/device-rig.js';
 import { devicesHandlers } from '../devices/devices-procedures.js';
+import { DeviceTests, deviceSetupHandlers } from '../devices/device-setup-procedures.js';
+import { diagnosticsHandlers } from '../diagnostics/diagnostics-procedures.js';
 import { readConsentDocument } from '../enrollment/consent-text.js';
 import { captureFromReading, readFailure } from '../enrollment/document-capture.js';
 import { DocumentChips } from '../enrollment/document-chips.js';
@@ -34,6 +39,7 @@ import { approveAndSeal, type EnrollmentRecord } from '../sync/record-sealer.js'
 import { syncHandlers } from '../sync/sync-procedures.js';
 import { SyncService, type SyncProgressView } from '../sync/sync-service.js';
 import { version } from './project-root.js';
+import { settingsHandlers } from './settings-procedures.js';
 import { readSettings } from './station-settings.js';
 import { StatusBoard } from './status-board.js';
 import { systemHandlers } from './system-procedures.js';
@@ -74,13 +80,14 @@ export interface Kiosk {
 export function openKiosk({ dataDir, host, now = () => new Date(), log = createLog('kiosk'), keyVault }: KioskOptions): Kiosk {
   const vault = keyVault ?? new FileKeyVault(dataDir);
   const db = openKioskDatabase(dataDir, vault);
-  const status = new StatusBoard(db);
+  const status = new StatusBoard(db, now);
   const provisioning = new Provisioning(db, vault, now);
   const sync = new SyncService({ db, credentials: () => provisioning.credentials, status, log, now });
   provisioning.on('provisioned', () => sync.kick());
   const syncWatchers = new Map<ScreenSession, (progress: SyncProgressView) => void>();
   const settings = () => readSettings(db);
   const idleTimeoutSeconds = () => settings().idleTimeoutSeconds;
+  const idleWarningSeconds = () => settings().idleWarningSeconds;
   const sealRecord = (record: EnrollmentRecord, actor: string): QueuedRecord => {
     const queued = approveAndSeal(db, provisioning.require(), record, actor, now());
     sync.kick();
@@ -110,6 +117,7 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
   };
   const face = new FaceService();
   let devices: DeviceRig | null = null;
+  const deviceTests = new DeviceTests();
   let cameraReported = false;
   const screens = new Map<ScreenSession, (current: ReturnType<StatusBoard['current']>) => void>();
   const endSessionsOf = (operatorId: number) => {
@@ -117,7 +125,9 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
   };
   const handlers = {
     ...systemHandlers({ db, host, status }),
-    ...authHandlers({ db, now, idleTimeoutSeconds, endSessionsOf }),
+    ...settingsHandlers(db, now),
+    ...authHandlers({ db, now, idleTimeoutSeconds }),
+    ...operatorManagementHandlers({ db, now, endSessionsOf, module: () => devices?.fingerprint ?? null, log }),
     ...auditHandlers(db),
     ...enrollmentHandlers(enrollmentDeps),
     ...reviewQueueHandlers(enrollmentDeps),
@@ -129,9 +139,11 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
       status.setDevice({ kind: 'camera', name: 'Camera', state: 'ready', simulated: false });
     }),
     ...devicesHandlers(() => devices, now),
+    ...deviceSetupHandlers({ db, rig: () => devices, status, face, tests: deviceTests }),
     ...fingerprintStepHandlers({ db, workflow, now, module: () => devices?.fingerprint ?? null }),
     ...fingerprintLoginHandlers({ db, now, idleTimeoutSeconds, module: () => devices?.fingerprint ?? null }),
     ...syncHandlers({ db, provisioning, sync, now }),
+    ...diagnosticsHandlers({ dataDir, store: { db, databaseKey: () => vault.loadDatabaseKey() }, status, sync, now }),
   } satisfies Handlers<Procedures, ScreenSession>;
   const dispatcher = new RpcDispatcher<Procedures, ScreenSession>(procedures, handlers, db, log);
 
@@ -149,7 +161,7 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     sealRecord,
     openScreen(send) {
       const emit = createEventSink(send);
-      const screen = new ScreenSession({ idleTimeoutSeconds, emit, onIdleExpire });
+      const screen = new ScreenSession({ idleTimeoutSeconds, idleWarningSeconds, emit, onIdleExpire });
       const forward = (current: ReturnType<StatusBoard['current']>) => emit('system.statusChanged', current);
       status.on('changed', forward);
       screens.set(screen, forward);
@@ -172,19 +184,20 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     },
     attachDevices(rig) {
       devices = rig;
-      const reader = rig.documentReader;
-      reader.on('reading', (reading) => workflow.deliverCapture(captureFromReading(reading)));
-      reader.on('failure', (error) => workflow.deliverFailure(readFailure(error, now())));
-      reader.on('status', (device) => status.setDevice(device));
-      status.setDevice(reader.status);
-      rig.fingerprint.on('status', (device) => status.setDevice(device));
-      status.setDevice(rig.fingerprint.status);
-      const chipReader = rig.chipReader;
-      workflow.readChipsWith(chipReader && new DocumentChips(chipReader, workflow, { db, log }));
-      if (chipReader) {
-        chipReader.on('status', (device) => status.setDevice(device));
-        status.setDevice(chipReader.status);
-      }
+      // A document read while the technician tests the reader is the test's, not an enrollment's.
+      rig.on('reading', (reading) => {
+        if (!deviceTests.running('document-reader')) workflow.deliverCapture(captureFromReading(reading));
+      });
+      rig.on('failure', (error) => {
+        if (!deviceTests.running('document-reader')) workflow.deliverFailure(readFailure(error, now()));
+      });
+      rig.on('status', (device, fault) => status.setDevice(device, fault));
+      for (const device of rig.statuses()) status.setDevice(device);
+      rig.on('status', loginLibraryCleaner(() => rig.fingerprint, { db, log }));
+      const readChipsWith = (chipReader: ChipReaderService | null) =>
+        workflow.readChipsWith(chipReader && new DocumentChips(chipReader, workflow, { db, log }));
+      rig.on('chipReader', readChipsWith);
+      readChipsWith(rig.chipReader);
     },
     close() {
       clearInterval(provisioningWatch);

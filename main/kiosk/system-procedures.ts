@@ -1,12 +1,14 @@
 // RPC handlers for what every screen shows: version and first-run state, the status
-// bar (devices, network, queue) and the station settings.
+// bar (devices, network, queue), the camera the face step opens, and the station settings
+// (changed in settings-procedures.ts).
 
 import type { Procedures } from '../rpc/contract.js';
 import type { Caller, Handlers } from '../rpc/dispatcher.js';
 import { countOperators } from '../auth/operator-repository.js';
+import { readDevicesConfig } from '../devices/device-config.js';
 import type { Db } from '../store/database.js';
 import { version } from './project-root.js';
-import { readSettings, writeSettings } from './station-settings.js';
+import { readSettings } from './station-settings.js';
 import type { StatusBoard } from './status-board.js';
 
 export interface SystemDeps {
@@ -15,17 +17,16 @@ export interface SystemDeps {
   status: StatusBoard;
 }
 
-export function systemHandlers({ db, host, status }: SystemDeps): Pick<Handlers<Procedures, Caller>, 'system.info' | 'system.status' | 'settings.update'> {
+export function systemHandlers({ db, host, status }: SystemDeps): Pick<Handlers<Procedures, Caller>, 'system.info' | 'system.status'> {
   return {
     'system.info': () => ({
       version,
       host,
       firstRun: countOperators(db) === 0,
       simulatedDevices: status.current().devices.some((d) => d.simulated),
+      camera: readDevicesConfig(db).camera,
       settings: readSettings(db),
     }),
     'system.status': () => status.current(),
-    'settings.update': (changes, ctx) =>
-      ctx.commit(() => writeSettings(db, changes), () => ({ changed: Object.keys(changes) })),
   };
 }

@@ -5,19 +5,23 @@
 import { z } from 'zod';
 import { ROLES, event, procedure } from './define.js';
 import {
-  AuditEntry, AuditVerification, ChipScenario, Empty, Enrollment, FingerPosition, Operator, OperatorName, Pin, PinFailures, Settings, SystemStatus,
+  ChipScenario, Empty, Enrollment, FingerPosition, Operator, OperatorName, Pin, Settings, SystemStatus,
 } from './schemas.js';
+import { auditProcedures } from './procedures/audit.js';
+import { operatorsProcedures } from './procedures/operators.js';
 import { faceEvents, faceProcedures } from './procedures/face.js';
 import { fingerprintEvents, fingerprintProcedures } from './procedures/fingerprint.js';
+import { CameraChoice, devicesProcedures } from './procedures/devices.js';
+import { diagnosticsEvents, diagnosticsProcedures } from './procedures/diagnostics.js';
 import { enrollmentProcedures } from './procedures/enrollment.js';
 import { recordsProcedures } from './procedures/records.js';
 import { reviewQueueProcedures } from './procedures/review-queue.js';
+import { settingsProcedures } from './procedures/settings.js';
 import { syncEvents, syncProcedures } from './procedures/sync.js';
 
 export * from './schemas.js';
 
 const staff = ROLES;
-const managers = ['supervisor', 'technician'] as const;
 
 export const procedures = {
   'system.info': procedure({
@@ -28,6 +32,8 @@ export const procedures = {
       host: z.enum(['electron', 'browser']),
       firstRun: z.boolean(),
       simulatedDevices: z.boolean(),
+      /** The camera the face step opens (null: the browser's default). */
+      camera: CameraChoice,
       settings: Settings,
     }),
     access: 'anyone',
@@ -71,51 +77,8 @@ export const procedures = {
     output: z.object({ idleTimeoutSeconds: z.number().int() }),
     access: 'anyone',
   }),
-  'operators.list': procedure({
-    summary: 'Every operator of this kiosk (never their PIN hashes).',
-    input: Empty,
-    output: z.array(Operator),
-    access: managers,
-  }),
-  'operators.create': procedure({
-    summary: 'Create an officer, supervisor or technician.',
-    input: z.object({ name: OperatorName, role: z.enum(ROLES), pin: Pin }).strict(),
-    output: Operator,
-    access: ['technician'],
-    audit: 'operator.create',
-  }),
-  'operators.disable': procedure({
-    summary: 'Disable an operator (supervisors may disable officers only).',
-    input: z.object({ id: z.number().int().positive() }).strict(),
-    output: Operator,
-    access: managers,
-    audit: 'operator.disable',
-  }),
-  'operators.pinFailures': procedure({
-    summary: 'Wrong PINs of the last 24 hours per operator and for the station, and the PIN waits in force.',
-    input: Empty,
-    output: PinFailures,
-    access: managers,
-  }),
-  'operators.unlock': procedure({
-    summary: 'Clear an operator\'s wrong-PIN count and PIN wait.',
-    input: z.object({ id: z.number().int().positive() }).strict(),
-    output: Operator,
-    access: managers,
-    audit: 'operator.unlock',
-  }),
-  'audit.verify': procedure({
-    summary: 'Check the audit hash chain and name the first broken entry.',
-    input: Empty,
-    output: AuditVerification,
-    access: managers,
-  }),
-  'audit.list': procedure({
-    summary: 'Audit entries after a sequence number, oldest first.',
-    input: z.object({ afterSeq: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
-    output: z.array(AuditEntry),
-    access: managers,
-  }),
+  ...operatorsProcedures,
+  ...auditProcedures,
   'document.keyboardKeys': procedure({
     summary: 'Keys typed while the document step shows, with their times, for keyboard-wedge MRZ readers.',
     input: z.object({
@@ -138,19 +101,15 @@ export const procedures = {
     output: Empty,
     access: 'anyone',
   }),
-  'settings.update': procedure({
-    summary: 'Change station settings (idle timeout, default language, second approvals and held enrollments).',
-    input: Settings.partial().strict(),
-    output: Settings,
-    access: ['technician'],
-    audit: 'settings.update',
-  }),
+  ...settingsProcedures,
   ...enrollmentProcedures,
   ...reviewQueueProcedures,
   ...recordsProcedures,
   ...faceProcedures,
   ...fingerprintProcedures,
   ...syncProcedures,
+  ...devicesProcedures,
+  ...diagnosticsProcedures,
 } as const;
 
 export const events = {
@@ -173,6 +132,7 @@ export const events = {
   ...faceEvents,
   ...fingerprintEvents,
   ...syncEvents,
+  ...diagnosticsEvents,
 } as const;
 
 export type Procedures = typeof procedures;

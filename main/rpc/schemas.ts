@@ -42,12 +42,23 @@ export const PinFailures = z.object({
   })),
 });
 
+/**
+ * What is wrong with a device, in terms an officer can act on (each has a translated message
+ * saying what to do): `not-set-up` (no device configured: a technician sets one up),
+ * `not-connected` (its port or reader is absent: cable), `not-responding` (present but silent
+ * or garbled), `wrong-settings` (it answers, but not as configured: baud, address, password,
+ * framing), `in-use` (another program holds it), `no-permission` (the service may not open it),
+ * `failed` (anything else). The technical detail goes to the log and the diagnostics screen only.
+ */
+export const DeviceProblem = z.enum(['not-set-up', 'not-connected', 'not-responding', 'wrong-settings', 'in-use', 'no-permission', 'failed']);
+
 export const DeviceStatus = z.object({
   kind: z.enum(['document-reader', 'chip-reader', 'fingerprint', 'camera']),
   name: z.string(),
   state: z.enum(['connected', 'ready', 'busy', 'disconnected', 'error', 'not-configured']),
   simulated: z.boolean(),
-  reason: z.string().optional(),
+  /** Set while the device is not usable; what the screen tells the officer. */
+  problem: DeviceProblem.optional(),
 });
 
 /** Why no enrollment can start right now; null when one can. */
@@ -65,18 +76,30 @@ export const SystemStatus = z.object({
 /** Who may give the second approval an enrollment with exceptions or doubts needs. */
 export const SecondApprover = z.enum(['supervisor', 'supervisor-or-officer']);
 
+export const EnrollmentFlow = z.enum(['person', 'company']);
+export type Flow = z.infer<typeof EnrollmentFlow>;
+
+/** Hours a sealed envelope (and the slip kept with it) stays after the authority's receipt: from 0 (gone at the receipt) to a year. */
+export const RetentionHours = z.number().int().min(0).max(8760);
+
 export const Settings = z.object({
   idleTimeoutSeconds: z.number().int().min(15).max(3600),
+  /** How long before the idle logout the countdown shows; shorter than the timeout (checked together: kiosk/station-settings.ts). */
+  idleWarningSeconds: z.number().int().min(5).max(600),
   defaultLanguage: Language,
   secondApprover: SecondApprover,
+  /** Flows in which every enrollment needs a second approval at this station, on top of the mandatory reasons (enrollment/four-eyes.ts), which no setting switches off. */
+  alwaysSecondApproval: z.array(EnrollmentFlow).max(2).refine((flows) => new Set(flows).size === flows.length, 'each flow at most once'),
   /** New enrollments are refused while this many wait for a supervisor. */
   heldEnrollmentLimit: z.number().int().min(1).max(500),
   /** A held enrollment older than this is flagged in the supervisor's queue. */
   heldEnrollmentMaxAgeHours: z.number().int().min(1).max(720),
+  /** Retention after the receipt when the authority's station configuration names none (it decides when it does). */
+  sealedRetentionHours: RetentionHours,
   /** The CUPS queue slips are printed on; null: no printer, slips are saved as PDF. */
   slipPrinter: z.string().regex(/^[A-Za-z0-9_.-]{1,127}$/, 'a CUPS queue name').nullable(),
   /** Where slips are saved as PDF without a printer; null: DATA/slips. */
-  slipFolder: z.string().max(4096).refine((path) => path.startsWith('/'), 'an absolute path').nullable(),
+  slipFolder: z.string().max(255).refine((path) => path.startsWith('/'), 'an absolute path').nullable(),
 });
 
 export const DocumentField = z.object({
@@ -149,9 +172,6 @@ export const DocumentRead = z.object({
 
 export const ReadFailure = z.object({ at: z.string(), code: z.string(), message: z.string() });
 
-export const EnrollmentFlow = z.enum(['person', 'company']);
-export type Flow = z.infer<typeof EnrollmentFlow>;
-
 /** The steps an enrollment goes through on a screen (which of them a flow has: main/enrollment/transitions.ts). */
 export const EnrollmentStep = z.enum(['document', 'face', 'fingerprints', 'details', 'review']);
 export type Step = z.infer<typeof EnrollmentStep>;
@@ -176,6 +196,8 @@ export const OperatorCredential = z.discriminatedUnion('method', [
 /** Why an enrollment needs a second operator's approval. */
 export const SecondApprovalReason = z.enum([
   'chip-not-read', 'face-exception', 'face-review-band', 'liveness-not-passed', 'finger-exception', 'finger-duplicate',
+  /** Not mandatory: the station asks it for every enrollment of this flow (setting `alwaysSecondApproval`). */
+  'station-rule',
 ]);
 
 /** ISO/IEC 19794-4 finger positions: 1 right thumb … 5 right little, 6 left thumb … 10 left little. */

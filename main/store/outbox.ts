@@ -132,6 +132,20 @@ export function purgeEnvelopes(db: Db, now: string, limit: number): number {
   return ids.length;
 }
 
+/**
+ * After the retention changed: every envelope still kept may go `retentionMs` after its receipt
+ * (so a shorter retention drops the overdue ones at the next purge); returns how many were rescheduled.
+ */
+export function reschedulePurges(db: Db, retentionMs: number, now: Date): number {
+  const kept = db.prepare(`SELECT record_id AS recordId, accepted_at AS acceptedAt FROM outbox
+                           WHERE state = 'accepted' AND purged_at IS NULL`).all() as Array<{ recordId: string; acceptedAt: string }>;
+  const reschedule = db.prepare('UPDATE outbox SET purge_after = ?, updated_at = ? WHERE record_id = ?');
+  for (const { recordId, acceptedAt } of kept) {
+    reschedule.run(new Date(Date.parse(acceptedAt) + retentionMs).toISOString(), now.toISOString(), recordId);
+  }
+  return kept.length;
+}
+
 export function markExported(db: Db, recordIds: readonly string[], bundleId: string, at: string): void {
   const mark = db.prepare("UPDATE outbox SET bundle_id = ?, exported_at = ?, updated_at = ? WHERE record_id = ? AND state = 'queued'");
   for (const id of recordIds) mark.run(bundleId, at, at, id);

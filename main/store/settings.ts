@@ -15,6 +15,12 @@ export const SettingKeys = {
     schema: Settings.shape.idleTimeoutSeconds,
     fallback: 120,
   } satisfies Setting<number>,
+  /** The countdown before the idle logout; unset, 30 s or half the timeout when that is shorter (`defaultIdleWarningSeconds`). */
+  idleWarningSeconds: {
+    key: 'idleWarningSeconds',
+    schema: Settings.shape.idleWarningSeconds,
+    fallback: 30,
+  } satisfies Setting<number>,
   defaultLanguage: {
     key: 'defaultLanguage',
     schema: Settings.shape.defaultLanguage,
@@ -26,6 +32,12 @@ export const SettingKeys = {
     schema: Settings.shape.secondApprover,
     fallback: 'supervisor',
   } satisfies Setting<'supervisor' | 'supervisor-or-officer'>,
+  /** Flows whose every enrollment needs a second approval here, besides the mandatory reasons. */
+  alwaysSecondApproval: {
+    key: 'alwaysSecondApproval',
+    schema: Settings.shape.alwaysSecondApproval,
+    fallback: [],
+  } satisfies Setting<Array<'person' | 'company'>>,
   heldEnrollmentLimit: {
     key: 'heldEnrollmentLimit',
     schema: Settings.shape.heldEnrollmentLimit,
@@ -35,6 +47,12 @@ export const SettingKeys = {
     key: 'heldEnrollmentMaxAgeHours',
     schema: Settings.shape.heldEnrollmentMaxAgeHours,
     fallback: 24,
+  } satisfies Setting<number>,
+  /** Hours a sealed envelope and its slip stay after the receipt, unless the authority's station configuration says. */
+  sealedRetentionHours: {
+    key: 'sealedRetentionHours',
+    schema: Settings.shape.sealedRetentionHours,
+    fallback: 7 * 24,
   } satisfies Setting<number>,
   slipPrinter: {
     key: 'slipPrinter',
@@ -47,6 +65,10 @@ export const SettingKeys = {
     fallback: null,
   } satisfies Setting<string | null>,
 } as const;
+
+/** The idle countdown of a station that never set one: 30 s, or half the timeout when that is shorter (at least 5 s). */
+export const defaultIdleWarningSeconds = (timeoutSeconds: number): number =>
+  Math.max(Settings.shape.idleWarningSeconds.minValue ?? 0, Math.min(SettingKeys.idleWarningSeconds.fallback, Math.floor(timeoutSeconds / 2)));
 
 /** The stored value of `key` checked against `schema`, or `fallback` when none is stored. */
 export function getSetting<T>(db: Db, key: string, schema: z.ZodType<T>, fallback: T): T {

@@ -1,19 +1,16 @@
 // The documents the authority publishes to its kiosks (station configuration, operator list):
 // each is verified against the pinned authority key and kept only if its version is higher than
 // the one held, so a replayed older document changes nothing.
-import { z } from 'zod';
 import { operatorListDocument, stationConfigDocument, type StationConfig } from '../../authority/protocol/station-documents.js';
 import { GatehouseError } from '../errors.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
+import { RetentionHours } from '../rpc/schemas.js';
 import type { Db } from '../store/database.js';
+import { getSetting, SettingKeys } from '../store/settings.js';
 
 export type AuthorityDocumentKind = 'station-config' | 'operators';
 
 const KINDS = { 'station-config': stationConfigDocument, operators: operatorListDocument } as const;
-
-/** How long a sealed envelope is kept after its receipt, unless the station configuration says otherwise. */
-const DEFAULT_RETENTION_HOURS = 7 * 24;
-const RetentionHours = z.number().min(0).max(24 * 365);
 
 /**
  * Verifies `document` as `kind` and keeps it when newer than the one held; returns the version
@@ -43,8 +40,14 @@ export function heldStationConfig(db: Db): StationConfig | null {
   return row === undefined ? null : (JSON.parse(row.document) as StationConfig);
 }
 
-/** The retention after a receipt: `sealedRetentionHours` from the station configuration, else the default. */
-export function retentionMs(db: Db): number {
+/** The retention the authority's station configuration sets (`sealedRetentionHours`), or null when it sets none it may. */
+export function authorityRetentionHours(db: Db): number | null {
   const configured = RetentionHours.safeParse(heldStationConfig(db)?.settings.sealedRetentionHours);
-  return (configured.success ? configured.data : DEFAULT_RETENTION_HOURS) * 3_600_000;
+  return configured.success ? configured.data : null;
+}
+
+/** The retention after a receipt: the authority's when its station configuration sets one, else the station setting. */
+export function retentionMs(db: Db): number {
+  const { key, schema, fallback } = SettingKeys.sealedRetentionHours;
+  return (authorityRetentionHours(db) ?? getSetting(db, key, schema, fallback)) * 3_600_000;
 }

@@ -41,6 +41,8 @@ export interface ChipReaderStatus {
   /** The reader a read would use: the configured one, else the first with a card, else the first listed. */
   readonly reader: string | null;
   readonly cardPresent: boolean;
+  /** The answer to reset of the card on that reader; null without one. */
+  readonly atr: Uint8Array | null;
   /** Why it failed, or what is wrong with the card on the reader (a mute chip); null when all is well. */
   readonly error: DeviceError | null;
 }
@@ -69,7 +71,7 @@ export class ChipReader extends EventEmitter<ChipReaderEvents> {
   readonly #settings: ChipReaderSettings;
   /** Every reader pcscd lists, in the order it reported them, with the ATR of the card on it. */
   readonly #known = new Map<string, Uint8Array | null>();
-  #status: ChipReaderStatus = { state: 'starting', reader: null, cardPresent: false, error: null };
+  #status: ChipReaderStatus = { state: 'starting', reader: null, cardPresent: false, atr: null, error: null };
   #listed = false;
   #failure: DeviceError | null = null;
   #cardProblem: DeviceError | null = null;
@@ -198,12 +200,13 @@ export class ChipReader extends EventEmitter<ChipReaderEvents> {
 
   #update(): void {
     const reader = this.#chosenReader();
-    const cardPresent = reader !== null && Boolean(this.#known.get(reader));
+    const atr = reader === null ? null : this.#known.get(reader) ?? null;
+    const cardPresent = atr !== null;
     const state = this.#failure ? 'failed' : !this.#listed ? 'starting' : reader === null ? 'no-reader' : 'ready';
     const error = this.#failure ?? this.#cardProblem;
     const previous = this.#status;
     if (previous.state === state && previous.reader === reader && previous.cardPresent === cardPresent && previous.error === error) return;
-    this.#status = { state, reader, cardPresent, error };
+    this.#status = { state, reader, cardPresent, atr, error };
     this.emit('status', this.#status);
   }
 

@@ -3,7 +3,8 @@
 // image, judge the image's quality (retrying below the threshold), search the module's
 // library for the same finger, and package the result as an ISO/IEC 19794-4 record.
 // (Missing or injured fingers are the enrollment's exceptions, not the device's.) Also identifies a
-// finger against the library (one impression and Search) for logging in by finger.
+// finger against the library (one impression and Search) for logging in by finger, and takes
+// one image with its quality for a technician's device test.
 
 import { EventEmitter } from 'node:events';
 import { DeviceError } from '../device-error.js';
@@ -41,6 +42,15 @@ export interface FingerCaptureOptions {
 
 /** Identifying a finger against the library: one impression, no template or image leaves the module. */
 export type FingerIdentifyOptions = Pick<FingerCaptureOptions, 'placeTimeoutMs' | 'pollIntervalMs' | 'search' | 'signal'>;
+
+/** Taking one image (a device test): how long to wait for the finger, and its cancellation. */
+export type FingerImageOptions = Pick<FingerCaptureOptions, 'placeTimeoutMs' | 'pollIntervalMs' | 'signal'>;
+
+export interface FingerImage {
+  image: GreyImage;
+  png: Uint8Array;
+  quality: FingerQualityEstimate;
+}
 
 type WaitOptions = Pick<FingerCaptureOptions, 'placeTimeoutMs' | 'liftTimeoutMs' | 'pollIntervalMs' | 'signal'> & { position?: number };
 
@@ -115,6 +125,18 @@ export class FingerCaptureFlow extends EventEmitter<FingerCaptureEvents> {
         await this.retry(options, attempt, error.message);
       }
     }
+  }
+
+  /**
+   * Waits for a finger and uploads its image with the quality estimate: a device test. No
+   * template is made and nothing is searched or stored on the module.
+   */
+  async image(options: FingerImageOptions = {}): Promise<FingerImage> {
+    await this.waitForFinger(options, 1, 1);
+    const packed = await this.driver.upImage(({ bytes, total }: R30xProgress) =>
+      this.emit('progress', { step: 'image-upload', attempt: 1, bytes, total }));
+    const image = unpackR30xImage(packed);
+    return { image, png: encodeGreyPng(image), quality: estimateFingerQuality(image) };
   }
 
   /** Waits for a finger, takes one impression and searches the library for it (log-in by finger). */

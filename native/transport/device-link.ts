@@ -22,6 +22,8 @@ export type LinkState = 'connecting' | 'connected' | 'disconnected' | 'error';
 export interface LinkStatus {
   readonly state: LinkState;
   readonly reason?: string;
+  /** What made an open attempt fail (state 'error'), for telling a missing port from one held by another program. */
+  readonly error?: Error;
 }
 
 export interface RetryDelays {
@@ -99,7 +101,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
       await transport.open();
     } catch (error) {
       if (generation !== this.#generation) return;
-      this.#setStatus({ state: 'error', reason: `${this.options.name}: ${(error as Error).message}` });
+      this.#setStatus({ state: 'error', reason: `${this.options.name}: ${(error as Error).message}`, error: error as Error });
       this.#scheduleRetry();
       return;
     }

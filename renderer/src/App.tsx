@@ -43,6 +43,8 @@ export function App() {
   useEffect(() => { void load(true); }, [load]);
   useEffect(() => client.on('session.idleWarning', ({ secondsLeft }) => setIdleLeft(secondsLeft)), [client]);
   useEffect(() => client.on('session.ended', () => {
+    // The next person meets the start screen in the station's language, as it is set now.
+    client.call('system.info', {}).then((info) => setLanguage(info.settings.defaultLanguage), () => undefined);
     setOperator(null);
     setIdleLeft(null);
     setView({ name: 'start' });

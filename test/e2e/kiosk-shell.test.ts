@@ -81,9 +81,12 @@ describe('an officer at a provisioned kiosk', () => {
     await page.getByText('当前登录：Olga Officer（警员）').waitFor();
     await screenshot(page, 'shell-officer-zh');
 
+    // The next person meets the station's default language, whatever the last one chose.
     await page.getByTestId('logout').click();
     await page.getByTestId('start-screen').waitFor();
-    expect(await page.getByTestId('start-person').textContent()).toContain('人员登记');
+    await page.locator('[data-testid=start-person]', { hasText: 'Enroll a person' }).waitFor();
+    await page.getByTestId('lang-zh-CN').click();
+    await page.locator('[data-testid=start-person]', { hasText: '人员登记' }).waitFor();
     await screenshot(page, 'shell-start-zh');
     await page.close();
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, screenshotDir } from './support/browser.js';
-import { logIn } from './support/kiosk-page.js';
+import { enrollLoginFinger, logIn } from './support/kiosk-page.js';
 import type { RunningKiosk } from './support/kiosk-process.js';
 import { OFFICER, startStaffedKiosk, SUPERVISOR } from './support/staffed-kiosk.js';
 
@@ -61,20 +61,6 @@ async function wrongPins(page: Page, count: number): Promise<void> {
 }
 
 const waitOver = (page: Page) => page.getByTestId('pin-wait-over').waitFor({ timeout: 40_000 });
-
-/** The officer's login finger, enrolled from the staff screen on the simulated module. */
-async function enrollLoginFinger(page: Page): Promise<void> {
-  const live = (state: string) => page.locator(`[data-testid=fingerprint-live][data-state=${state}]`).waitFor();
-  await page.getByTestId('enroll-login-finger').click();
-  await live('place');
-  await page.getByTestId('sim-place-finger').click();
-  await live('lift');
-  await page.getByTestId('sim-lift-finger').click();
-  await live('place-again');
-  await page.getByTestId('sim-place-finger').click();
-  await page.getByTestId('login-finger-enrolled').waitFor();
-  await page.getByTestId('sim-lift-finger').click();
-}
 
 /**
  * Screenshots of what `page` shows now (or only `part` of it) in every language at both sizes,

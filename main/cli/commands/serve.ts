@@ -4,7 +4,11 @@
 // --no-browser, and shuts down cleanly on SIGTERM/SIGINT. `--page-url` prints a fresh
 // one-time address of the kiosk already serving from the data folder, for the same user.
 // With no display to open Chromium on, it says so at once and serves without the window,
-// or, with --require-display (a kiosk session's unit), exits with the reason.
+// or, with --require-display (a kiosk session's unit), exits with the reason. Simulators stand
+// in for devices not set up only with --simulate, which the packaged service
+// (GATEHOUSE_PACKAGED=1 in its unit's environment) refuses: a production kiosk never enrolls
+// from simulated devices. Every end of
+// Chromium is said on stderr with its reason and last stderr lines, logged and audited.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,11 +16,15 @@ import jpeg from 'jpeg-js';
 import type { Command } from 'commander';
 import { GatehouseError } from '../../errors.js';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host.js';
+import { appendAudit } from '../../audit/audit-log.js';
+import { auditDetailsOf, describeChromiumExit } from '../../host/chromium-exit.js';
 import { findChromium, launchChromium } from '../../host/chromium-launcher.js';
-import { superviseChromium } from '../../host/chromium-supervisor.js';
+import { superviseChromium, type ChromiumEnd } from '../../host/chromium-supervisor.js';
+import { isBareX, xScreenSize, type ScreenSize } from '../../host/kiosk-window-geometry.js';
 import { mintPageUrl } from '../../host/page-key-file.js';
 import { startDeviceRig, type SimulatedPortrait } from '../../devices/device-rig.js';
-import { openKiosk } from '../../kiosk/kiosk.js';
+import { simulationOf } from '../../devices/simulation-request.js';
+import { openKiosk, type Kiosk } from '../../kiosk/kiosk.js';
 import { projectRoot } from '../../kiosk/project-root.js';
 import { createLog, type Log } from '../../log.js';
 import { dataDirOf } from '../cli-context.js';
@@ -26,7 +34,8 @@ interface ServeOptions {
   browser: boolean;
   port: string;
   window?: boolean;
-  simulatedReader: string;
+  simulate?: boolean;
+  simulatedReader?: string;
   simulatedChip?: boolean;
   simulatedPortrait?: string;
   pageUrl?: boolean;
@@ -46,9 +55,10 @@ export function registerServeCommand(program: Command): void {
     .option('--no-browser', 'do not launch Chromium (print the URL only)')
     .option('--port <port>', 'TCP port on 127.0.0.1 (0 = any free port)', '0')
     .option('--window', 'open Chromium as a normal app window instead of full-screen kiosk')
-    .option('--simulated-reader <kind>', 'with no document reader configured, simulate this one: mrz or cnid', 'mrz')
-    .option('--simulated-chip', 'with no chip reader configured, simulate one (a private pcscd with a virtual reader) with chipped sample documents')
-    .option('--simulated-portrait <file>', 'the JPEG portrait on the simulated chips (default: a generated one)')
+    .option('--simulate', 'simulate the document reader and fingerprint module not set up (development, training; refused by the packaged service)')
+    .option('--simulated-reader <kind>', 'with --simulate: the document reader to simulate, mrz (default) or cnid')
+    .option('--simulated-chip', 'with --simulate: simulate a chip reader too (a private pcscd with a virtual reader) with chipped sample documents')
+    .option('--simulated-portrait <file>', 'with --simulate: the JPEG portrait on the simulated chips (default: a generated one)')
     .option('--page-url', 'print a one-time address that opens a page of the kiosk already serving from this data folder, and exit')
     .option('--require-display', 'exit with the reason when there is no display for the kiosk window (instead of serving without it)')
     .action(async (options: ServeOptions, command: Command) => {
@@ -60,10 +70,7 @@ export function registerServeCommand(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new GatehouseError('CLI_INVALID_OPTIONS', `--port must be a whole number from 0 to 65535, not "${options.port}".`);
       }
-      const simulatedReader = options.simulatedReader;
-      if (simulatedReader !== 'mrz' && simulatedReader !== 'cnid') {
-        throw new GatehouseError('CLI_INVALID_OPTIONS', `--simulated-reader must be mrz or cnid, not "${simulatedReader}".`);
-      }
+      const simulation = simulationOf(options, process.env);
       const dataDir = dataDirOf(command);
       const display = options.browser ? displayOf(process.env) : null;
       if (options.browser && display === null) {
@@ -73,14 +80,15 @@ export function registerServeCommand(program: Command): void {
         }
         process.stderr.write(`gatehouse: ${why} Serving without it; open a page as this user with "gatehouse serve --page-url --data ${dataDir}".\n`);
       }
+      // Everything the kiosk makes under its data folder (simulators' ptys and sockets included) is its user's alone.
+      process.umask(0o077);
       const log = createLog('host');
       const shutdown = new Shutdown(log);
       const kiosk = openKiosk({ dataDir, host: 'browser', log });
       shutdown.add('store', () => kiosk.close());
       const simulatedPortrait = options.simulatedPortrait ? await readPortrait(options.simulatedPortrait) : null;
-      const devices = await startDeviceRig({
-        dataDir, db: kiosk.db, now: () => new Date(), simulatedReader, simulateChip: options.simulatedChip === true, simulatedPortrait,
-      });
+      if (simulation.simulate) process.stderr.write('gatehouse: simulated devices stand in for the devices not set up (--simulate); never enroll people on this kiosk.\n');
+      const devices = await startDeviceRig({ dataDir, db: kiosk.db, now: () => new Date(), log, ...simulation, simulatedPortrait });
       shutdown.add('devices', () => devices.stop());
       kiosk.attachDevices(devices);
       const host = await startBrowserHost({ kiosk, rendererDir: join(projectRoot, 'dist', 'renderer'), port, log, dataDir });
@@ -89,7 +97,7 @@ export function registerServeCommand(program: Command): void {
       shutdown.add('sync', () => kiosk.sync.stop());
       if (shutdown.requested) return;
       process.stdout.write(`ready ${host.origin}\n`);
-      if (display !== null) openBrowser(host, dataDir, !options.window, log, shutdown, display);
+      if (display !== null) await openBrowser(host, kiosk, dataDir, !options.window, log, shutdown, display);
     });
 }
 
@@ -106,18 +114,41 @@ async function readPortrait(path: string): Promise<SimulatedPortrait> {
   }
 }
 
-/** Chromium on a fresh one-time address, relaunched (with another) after a crash; closing it ends the kiosk. */
-function openBrowser(host: BrowserHost, dataDir: string, kiosk: boolean, log: Log, shutdown: Shutdown, display: string): void {
+/**
+ * Chromium on a fresh one-time address, relaunched (with another) after a crash; closing it ends
+ * the kiosk, and one that keeps crashing or cannot start ends it with exit code 1. Each end is
+ * said on stderr with its reason and Chromium's last lines, and audited without them.
+ */
+async function openBrowser(host: BrowserHost, kiosk: Kiosk, dataDir: string, fullScreen: boolean, log: Log, shutdown: Shutdown, display: string): Promise<void> {
   const executable = findChromium();
   if (!executable) {
     log.warn('no Chromium found; install the Debian package "chromium", or open a page with "gatehouse serve --page-url" as this user');
     return;
   }
-  log.info('launching Chromium', { executable, kiosk, display });
+  const screen = fullScreen && isBareX(process.env) ? await bareXScreen(process.env.DISPLAY!, log) : null;
+  log.info('launching Chromium', { executable, kiosk: fullScreen, display, screen });
   const browser = superviseChromium({
-    launch: () => launchChromium(executable, { url: host.pageUrl(), origin: host.origin, dataDir, kiosk, asRoot: process.getuid?.() === 0 }),
-    onGone: () => void shutdown.run(),
+    launch: () => launchChromium(executable, { url: host.pageUrl(), origin: host.origin, dataDir, kiosk: fullScreen, screen, asRoot: process.getuid?.() === 0 }),
+    onEnd: (end) => reportChromiumEnd(end, kiosk),
+    onGone: (failed) => {
+      if (failed) process.exitCode = 1;
+      void shutdown.run();
+    },
     log,
   });
   shutdown.add('chromium', () => browser.stop());
+}
+
+/** The X screen's size, so the window can cover it where no window manager will; null (said in the log) when unknown. */
+async function bareXScreen(display: string, log: Log): Promise<ScreenSize | null> {
+  const answer = await xScreenSize(display);
+  if (answer.size === null) log.warn('the X screen\'s size is unknown, so the kiosk window may not fill it (no window manager does it here)', { why: answer.why });
+  return answer.size;
+}
+
+function reportChromiumEnd({ exit, relaunched, lastLines }: ChromiumEnd, kiosk: Kiosk): void {
+  const next = relaunched ? 'Launching it again with a fresh page address.' : 'Stopping the kiosk.';
+  const said = lastLines.length > 0 ? `gatehouse: Chromium's last lines on stderr:\n${lastLines.map((line) => `  | ${line}\n`).join('')}` : '';
+  process.stderr.write(`gatehouse: ${describeChromiumExit(exit)} ${next}\n${said}`);
+  appendAudit(kiosk.db, { actor: null, action: 'host.browser-exited', details: auditDetailsOf(exit, relaunched) });
 }

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAction } from '../hooks/useAction';
 import { useCamera } from '../hooks/useCamera';
+import { DeviceProblemNotice } from './DeviceProblemNotice';
 import { ErrorText } from './ErrorText';
 
 export interface Evidence<R extends string> {
@@ -91,7 +92,7 @@ function EvidencePhoto({ testId, hint, photo, onPhoto }: { testId: string; hint:
         {photo
           ? <img className="evidence-thumb" src={`data:image/jpeg;base64,${photo}`} alt={t('exception.photoAlt')} data-testid={`${testId}-photo`} />
           : <p className="muted">{hint}</p>}
-        {camera.error && <p className="error" role="alert">{t('face.cameraError')}</p>}
+        <DeviceProblemNotice kind="camera" problem={camera.problem} />
         <button type="button" disabled={!camera.ready} data-testid={`${testId}-take-photo`} onClick={() => void take()}>
           {t(photo ? 'exception.retakePhoto' : 'exception.takePhoto')}
         </button>

@@ -1,6 +1,7 @@
 // Both hands seen from above, palms down as the person holds them over the sensor, with
 // each finger coloured by its state: the one to place now highlighted, captured ones
 // ticked off, exceptions greyed. Positions are ISO's: 1–5 right thumb…little, 6–10 left.
+// With `onPick`, a finger tapped on the drawing is picked (the technician's choice of fingers).
 import { useTranslation } from 'react-i18next';
 
 export type FingerMark = 'active' | 'pending' | 'captured' | 'exception' | 'not-requested';
@@ -18,7 +19,7 @@ const FINGERS = [
 ] as const;
 const FINGER_WIDTH = 22;
 
-export function HandDiagram({ marks }: { marks: Partial<Record<number, FingerMark>> }) {
+export function HandDiagram({ marks, onPick }: { marks: Partial<Record<number, FingerMark>>; onPick?(position: number): void }) {
   const { t } = useTranslation();
   const hand = (first: number) => (
     <>
@@ -27,7 +28,7 @@ export function HandDiagram({ marks }: { marks: Partial<Record<number, FingerMar
         const mark = marks[position] ?? 'not-requested';
         return (
           <g key={position} className={`finger finger-${mark}`} transform={`translate(${finger.x} ${finger.y}) rotate(${finger.slant})`}
-            data-testid={`finger-${position}`} data-mark={mark}>
+            data-testid={`finger-${position}`} data-mark={mark} onClick={onPick && (() => onPick(position))}>
             <title>{t(`fingerprint.fingers.${position}`)}</title>
             <rect x={-FINGER_WIDTH / 2} y={-finger.length} width={FINGER_WIDTH} height={finger.length + 12} rx={FINGER_WIDTH / 2} />
             <ellipse className="fingertip" cx={0} cy={17 - finger.length} rx={FINGER_WIDTH / 2 - 4} ry={12} />

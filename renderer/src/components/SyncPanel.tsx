@@ -31,7 +31,7 @@ function useAge(): (since: string) => string {
 
 export function SyncPanel({ supervisor }: { supervisor: boolean }) {
   const client = useKiosk();
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { dateTime, time } = useDateFormat();
   const age = useAge();
   const [progress, setProgress] = useState<Progress | null>(null);
@@ -61,7 +61,7 @@ export function SyncPanel({ supervisor }: { supervisor: boolean }) {
 
   if (!progress) return <section className="panel" data-testid="sync-panel"><ErrorText error={error} /></section>;
   const { transfer, lastError } = progress;
-  const errorText = lastError && (i18n.exists(`sync.errors.${lastError.code}`) ? t(`sync.errors.${lastError.code}`) : lastError.message);
+  const errorText = lastError && t([`sync.errors.${lastError.code}`, `errors.${lastError.code}`, 'errors.generic']);
   return (
     <section className="panel sync-panel" data-testid="sync-panel">
       <div className="panel-top">

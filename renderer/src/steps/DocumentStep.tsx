@@ -6,10 +6,14 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
-import type { ChipScenario, DocumentField, DocumentRead, Enrollment } from '../../../main/rpc/contract';
+import type { DocumentRead, Enrollment } from '../../../main/rpc/contract';
 import { ChipPanel } from '../components/ChipPanel';
 import { chipFailed, chipSettled } from '../components/chip-facts';
+import { DocumentFieldTable } from '../components/DocumentFieldTable';
 import { DocumentIllustration } from '../components/DocumentIllustration';
+import { DocumentSimulatorPanel } from '../components/DocumentSimulatorPanel';
+import { DeviceProblemNotice } from '../components/DeviceProblemNotice';
+import { problemOf } from '../components/device-problem';
 import { ErrorText } from '../components/ErrorText';
 import { useKeyboardWedge } from '../hooks/useKeyboardWedge';
 import { useSystemStatus } from '../hooks/useSystemStatus';
@@ -17,8 +21,6 @@ import { useKiosk } from '../kiosk-context';
 
 type EnrollmentView = z.infer<typeof Enrollment>;
 type Read = z.infer<typeof DocumentRead>;
-type Field = z.infer<typeof DocumentField>;
-type ChipSample = z.infer<typeof ChipScenario> | 'none';
 
 export function DocumentStep({ enrollment, onChange }: { enrollment: EnrollmentView; onChange(view: EnrollmentView): void }) {
   const client = useKiosk();
@@ -28,6 +30,7 @@ export function DocumentStep({ enrollment, onChange }: { enrollment: EnrollmentV
   useKeyboardWedge(client, true);
 
   const reader = status?.devices.find((d) => d.kind === 'document-reader');
+  const readerProblem = problemOf(reader);
   const kind = reader?.name.includes('ID card') ? 'cnid' : 'mrz';
   const chipReader = status?.devices.find((d) => d.kind === 'chip-reader');
   const read = enrollment.pendingRead;
@@ -43,7 +46,7 @@ export function DocumentStep({ enrollment, onChange }: { enrollment: EnrollmentV
           <div>
             <p className="lead">{t(kind === 'cnid' ? 'document.placeCard' : 'document.placePassport')}</p>
             <p className={`reader-state device-${reader?.state ?? 'disconnected'}`} data-testid="reader-state">
-              {t('document.reader')}: {reader ? t(`status.states.${reader.state}`) : '…'}
+              {t('document.reader')}: {readerProblem ? t(`status.problems.words.${readerProblem}`) : reader ? t(`status.states.${reader.state}`) : '…'}
             </p>
           </div>
         </div>
@@ -53,7 +56,8 @@ export function DocumentStep({ enrollment, onChange }: { enrollment: EnrollmentV
             {t('document.readFailed')}
           </p>
         )}
-        {!read && !enrollment.readFailure && (
+        {!read && !enrollment.readFailure && <DeviceProblemNotice kind="document-reader" problem={readerProblem} />}
+        {!read && !enrollment.readFailure && !readerProblem && (
           <>
             <p className="waiting" data-testid="waiting-for-document">{t('document.waiting')}</p>
             <p className="muted">{t('document.alreadyOnReader')}</p>
@@ -87,7 +91,7 @@ export function DocumentStep({ enrollment, onChange }: { enrollment: EnrollmentV
           </button>
         )}
       </div>
-      {reader?.simulated && <SimulatorPanel kind={kind} chipSimulated={chipReader?.simulated === true} />}
+      {reader?.simulated && <DocumentSimulatorPanel kind={kind} chipSimulated={chipReader?.simulated === true} />}
     </section>
   );
 }
@@ -100,7 +104,7 @@ function ReadResult({ read }: { read: Read }) {
       <p className={`verdict verdict-${verdict}`} data-testid="read-verdict">
         {t(`document.verdict.${verdict}`, { type: t(`document.types.${read.documentType}`, { defaultValue: read.documentType }) })}
       </p>
-      <FieldTable fields={read.fields} />
+      <DocumentFieldTable fields={read.fields} />
       {read.suggestedCorrection && (
         <div className="correction" data-testid="suggested-correction">
           <p>{t('document.correctionHint')}</p>
@@ -112,63 +116,5 @@ function ReadResult({ read }: { read: Read }) {
         </div>
       )}
     </div>
-  );
-}
-
-function FieldTable({ fields }: { fields: Field[] }) {
-  const { t } = useTranslation();
-  return (
-    <table className="fields">
-      <tbody>
-        {fields.map((field) => (
-          <tr key={field.name} className={field.ok ? 'field-ok' : 'field-problem'} data-testid={`field-${field.name}`} data-ok={field.ok}>
-            <th scope="row">{t(`document.fields.${field.name}`, { defaultValue: field.name })}</th>
-            <td>{field.value || '—'}</td>
-            <td className="field-check">{field.ok ? '✓' : <span>✗ {t('document.checkFailed')}</span>}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-const CHIP_SAMPLES: readonly ChipSample[] = ['valid', 'altered-dg1', 'rogue-ds', 'expired-ds', 'unknown-csca', 'no-pace', 'can-only', 'removed-mid-read', 'none'];
-
-/** Sample documents on simulated readers; with a simulated chip reader, which chip the document carries. */
-function SimulatorPanel({ kind, chipSimulated }: { kind: 'mrz' | 'cnid'; chipSimulated: boolean }) {
-  const client = useKiosk();
-  const { t } = useTranslation();
-  const [chip, setChip] = useState<ChipSample>('valid');
-  const simulate = (action: 'present-document' | 'present-bad-document' | 'remove-document', sample?: 'passport' | 'id-card' | 'cnid') =>
-    void client.call('devices.simulate', { action, ...(sample ? { sample } : {}), ...(chipSimulated ? { chip } : {}) }).catch(() => undefined);
-  return (
-    <aside className="panel simulator" data-testid="simulator-panel">
-      <h3>{t('document.simulator.heading')}</h3>
-      {kind === 'mrz' && chipSimulated && (
-        <label className="simulator-chip">
-          {t('document.simulator.chip')}{' '}
-          <select data-testid="simulate-chip-scenario" value={chip} onChange={(event) => setChip(event.target.value as ChipSample)}>
-            {CHIP_SAMPLES.map((sample) => <option key={sample} value={sample}>{t(`document.simulator.chips.${sample}`)}</option>)}
-          </select>
-        </label>
-      )}
-      <div className="actions start">
-        {kind === 'mrz' ? (
-          <>
-            <button type="button" data-testid="simulate-passport" onClick={() => simulate('present-document', 'passport')}>{t('document.simulator.passport')}</button>
-            <button type="button" data-testid="simulate-id-card" onClick={() => simulate('present-document', 'id-card')}>{t('document.simulator.idCard')}</button>
-            {chipSimulated && (
-              <button type="button" data-testid="simulate-remove" onClick={() => simulate('remove-document')}>{t('document.simulator.removeDocument')}</button>
-            )}
-          </>
-        ) : (
-          <>
-            <button type="button" data-testid="simulate-cnid" onClick={() => simulate('present-document', 'cnid')}>{t('document.simulator.cnid')}</button>
-            <button type="button" data-testid="simulate-remove" onClick={() => simulate('remove-document')}>{t('document.simulator.remove')}</button>
-          </>
-        )}
-        <button type="button" data-testid="simulate-misread" onClick={() => simulate('present-bad-document')}>{t('document.simulator.misread')}</button>
-      </div>
-    </aside>
   );
 }

@@ -9,8 +9,10 @@ import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { LivenessExceptionReason } from '../../../main/rpc/contract';
 import type { FaceGuidance, FaceResult } from '../../../main/rpc/procedures/face';
+import { DeviceProblemNotice } from '../components/DeviceProblemNotice';
 import { ErrorText } from '../components/ErrorText';
 import { EvidenceForm } from '../components/EvidenceForm';
+import { FaceBoxes } from '../components/FaceBoxes';
 import { useAction } from '../hooks/useAction';
 import { useCamera } from '../hooks/useCamera';
 import { useKiosk } from '../kiosk-context';
@@ -111,9 +113,9 @@ export function FaceStep({ officerPresent, portraitFromChip }: {
           <p className="lead">{t(phase === 'portrait' ? 'face.holdDocument' : phase === 'chip-portrait' ? 'face.takingChipPortrait' : 'face.lookAtCamera')}</p>
           <div className="camera">
             <video ref={camera.videoRef} muted playsInline data-testid="camera-preview" />
-            {phase === 'live' && guidance && <FaceBoxes guidance={guidance} />}
+            {phase === 'live' && guidance && <FaceBoxes width={guidance.width} height={guidance.height} boxes={guidance.boxes} state={guidance.state ?? ''} />}
           </div>
-          {camera.error && <p className="error" role="alert">{t('face.cameraError')}</p>}
+          <DeviceProblemNotice kind="camera" problem={camera.problem} />
           {phase === 'live' && guidance && <GuidancePanel guidance={guidance} />}
         </>
       )}
@@ -152,21 +154,6 @@ export function FaceStep({ officerPresent, portraitFromChip }: {
           onRecord={(livenessException) => client.call('face.accept', { livenessException })} />
       ) : <p className="warning" data-testid="liveness-needs-officer">{t('livenessException.needsOfficer')}</p>)}
     </section>
-  );
-}
-
-function FaceBoxes({ guidance }: { guidance: Guidance }) {
-  if (!guidance.width) return null;
-  return (
-    <>
-      {guidance.boxes.map((box, index) => (
-        <div key={index} className={`face-box face-box-${guidance.state}`} data-testid="face-box" style={{
-          // The preview is mirrored like a looking glass, so the box is too.
-          left: `${((guidance.width - box.x - box.width) / guidance.width) * 100}%`, top: `${(box.y / guidance.height) * 100}%`,
-          width: `${(box.width / guidance.width) * 100}%`, height: `${(box.height / guidance.height) * 100}%`,
-        }} />
-      ))}
-    </>
   );
 }
 

@@ -8,9 +8,12 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { z } from 'zod';
 import type { Enrollment, FingerExceptionReason, FingerOutcome } from '../../../main/rpc/contract';
+import { DeviceProblemNotice } from '../components/DeviceProblemNotice';
+import { problemOf } from '../components/device-problem';
 import { ErrorText } from '../components/ErrorText';
 import { EvidenceForm } from '../components/EvidenceForm';
 import { FingerprintLiveState } from '../components/FingerprintLiveState';
+import { FingerQualityComponents } from '../components/FingerQualityComponents';
 import { FingerSimulatorPanel } from '../components/FingerSimulatorPanel';
 import { HandDiagram, type FingerMark } from '../components/HandDiagram';
 import { useFingerprintProgress } from '../hooks/useFingerprintProgress';
@@ -37,6 +40,7 @@ export function FingerprintStep({ enrollment, onChange }: { enrollment: Enrollme
   const target = capturing ?? finger.position;
   const name = (position: number) => t(`fingerprint.fingers.${position}`);
   const scanner = status?.devices.find((device) => device.kind === 'fingerprint');
+  const scannerProblem = problemOf(scanner);
   const nextPending = fingers.find((f) => f.outcome.kind === 'pending' && f.position !== finger.position);
   const complete = fingers.every((f) => f.outcome.kind !== 'pending');
 
@@ -66,7 +70,7 @@ export function FingerprintStep({ enrollment, onChange }: { enrollment: Enrollme
             ))}
           </ul>
           <p className={`reader-state device-${scanner?.state ?? 'disconnected'}`} data-testid="scanner-state">
-            {t('fingerprint.scanner')}: {scanner ? t(`status.states.${scanner.state}`) : '…'}
+            {t('fingerprint.scanner')}: {scannerProblem ? t(`status.problems.words.${scannerProblem}`) : scanner ? t(`status.states.${scanner.state}`) : '…'}
           </p>
         </div>
 
@@ -84,6 +88,7 @@ export function FingerprintStep({ enrollment, onChange }: { enrollment: Enrollme
                 .then((view) => { setExceptionOpen(false); setError(null); onChange(view); })}
               onCancel={() => setExceptionOpen(false)} />
           )}
+          {capturing === null && <DeviceProblemNotice kind="fingerprint" problem={scannerProblem} />}
           <ErrorText error={error} />
           <div className="actions">
             {capturing === null && !exceptionOpen && (
@@ -151,14 +156,7 @@ function CapturedFinger({ position, outcome }: { position: number; outcome: Capt
         <p className={`quality-score ${qualityAccepted ? 'quality-good' : 'quality-low'}`} data-testid="quality-score">
           {t('fingerprint.quality.score', { score: quality.score })}
         </p>
-        {(['contrast', 'orientationCoherence', 'usableArea'] as const).map((component) => (
-          <div className="quality-component" key={component} data-testid={`quality-${component}`}>
-            <span>{t(`fingerprint.quality.${component}`)}</span>
-            <span>{Math.round(100 * quality.components[component])} %</span>
-            <meter min={0} max={1} value={quality.components[component]} />
-          </div>
-        ))}
-        <p className="quality-method" title={quality.method}>{t('fingerprint.quality.method')}</p>
+        <FingerQualityComponents quality={quality} />
         <p>{t('fingerprint.quality.attempts', { count: attempts })}</p>
         {!qualityAccepted && <p className="warning" data-testid="quality-low">{t('fingerprint.quality.belowThreshold')}</p>}
         {duplicateOf && (

@@ -1,12 +1,23 @@
-// What every end-to-end test does on the kiosk's pages the same way: log in from the
+// What every end-to-end test does on the kiosk's pages the same way: open a page and log in from the
 // start screen, get a simulated passport through the document step, and cancel an
-// enrollment (which asks first). Exceptions with their evidence: see evidence.ts.
+// enrollment (which asks first), and enroll a login finger on the simulated module. Exceptions
+// with their evidence: see evidence.ts.
 
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 export interface Credentials {
   name: string;
   pin: string;
+}
+
+/** A new page at `url` (a one-time page address) with `who` logged in on the staff screen. */
+export async function openStaffPage(browser: Browser, url: string, who: Credentials, viewport: { width: number; height: number }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  await page.goto(url);
+  await page.getByTestId('start-screen').waitFor();
+  await logIn(page, 'staff', who);
+  await page.getByTestId('staff-screen').waitFor();
+  return page;
 }
 
 /** From the start screen: choose `start`, then log in with name and PIN. */
@@ -29,4 +40,18 @@ export async function cancelEnrollment(page: Page): Promise<void> {
   await page.getByTestId('flow-cancel').click();
   await page.getByTestId('cancel-confirm-yes').click();
   await page.getByTestId('cancel-confirm').waitFor({ state: 'detached' });
+}
+
+/** On the staff screen of an officer or supervisor logged in by PIN, with the simulated module: enrolls their login finger. */
+export async function enrollLoginFinger(page: Page): Promise<void> {
+  const live = (state: string) => page.locator(`[data-testid=fingerprint-live][data-state=${state}]`).waitFor();
+  await page.getByTestId('enroll-login-finger').click();
+  await live('place');
+  await page.getByTestId('sim-place-finger').click();
+  await live('lift');
+  await page.getByTestId('sim-lift-finger').click();
+  await live('place-again');
+  await page.getByTestId('sim-place-finger').click();
+  await page.getByTestId('login-finger-enrolled').waitFor();
+  await page.getByTestId('sim-lift-finger').click();
 }

@@ -1,4 +1,4 @@
-// Starts the built kiosk (`gatehouse serve --no-browser --port 0`) as a child process
+// Starts the built kiosk (`gatehouse serve --no-browser --port 0`, with --simulate unless told not to)
 // for end-to-end tests, the same way a technician would, and stops it with SIGTERM. Pages
 // are opened the same-user way: each read of `url` mints a fresh one-time page address
 // from the page key file the kiosk keeps in its data folder.
@@ -46,9 +46,13 @@ export interface RunningKiosk {
   stop(): Promise<number | null>;
 }
 
-/** `serveArgs` go after the defaults, e.g. ['--simulated-reader', 'cnid']. */
-export async function startKiosk(dataDir: string, serveArgs: string[] = []): Promise<RunningKiosk> {
-  const child = spawn(process.execPath, [cli, '--data', dataDir, 'serve', '--no-browser', '--port', '0', ...serveArgs], {
+/**
+ * `serveArgs` go after the defaults, e.g. ['--simulated-reader', 'cnid']. The kiosk runs
+ * simulators for the devices not set up (`--simulate`) unless `simulate` is false.
+ */
+export async function startKiosk(dataDir: string, serveArgs: string[] = [], { simulate = true }: { simulate?: boolean } = {}): Promise<RunningKiosk> {
+  const defaults = ['serve', '--no-browser', '--port', '0', ...(simulate ? ['--simulate'] : [])];
+  const child = spawn(process.execPath, [cli, '--data', dataDir, ...defaults, ...serveArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const origin = await readyOrigin(child);

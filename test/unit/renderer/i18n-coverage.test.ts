@@ -96,8 +96,20 @@ describe('the screens and the slip', () => {
       ...RecordState.options.filter((state) => state !== 'decided').map((state) => `records.states.${state}`),
       ...['accepted', 'rejected'].map((decision) => `records.decision.${decision}`),
       ...['headingAll', 'headingOwn'].map((key) => `records.${key}`),
+      // The operators panel's notices, kept as keys so a change of language re-words them.
+      ...['pinDialog.tooShort', 'pinDialog.mismatch', 'pinDialog.done', 'roleDialog.done', 'fingerDialog.removed', 'fingerDialog.pending']
+        .map((key) => `operators.${key}`),
     ];
     expect(expected.filter((key) => !hasKey(key))).toEqual([]);
+  });
+
+  it('has words for every audit action the kiosk writes (the audit log section shows them)', () => {
+    const actions = new Set<string>();
+    for (const file of sourceFiles(join(projectRoot, 'main'), /\.ts$/)) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/\b(?:audit|action): '([a-z]+\.[a-z0-9-]+)'/g)) actions.add(match[1]!);
+    }
+    expect(actions).toContain('operator.role-changed'); // the scan works
+    expect([...actions].filter((action) => !hasKey(`operators.auditLog.actions.${action}`)).sort()).toEqual([]);
   });
 });
 
@@ -107,8 +119,16 @@ const NOT_FOR_SCREENS = new Set([
   'FACE_PAIRS_LINE_INVALID', 'FACE_VERIFY_USAGE', 'FINGERPRINT_SIM_CONTROL', 'FINGERPRINT_SIM_OPTIONS', 'SIM_FAULT_UNSUPPORTED',
   'SIM_SCENARIO_UNKNOWN', 'TRACE_MISMATCH', 'TRACE_SYNTAX', 'TRACE_UNCONSUMED', 'HOST_NO_RENDERER', 'AUDIT_TRUNCATED',
   'AUDIT_DETAILS_NOT_JSON', 'SYNC_FAILED', 'CLI_FILE_UNREADABLE', 'CLI_FILE_UNWRITABLE',
+  // `gatehouse settings get|set` with a key that is no setting; the screen offers only real ones.
+  'SETTING_UNKNOWN',
   // The browser host's start-up and its page key file: before any screen exists, or for `serve --page-url`.
   'HOST_NOT_SERVING', 'HOST_PAGE_KEY_INVALID', 'HOST_PAGE_KEY_UNWRITABLE', 'HOST_NO_DISPLAY',
+  // `gatehouse devices test` while the running kiosk holds the device; the screen tests the kiosk's own device.
+  'DEVICE_IN_USE',
+  // `gatehouse serve --simulate` on the packaged service: refused before any screen exists.
+  'DEVICES_SIMULATION_REFUSED',
+  // `gatehouse support-bundle` pointed at a folder without a kiosk store; the screen's kiosk always has one.
+  'SUPPORT_BUNDLE_NO_STORE',
 ]);
 
 /** Protocol-level codes of a device family share their family's message (errors.family.<PREFIX>). */

@@ -15,10 +15,15 @@ afterAll(() => {
 });
 
 interface Check {
+  id: string;
+  group: string;
   name: string;
   ok: boolean;
   required: boolean;
+  outcome: string;
+  reason: string | null;
   detail: string;
+  values: Record<string, unknown>;
 }
 
 const NAMES = ['node', 'sqlite (SQLite3 Multiple Ciphers)', 'serial ports (serialport)', 'USB HID (node-hid)', 'chip readers (PC/SC)', 'chromium',
@@ -34,7 +39,10 @@ describe('gatehouse doctor', () => {
     expect(Object.keys(report).sort()).toEqual(['checks', 'ok']);
     expect(report.checks.map((c) => c.name)).toEqual(NAMES);
     for (const check of report.checks) {
-      expect(check).toEqual({ name: expect.any(String), ok: expect.any(Boolean), required: expect.any(Boolean), detail: expect.any(String) });
+      expect(check).toEqual({
+        id: expect.any(String), group: expect.any(String), name: expect.any(String), ok: expect.any(Boolean), required: expect.any(Boolean),
+        outcome: check.ok ? 'ok' : check.required ? 'failed' : 'warning', reason: check.reason, detail: expect.any(String), values: expect.any(Object),
+      });
       expect(check.detail.length, check.name).toBeGreaterThan(0);
     }
     const byName = new Map(report.checks.map((c) => [c.name, c]));

@@ -2,25 +2,12 @@
 // the first technician from a shell, clear refusals (exit 2) for bad options, and an
 // operator who can then log in at the kiosk.
 
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openKiosk } from '../../../../main/kiosk/kiosk.js';
 import { silentLog } from '../../../../main/log.js';
-import { builtCli, cleanEnv, runCli, tempDataDir } from './run-cli.js';
+import { builtCliDataDirs, cleanEnv, runCli } from './run-cli.js';
 
-const dirs: string[] = [];
-function dataDir(): string {
-  const dir = tempDataDir();
-  dirs.push(dir);
-  return dir;
-}
-
-beforeAll(() => {
-  expect(fs.existsSync(builtCli), 'build first: npx tsc -p tsconfig.build.json').toBe(true);
-});
-afterAll(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+const dataDir = builtCliDataDirs();
 
 describe('gatehouse operator', () => {
   it('adds the first technician and lists them as JSON, without any PIN material', async () => {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const gatehouseBin = path.join(projectRoot, 'bin', 'gatehouse.js');
@@ -46,4 +47,20 @@ export function runCli(args: string[], env?: NodeJS.ProcessEnv): Promise<CliRun>
 
 export function tempDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-'));
+}
+
+/** For a test file of the built CLI: checks it is built, and gives temporary data folders that are removed after the file. */
+export function builtCliDataDirs(): () => string {
+  const dirs: string[] = [];
+  beforeAll(() => {
+    expect(fs.existsSync(builtCli), 'build first: npm run build').toBe(true);
+  });
+  afterAll(() => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    return dir;
+  };
 }

@@ -1,12 +1,17 @@
 // `gatehouse serve --no-browser --port 0`: exactly one line `ready <origin>` with nothing in
 // it that opens an RPC screen; pages are opened with one-time addresses from
 // `gatehouse serve --page-url` (the same user only), serving until SIGTERM, then a clean exit.
+// Simulated devices only with --simulate (never on the packaged service); a device set up by
+// another process while it serves is run without a restart.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { writeDeviceSettings } from '../../../../main/devices/device-settings.js';
 import { pageKeyPath } from '../../../../main/host/page-key-file.js';
+import { openKioskDatabase } from '../../../../main/store/database.js';
+import { startMrzSimulator } from '../../../../native/sim/mrz-sim.js';
 import type { RpcResult } from '../../../../main/rpc/define.js';
 import { builtCli, cleanEnv, finished, runCli, startCli, tempDataDir } from './run-cli.js';
 
@@ -40,15 +45,18 @@ async function openPage(address: string): Promise<{ status: number; cookie: stri
   return { status: answer.status, cookie: (answer.headers.get('set-cookie') ?? '').split(';')[0]! };
 }
 
-function systemInfo(origin: string, cookie: string): Promise<RpcResult> {
+/** One call's result over a page's RPC socket (events the kiosk sends meanwhile are passed over). */
+function systemInfo(origin: string, cookie: string, method = 'system.info'): Promise<RpcResult> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`ws://${new URL(origin).host}/rpc`, { origin, headers: { cookie } });
     socket.once('error', reject);
     socket.once('unexpected-response', (_request, response) => reject(new Error(`refused with ${response.statusCode}`)));
-    socket.once('open', () => socket.send(JSON.stringify({ t: 'call', id: 1, method: 'system.info', input: {} })));
-    socket.once('message', (data) => {
+    socket.once('open', () => socket.send(JSON.stringify({ t: 'call', id: 1, method, input: {} })));
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as { t: string; result?: RpcResult };
+      if (message.t !== 'result') return;
       socket.close();
-      resolve((JSON.parse(data.toString()) as { result: RpcResult }).result);
+      resolve(message.result!);
     });
   });
 }
@@ -140,7 +148,7 @@ describe('gatehouse serve', () => {
     const exit = await done;
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(exit.stdout).toBe(line);
-    expect(exit.stderr).toMatch(/Chromium ended unexpectedly; launching it again with a fresh page address/);
+    expect(exit.stderr).toMatch(/gatehouse: Chromium ended with exit code 1\. Launching it again with a fresh page address\./);
     for (const address of addresses) expect(exit.stderr).not.toContain(new URL(address).searchParams.get('bootstrap'));
   });
 
@@ -184,6 +192,75 @@ describe('gatehouse serve', () => {
     const run = await runCli(['serve', '--page-url', '--data', dir]);
     expect(run).toMatchObject({ code: 2, stdout: '' });
     expect(run.stderr).toMatch(/No kiosk is serving from/);
+  });
+
+  it('refuses --simulated-… options without --simulate, saying to add it, before touching the data folder', async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const run = await runCli(['serve', '--no-browser', '--simulated-chip', '--simulated-reader', 'cnid', '--data', dir]);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toMatch(/--simulated-reader and --simulated-chip only refine a simulation: add --simulate .*\(CLI_INVALID_OPTIONS\)/);
+    expect(fs.existsSync(path.join(dir, 'gatehouse.sqlite'))).toBe(false);
+  });
+
+  it('refuses --simulate on the packaged service (GATEHOUSE_PACKAGED=1)', async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const run = await runCli(['serve', '--no-browser', '--simulate', '--data', dir], cleanEnv({ GATEHOUSE_PACKAGED: '1' }));
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toMatch(/never runs simulated devices.*\(DEVICES_SIMULATION_REFUSED\)/);
+    expect(fs.existsSync(path.join(dir, 'gatehouse.sqlite'))).toBe(false);
+  });
+
+  it('runs no simulator without --simulate, shows devices "not set up", and follows a device set up by another process', async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const child = startCli(['serve', '--no-browser', '--port', '0', '--data', dir]);
+    const done = finished(child);
+    const origin = /^ready (\S+)\n$/.exec(await firstLine(child.stdout))![1]!;
+    const { cookie } = await openPage((await runCli(['serve', '--page-url', '--data', dir])).stdout.trim());
+    const devices = async () => (await systemInfo(origin, cookie, 'system.status') as { output: { devices: { kind: string; state: string; problem?: string; simulated: boolean }[] } }).output.devices;
+    expect(await systemInfo(origin, cookie)).toMatchObject({ ok: true, output: { simulatedDevices: false, camera: null } });
+    expect((await devices()).filter((device) => device.kind !== 'camera')).toEqual([
+      { kind: 'document-reader', name: 'Document reader', state: 'not-configured', simulated: false, problem: 'not-set-up' },
+      { kind: 'fingerprint', name: 'Fingerprint scanner', state: 'not-configured', simulated: false, problem: 'not-set-up' },
+    ]);
+    expect(fs.existsSync(path.join(dir, 'run', 'mrz-reader'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'run', 'fingerprint'))).toBe(false);
+
+    // Another process (as `gatehouse devices set` does) sets up a reader on a pty; the kiosk runs it without a restart.
+    const reader = await startMrzSimulator({ link: path.join(dir, 'acme-reader'), scenario: 'idle' });
+    try {
+      const store = openKioskDatabase(dir);
+      try {
+        writeDeviceSettings(store, 'document-reader', { kind: 'mrz', path: reader.path, framing: { framing: 'lines' } });
+      } finally {
+        store.close();
+      }
+      while ((await devices()).find((device) => device.kind === 'document-reader')?.state !== 'ready') await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      await reader.stop();
+    }
+    child.kill('SIGTERM');
+    const exit = await done;
+    expect(exit).toMatchObject({ code: 0 });
+    expect(exit.stderr).not.toMatch(/simulated devices stand in/);
+    expect(exit.stderr).toMatch(/"message":"device configured".*"role":"document-reader".*"kind":"mrz"/);
+  });
+
+  it('with --simulate, says so and runs the simulators', async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const child = startCli(['serve', '--no-browser', '--port', '0', '--simulate', '--data', dir]);
+    const done = finished(child);
+    const origin = /^ready (\S+)\n$/.exec(await firstLine(child.stdout))![1]!;
+    const { cookie } = await openPage((await runCli(['serve', '--page-url', '--data', dir])).stdout.trim());
+    expect(await systemInfo(origin, cookie)).toMatchObject({ ok: true, output: { simulatedDevices: true } });
+    expect(fs.existsSync(path.join(dir, 'run', 'mrz-reader'))).toBe(true);
+    child.kill('SIGTERM');
+    const exit = await done;
+    expect(exit).toMatchObject({ code: 0 });
+    expect(exit.stderr).toMatch(/simulated devices stand in for the devices not set up \(--simulate\); never enroll people on this kiosk/);
   });
 
   it('refuses a port that is not a port, with exit 2', async () => {

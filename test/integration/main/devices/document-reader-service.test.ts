@@ -1,14 +1,16 @@
 // The document-reader families on real pseudo-terminals (socat): each family's simulator read
 // by its real driver through the registry, readings turned into captures or failures as the
-// kiosk does, reader state for the status bar across unplug and replug, and the device rig
-// choosing between a configured reader and the simulation.
+// kiosk does, reader state for the status bar (with the officer's problem and the technician's
+// fault) across unplug and replug, and the device rig choosing between a configured reader, the
+// simulation (only when asked) and nothing.
 
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { startDeviceRig, type DeviceRig } from '../../../../main/devices/device-rig.js';
+import { DeviceRig, startDeviceRig } from '../../../../main/devices/device-rig.js';
 import type { DocumentReaderConfig } from '../../../../main/devices/device-config.js';
 import { documentReaderFamily, openDocumentReader } from '../../../../main/devices/device-registry.js';
+import type { DeviceFault } from '../../../../main/devices/device-problem.js';
 import { DocumentReaderService } from '../../../../main/devices/document-reader-service.js';
 import { captureFromReading, readFailure, type DocumentCapture } from '../../../../main/enrollment/document-capture.js';
 import type { ReadFailureView } from '../../../../main/enrollment/enrollment.js';
@@ -33,13 +35,17 @@ interface Recorded {
   captures: DocumentCapture[];
   failures: ReadFailureView[];
   statuses: Status[];
+  faults: (DeviceFault | null)[];
 }
 
 function record(service: DocumentReaderService): Recorded {
-  const recorded: Recorded = { captures: [], failures: [], statuses: [] };
+  const recorded: Recorded = { captures: [], failures: [], statuses: [], faults: [] };
   service.on('reading', (reading) => recorded.captures.push(captureFromReading(reading)));
   service.on('failure', (error) => recorded.failures.push(readFailure(error, now())));
-  service.on('status', (status) => recorded.statuses.push({ ...status }));
+  service.on('status', (status, fault) => {
+    recorded.statuses.push({ ...status });
+    recorded.faults.push(fault);
+  });
   return recorded;
 }
 
@@ -132,13 +138,15 @@ describe('DocumentReaderService on the simulated MRZ reader', () => {
 
     await sim.stop();
     await within(5_000, 'the reader to be reported gone', () => service.status.state === 'disconnected');
-    expect(service.status.reason).toMatch(/MRZ document reader/);
+    expect(service.status.problem).toBe('not-connected');
+    expect(events.faults.at(-1)?.detail).toMatch(/MRZ document reader .* went away/);
     expect(events.captures).toHaveLength(1);
 
     const replugged = await simulation('mrz');
     expect(replugged.config.path).toBe(sim.config.path);
     await within(10_000, 'the reader to be ready again', () => service.status.state === 'ready');
-    expect(service.status.reason).toBeUndefined();
+    expect(service.status.problem).toBeUndefined();
+    expect(events.faults.at(-1)).toBeNull();
     await replugged.present('id-card');
     await within(10_000, 'a capture after the replug', () => events.captures.length === 2);
     expect(events.captures[1]?.view).toMatchObject({ documentType: 'TD1', valid: true });
@@ -180,33 +188,34 @@ describe('DocumentReaderService on the simulated CN ID reader', () => {
 
   it('reports the reader disconnected when it goes away', async () => {
     const sim = await simulation('cnid');
-    const { service } = await readyService(sim);
+    const { service, events } = await readyService(sim);
     await sim.stop();
     await within(5_000, 'the reader to be reported gone', () => service.status.state === 'disconnected');
-    expect(service.status.reason).toMatch(/ID card reader/);
+    expect(service.status.problem).toBe('not-connected');
+    expect(events.faults.at(-1)?.detail).toMatch(/ID card reader/);
   });
 });
 
 describe('startDeviceRig', () => {
-  async function rig(): Promise<DeviceRig> {
+  async function rig(options: { simulate?: boolean } = {}): Promise<DeviceRig> {
     const db = openDatabase(':memory:');
     scratch.defer(async () => db.close());
-    return rigOn(db);
+    return rigOn(db, options);
   }
 
-  async function rigOn(db: ReturnType<typeof openDatabase>): Promise<DeviceRig> {
-    const started = await startDeviceRig({ dataDir, db, now });
+  async function rigOn(db: ReturnType<typeof openDatabase>, { simulate = false }: { simulate?: boolean } = {}): Promise<DeviceRig> {
+    const started = await startDeviceRig({ dataDir, db, now, simulate, watchIntervalMs: 0 });
     scratch.defer(() => started.stop());
     return started;
   }
 
-  it('runs on the MRZ simulation when no reader is configured, and says so', async () => {
-    const started = await rig();
+  it('with --simulate, runs on the MRZ simulation when no reader is configured, and says so', async () => {
+    const started = await rig({ simulate: true });
     expect(started.simulation).not.toBeNull();
     expect(started.simulation?.config.path).toBe(join(dataDir, 'run', 'mrz-reader'));
-    const events = record(started.documentReader);
-    await within(10_000, 'the reader to be ready', () => started.documentReader.status.state === 'ready');
-    expect(started.documentReader.status).toMatchObject({ name: 'MRZ document reader', simulated: true });
+    const events = record(started.documentReader!);
+    await within(10_000, 'the reader to be ready', () => started.documentReader!.status.state === 'ready');
+    expect(started.documentReader!.status).toMatchObject({ name: 'MRZ document reader', simulated: true });
     await started.simulation!.present('passport');
     await within(10_000, 'a capture', () => events.captures.length === 1);
     expect(events.captures[0]?.view).toMatchObject({ documentType: 'TD3', valid: true });
@@ -220,13 +229,13 @@ describe('startDeviceRig', () => {
     scratch.defer(async () => db.close());
     setSetting(db, 'devices', { documentReader: { kind: 'mrz', path: reader.path, framing } });
 
-    const started = await rigOn(db);
+    const started = await rigOn(db, { simulate: true });
     expect(started.simulation).toBeNull();
     expect(existsSync(join(dataDir, 'run', 'mrz-reader'))).toBe(false);
     expect(existsSync(join(dataDir, 'run', 'cnid-reader'))).toBe(false);
-    const events = record(started.documentReader);
-    await within(10_000, 'the reader to be ready', () => started.documentReader.status.state === 'ready');
-    expect(started.documentReader.status).toEqual({ kind: 'document-reader', name: 'MRZ document reader', state: 'ready', simulated: false });
+    const events = record(started.documentReader!);
+    await within(10_000, 'the reader to be ready', () => started.documentReader!.status.state === 'ready');
+    expect(started.documentReader!.status).toEqual({ kind: 'document-reader', name: 'MRZ document reader', state: 'ready', simulated: false });
 
     await reader.control.present(MRZ_SAMPLE_DOCUMENTS.passport);
     await within(10_000, 'a capture', () => events.captures.length === 1);
@@ -240,11 +249,29 @@ describe('startDeviceRig', () => {
     const db = openDatabase(':memory:');
     scratch.defer(async () => db.close());
     setSetting(db, 'devices', { documentReader: { kind: 'cnid', path: scratch.path('unplugged') } });
-    const started = await rigOn(db);
+    const started = new DeviceRig({ dataDir, db, now, simulate: true });
+    scratch.defer(() => started.stop());
+    const faults: (DeviceFault | null)[] = [];
+    started.on('status', (status, fault) => {
+      if (status.kind === 'document-reader') faults.push(fault);
+    });
+    await started.applyStoredSettings();
     expect(started.simulation).toBeNull();
-    const events = record(started.documentReader);
-    await within(10_000, 'an error status', () => started.documentReader.status.state === 'error');
-    expect(started.documentReader.status).toMatchObject({ name: 'ID card reader', simulated: false, reason: expect.stringContaining('ID card reader') });
+    const events = record(started.documentReader!);
+    await within(10_000, 'an error status', () => started.documentReader!.status.state === 'error');
+    expect(started.documentReader!.status).toEqual({ kind: 'document-reader', name: 'ID card reader', state: 'error', simulated: false, problem: 'not-connected' });
+    expect(faults.at(-1)).toMatchObject({ code: 'SERIAL_OPEN_FAILED', detail: expect.stringContaining(scratch.path('unplugged')) });
     expect(events.captures).toEqual([]);
+  });
+
+  it('without --simulate, runs nothing for a role not set up and reports it "not set up"', async () => {
+    const started = await rig();
+    expect([started.documentReader, started.fingerprint, started.chipReader]).toEqual([null, null, null]);
+    expect([started.simulation, started.fingerprintSimulation, started.chipSimulation]).toEqual([null, null, null]);
+    expect(existsSync(join(dataDir, 'run', 'mrz-reader'))).toBe(false);
+    expect(existsSync(join(dataDir, 'run', 'fingerprint'))).toBe(false);
+    expect(started.statuses().map((status) => [status.kind, status.state, status.problem])).toEqual([
+      ['document-reader', 'not-configured', 'not-set-up'], ['fingerprint', 'not-configured', 'not-set-up'], ['chip-reader', 'not-configured', 'not-set-up'],
+    ]);
   });
 });

@@ -47,7 +47,7 @@ beforeEach(async () => {
   setSetting(h.kiosk.db, 'devices', { documentReader: { kind: 'mrz', path: path.join(h.dataDir, 'no-reader'), framing: { framing: 'lines' } } });
   rig = await startDeviceRig({ dataDir: h.dataDir, db: h.kiosk.db, now: () => NOW });
   h.kiosk.attachDevices(rig);
-  reader = rig.documentReader;
+  reader = rig.documentReader!;
   rigStopped = null;
 });
 

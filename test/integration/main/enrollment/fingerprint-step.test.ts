@@ -36,7 +36,7 @@ function readPassport(): void {
     expiryDate: '420415', surname: 'ERIKSSON', givenNames: 'ANNA MARIA', optionalData: 'ZE184226B', optionalData2: '',
   }, 'TD3');
   const now = new Date();
-  kiosk.rig.documentReader.emit('reading', { kind: 'mrz', at: now, result: parseMrz(lines, { now }) });
+  kiosk.rig.documentReader!.emit('reading', { kind: 'mrz', at: now, result: parseMrz(lines, { now }) });
 }
 
 const officerRef = () => {

@@ -120,7 +120,7 @@ const CAMERA_PICTURE = exceptionPhoto(60);
 async function atFace(recorded: RecordedScreen, flow: 'person' | 'company'): Promise<string> {
   const { id } = await view(recorded, 'enrollment.start', { flow });
   const now = new Date();
-  kiosk.rig.documentReader.emit('reading', { kind: 'mrz', at: now, result: parseMrz(MRZ_LINES, { now }) });
+  kiosk.rig.documentReader!.emit('reading', { kind: 'mrz', at: now, result: parseMrz(MRZ_LINES, { now }) });
   const { pendingRead } = await view(recorded, 'enrollment.current');
   expect(await view(recorded, 'enrollment.acceptDocument', { readId: pendingRead!.readId })).toMatchObject({ step: 'face' });
   return id;

@@ -95,7 +95,7 @@ async function atDetails(who: FixtureKey | null, flow: Flow, { captureFinger = f
   const recorded = await kiosk.screen(who, captureFinger ? new SimulatedPerson('applicant') : undefined);
   const { id } = await view(recorded, 'enrollment.start', { flow });
   const now = new Date();
-  kiosk.rig.documentReader.emit('reading', { kind: 'mrz', at: now, result: parseMrz(formatMrz(PASSPORT, 'TD3'), { now }) });
+  kiosk.rig.documentReader!.emit('reading', { kind: 'mrz', at: now, result: parseMrz(formatMrz(PASSPORT, 'TD3'), { now }) });
   const { pendingRead } = await view(recorded, 'enrollment.current');
   await view(recorded, 'enrollment.acceptDocument', { readId: pendingRead!.readId });
   if (who === null) await view(recorded, 'enrollment.callOfficer', pinOf('officer'));

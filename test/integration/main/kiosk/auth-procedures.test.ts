@@ -308,7 +308,7 @@ describe('operators.create, logout and settings', () => {
     const technician = (await h.loggedIn('technician')).screen;
     expect(outputOf(await h.call(technician, 'settings.update', { idleTimeoutSeconds: 60 })))
       .toMatchObject({ idleTimeoutSeconds: 60, defaultLanguage: 'en' });
-    expect(auditRowsAfter(h.kiosk, auditHeadSeq(h.kiosk) - 1)[0]?.details).toBe('{"changed":["idleTimeoutSeconds"]}');
+    expect(auditRowsAfter(h.kiosk, auditHeadSeq(h.kiosk) - 1)[0]?.details).toBe('{"changes":[{"key":"idleTimeoutSeconds","new":60,"old":120}]}');
     expect(outputOf(await login(h.operator('officer').name, h.operator('officer').pin))).toMatchObject({ idleTimeoutSeconds: 60 });
     expect(errorOf(await h.call(technician, 'settings.update', { idleTimeoutSeconds: 10 })).code).toBe(RpcCodes.invalidInput);
   });

@@ -4,6 +4,7 @@
 // exactly its declared audit action while a refused or read-only call writes nothing.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOperator } from '../../../../main/auth/operator-repository.js';
 import { procedures, type MethodName } from '../../../../main/rpc/contract.js';
 import { ROLES, RpcCodes, type Role } from '../../../../main/rpc/define.js';
 import { exceptionPhoto } from '../../../fixtures/exception-photo.js';
@@ -61,8 +62,25 @@ const samples = {
   'operators.disable': { input: (h) => ({ id: h.operator('target').id }), allowed: 'ok' },
   'operators.pinFailures': { input: () => ({}), allowed: 'ok' },
   'operators.unlock': { input: (h) => ({ id: h.operator('target').id }), allowed: 'ok' },
+  'operators.resetPin': { input: (h) => ({ id: h.operator('target').id, pin: h.operator('target').pin }), allowed: 'ok' },
+  'operators.changeOwnPin': {
+    input: (h, caller) => {
+      const { pin } = h.operator(caller === 'anonymous' ? 'officer' : caller);
+      return { currentPin: pin, pin };
+    },
+    allowed: 'ok',
+  },
+  // A fresh officer each time, made a supervisor: every allowed call changes a role.
+  'operators.setRole': {
+    input: (h) => ({ id: createOperator(h.kiosk.db, { name: `Role Sample ${++created}`, role: 'officer', pinHash: 'unusable' }, new Date()).id, role: 'supervisor' }),
+    allowed: 'ok',
+  },
+  // The fixture operators enroll no login finger here.
+  'operators.removeFinger': { input: (h) => ({ id: h.operator('target').id }), allowed: { code: 'OPERATOR_NO_LOGIN_FINGER' } },
   'audit.verify': { input: () => ({}), allowed: 'ok' },
+  'audit.actions': { input: () => ({}), allowed: 'ok' },
   'audit.list': { input: () => ({ afterSeq: 0, limit: 5 }), allowed: 'ok' },
+  'settings.get': { input: () => ({}), allowed: 'ok' },
   'settings.update': { input: () => ({ idleTimeoutSeconds: 300 }), allowed: 'ok' },
   'enrollment.start': { input: () => ({ flow: 'person' }), allowed: 'ok', refusedByHook: OFFICER_LOGGED_IN },
   'enrollment.current': { input: () => ({}), allowed: 'ok' },
@@ -77,6 +95,12 @@ const samples = {
   'enrollment.cancel': { input: () => ({}), allowed: { code: 'ENROLLMENT_NONE' } },
   'document.keyboardKeys': { input: () => ({ keys: [{ key: 'P', at: 1 }] }), allowed: { code: 'ENROLLMENT_NONE' } },
   'devices.simulate': { input: () => ({ action: 'present-document' }), allowed: { code: 'DEVICES_NOT_SIMULATED' } },
+  // The device set-up: this kiosk runs no devices, so a test finds none set up; a camera frame that is no picture is refused.
+  'devices.setup': { input: () => ({}), allowed: 'ok' },
+  'devices.configure': { input: () => ({ role: 'camera', settings: { deviceId: 'usb-cam-1', label: 'USB camera' } }), allowed: 'ok' },
+  'devices.setFingers': { input: () => ({ fingers: [2, 7, 3] }), allowed: 'ok' },
+  'devices.test': { input: () => ({ role: 'fingerprint', timeoutSeconds: 5 }), allowed: { code: 'DEVICE_NOT_READY' } },
+  'devices.testCamera': { input: () => ({ jpeg: 'AAAAAAAAAAAAAAAAAAAA' }), allowed: { code: 'FACE_IMAGE_UNSUPPORTED' } },
   'fingerprint.capture': { input: () => ({ position: 2 }), allowed: { code: 'ENROLLMENT_NONE' } },
   'fingerprint.cancel': { input: () => ({}), allowed: 'ok' },
   'fingerprint.retry': { input: () => ({ position: 2 }), allowed: { code: 'ENROLLMENT_NONE' } },
@@ -116,8 +140,8 @@ const samples = {
   },
   'reviewQueue.reject': { input: () => ({ id: HELD_ID, reason: 'incomplete' }), allowed: { code: 'ENROLLMENT_NOT_HELD' } },
   // This kiosk runs no devices, so the handlers refuse once the caller has passed the access check.
-  'auth.enrollFingerprint': { input: () => ({ position: 2 }), allowed: { code: 'FINGERPRINT_NOT_AVAILABLE' } },
-  'auth.loginFingerprint': { input: () => ({}), allowed: { code: 'FINGERPRINT_NOT_AVAILABLE' } },
+  'auth.enrollFingerprint': { input: () => ({ position: 2 }), allowed: { code: 'DEVICE_NOT_READY' } },
+  'auth.loginFingerprint': { input: () => ({}), allowed: { code: 'DEVICE_NOT_READY' } },
   'provisioning.status': { input: () => ({}), allowed: 'ok' },
   // The harness provisioned the kiosk, so registering again is refused before any authority is asked, storing nothing.
   'provisioning.register': { input: () => ({ authorityUrl: 'http://127.0.0.1:9', token: 'ght_sample', name: 'Hall A' }), allowed: { code: 'PROVISIONING_ALREADY_DONE' } },
@@ -126,6 +150,10 @@ const samples = {
   // The outbox is empty and no receipt file is there.
   'sync.export': { input: () => ({ directory: '/tmp' }), allowed: { code: 'EXPORT_NOTHING_QUEUED' } },
   'sync.importReceipts': { input: () => ({ file: '/tmp/gatehouse-no-such-receipts.json' }), allowed: { code: 'RECEIPT_FILE_MISSING' } },
+  'diagnostics.run': { input: () => ({}), allowed: 'ok' },
+  'diagnostics.usbFolders': { input: () => ({}), allowed: 'ok' },
+  // No USB stick is mounted at that folder, so nothing is written and nothing audited.
+  'diagnostics.writeSupportBundle': { input: () => ({ folder: '/media/gatehouse-no-such-stick' }), allowed: { code: 'SUPPORT_BUNDLE_FOLDER_MISSING' } },
   // No enrollment is on the face step in this matrix, so the face handlers refuse after the access check.
   'face.chipPortrait': { input: () => ({}), allowed: { code: 'FACE_NOT_ON_STEP' } },
   'face.portrait': { input: () => ({ image: 'AAAAAAAAAAAAAAAAAAAA' }), allowed: { code: 'FACE_NOT_ON_STEP' } },
@@ -194,8 +222,14 @@ describe('RPC access matrix', () => {
       'operators.disable': 'supervisor,technician',
       'operators.pinFailures': 'supervisor,technician',
       'operators.unlock': 'supervisor,technician',
+      'operators.resetPin': 'supervisor,technician',
+      'operators.changeOwnPin': 'officer,supervisor,technician',
+      'operators.setRole': 'technician',
+      'operators.removeFinger': 'supervisor,technician',
       'audit.verify': 'supervisor,technician',
       'audit.list': 'supervisor,technician',
+      'audit.actions': 'supervisor,technician',
+      'settings.get': 'technician',
       'settings.update': 'technician',
       'enrollment.start': 'anyone',
       'enrollment.current': 'anyone',
@@ -208,6 +242,11 @@ describe('RPC access matrix', () => {
       'enrollment.cancel': 'anyone',
       'document.keyboardKeys': 'anyone',
       'devices.simulate': 'anyone',
+      'devices.setup': 'technician',
+      'devices.configure': 'technician',
+      'devices.setFingers': 'technician',
+      'devices.test': 'technician',
+      'devices.testCamera': 'technician',
       'face.chipPortrait': 'anyone',
       'face.portrait': 'anyone',
       'face.frame': 'anyone',
@@ -247,6 +286,9 @@ describe('RPC access matrix', () => {
       'sync.now': 'supervisor,technician',
       'sync.export': 'supervisor',
       'sync.importReceipts': 'supervisor',
+      'diagnostics.run': 'technician',
+      'diagnostics.usbFolders': 'technician',
+      'diagnostics.writeSupportBundle': 'technician',
     });
   });
 

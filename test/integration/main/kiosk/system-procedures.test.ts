@@ -7,8 +7,8 @@ import { version } from '../../../../main/kiosk/project-root.js';
 import { errorOf, openKioskHarness, outputOf, type KioskHarness } from '../../../fixtures/kiosk-harness.js';
 
 const DEFAULT_SETTINGS = {
-  idleTimeoutSeconds: 120, defaultLanguage: 'en', secondApprover: 'supervisor', heldEnrollmentLimit: 20, heldEnrollmentMaxAgeHours: 24,
-  slipPrinter: null, slipFolder: null,
+  idleTimeoutSeconds: 120, idleWarningSeconds: 30, defaultLanguage: 'en', secondApprover: 'supervisor', alwaysSecondApproval: [],
+  heldEnrollmentLimit: 20, heldEnrollmentMaxAgeHours: 24, sealedRetentionHours: 168, slipPrinter: null, slipFolder: null,
 };
 
 let h: KioskHarness;
@@ -20,7 +20,7 @@ afterAll(() => h.close());
 describe('system procedures', () => {
   it('tells the start screen the version, host, first-run state and defaults', async () => {
     expect(outputOf(await h.call(h.openScreen().screen, 'system.info'))).toEqual({
-      version, host: 'browser', firstRun: false, simulatedDevices: false,
+      version, host: 'browser', firstRun: false, simulatedDevices: false, camera: null,
       settings: DEFAULT_SETTINGS,
     });
   });

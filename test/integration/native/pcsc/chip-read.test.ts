@@ -69,7 +69,7 @@ async function takeAway(): Promise<void> {
 describe('the chip reader family through pcscd and vpcd', () => {
   it('reports the simulated reader, empty, and refuses a read without a card', async () => {
     expect(simulation.config).toEqual({ kind: 'pcsc', reader: expect.stringMatching(/ 00 00$/), extendedLength: true });
-    expect(driver.status).toEqual<ChipReaderStatus>({ state: 'ready', reader: simulation.config.reader, cardPresent: false, error: null });
+    expect(driver.status).toEqual<ChipReaderStatus>({ state: 'ready', reader: simulation.config.reader, cardPresent: false, atr: null, error: null });
     await expect(driver.read(MRZ_KEY, { trustStore })).rejects.toMatchObject({
       code: 'CHIP_NO_CARD', message: expect.stringContaining(`"${simulation.config.reader}"`),
     });
@@ -77,7 +77,7 @@ describe('the chip reader family through pcscd and vpcd', () => {
 
   it('reads a valid passport with PACE, verifies it against the test CSCA, and reads one document at a time', async () => {
     const insertedAt = await present('valid');
-    expect(driver.status).toEqual<ChipReaderStatus>({ state: 'ready', reader: simulation.config.reader, cardPresent: true, error: null });
+    expect(driver.status).toEqual<ChipReaderStatus>({ state: 'ready', reader: simulation.config.reader, cardPresent: true, atr: expect.any(Uint8Array), error: null });
 
     const reading = driver.read(MRZ_KEY, { trustStore, now });
     await expect(driver.read(MRZ_KEY, { trustStore })).rejects.toMatchObject({ code: 'CHIP_BUSY' });

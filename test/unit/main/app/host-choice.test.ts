@@ -45,4 +45,14 @@ describe('chooseHost', () => {
     const choice = await chooseHost(context({ exists: () => false }));
     expect(choice.host).toBe('browser');
   });
+
+  it('says when it starts with simulated devices, and passes --simulate on to either host', async () => {
+    const args = ['--simulate', '--simulated-chip'];
+    const electron = await chooseHost(context({ args }));
+    expect(electron.reason).toBe('Starting the Electron kiosk, with simulated devices for those not set up (--simulate)');
+    expect(electron.args).toEqual([root, ...args]);
+    const browser = await chooseHost(context({ args, exists: () => false }));
+    expect(browser.reason).toMatch(/starting the browser host with the system Chromium, with simulated devices .*\(--simulate\)$/);
+    expect(browser.args).toEqual([join(root, 'bin', 'gatehouse.js'), 'serve', ...args]);
+  });
 });

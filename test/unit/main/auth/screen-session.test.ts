@@ -21,16 +21,18 @@ const called = { id: 5, name: 'Oskar Officer', role: 'officer', via: 'fingerprin
 const supervisor = { id: 8, name: 'Sina Supervisor', role: 'supervisor', via: 'pin' } as const;
 const technician = { id: 9, name: 'Tim Technician', role: 'technician', via: 'pin' } as const;
 
-function screen(timeoutSeconds = 120) {
+function screen(timeoutSeconds = 120, warningSeconds = 30) {
   const events: Array<[EventName, unknown]> = [];
   const emit: EventSink = (name, payload) => {
     events.push([name, payload]);
   };
-  const settings = { timeoutSeconds };
+  const settings = { timeoutSeconds, warningSeconds };
   const onIdleExpire = vi.fn((s: ScreenSession) => {
     events.push(['expire-hook' as EventName, { operator: s.operator?.id ?? null }]);
   });
-  const session = new ScreenSession({ idleTimeoutSeconds: () => settings.timeoutSeconds, emit, onIdleExpire });
+  const session = new ScreenSession({
+    idleTimeoutSeconds: () => settings.timeoutSeconds, idleWarningSeconds: () => settings.warningSeconds, emit, onIdleExpire,
+  });
   return { session, events, onIdleExpire, settings };
 }
 
@@ -110,11 +112,15 @@ describe('ScreenSession', () => {
     expect(session.operator).toBeNull();
   });
 
-  it('reads the configured timeout again at each touch', () => {
-    const { session, settings } = screen(120);
+  it('reads the configured timeout and warning time again at each touch', () => {
+    const { session, events, settings } = screen(120);
     settings.timeoutSeconds = 60;
+    settings.warningSeconds = 10;
     session.login(officer);
-    vi.advanceTimersByTime(59_999);
+    vi.advanceTimersByTime(49_999);
+    expect(warningsIn(events)).toEqual([]);
+    vi.advanceTimersByTime(10_000);
+    expect(warningsIn(events)).toEqual(Array.from({ length: 10 }, (_, i) => 10 - i));
     expect(session.operator).not.toBeNull();
     vi.advanceTimersByTime(1);
     expect(session.operator).toBeNull();

@@ -18,6 +18,11 @@ describe('runDoctorChecks', () => {
       ['data folder and key permissions', true], ['database encryption', true], ['database integrity', true], ['audit chain', true],
       ['provisioning', false], ['authority and clock', false], ['disk space', true],
     ]);
+    expect(checks.map((c) => c.id)).toEqual([
+      'node', 'sqlite', 'serial-ports', 'hid', 'chip-readers', 'chromium', 'face', 'data-writable',
+      'permissions', 'encryption', 'integrity', 'audit-chain', 'provisioning', 'authority', 'disk-space',
+    ]);
+    for (const check of checks) expect(check.outcome, check.id).toBe(check.ok ? 'ok' : check.required ? 'failed' : 'warning');
     for (const check of checks.filter((c) => c.required)) {
       expect(check, check.name).toMatchObject({ ok: true });
     }
@@ -28,6 +33,18 @@ describe('runDoctorChecks', () => {
     const file = path.join(base, 'plain-file');
     fs.writeFileSync(file, '');
     const checks = await runDoctorChecks(path.join(file, 'data'));
-    expect(checks.find((c) => c.name === 'data directory writable')).toMatchObject({ ok: false, detail: expect.stringMatching(/ENOTDIR|EEXIST/) });
+    expect(checks.find((c) => c.name === 'data directory writable')).toMatchObject({ ok: false, outcome: 'failed', reason: null, detail: expect.stringMatching(/ENOTDIR|EEXIST/) });
+  });
+
+  it('tells a listener each check\'s progress: all waiting, each running, each done with its result', async () => {
+    const seen: Array<Array<{ id: string; state: string }>> = [];
+    const checks = await runDoctorChecks(path.join(base, 'watched'), {}, (progress) => seen.push(progress.map(({ id, state }) => ({ id, state }))));
+    expect(seen.length).toBe(2 * checks.length);
+    expect(seen[0]!.filter((entry) => entry.state === 'running').map((entry) => entry.id)).toEqual(['node']);
+    const last = seen.at(-1)!;
+    expect(last.every((entry) => entry.state === 'done')).toBe(true);
+    // The station's checks run one after the other: while one runs, the later ones wait.
+    const auditRunning = seen.find((snapshot) => snapshot.find((entry) => entry.id === 'audit-chain')?.state === 'running')!;
+    expect(auditRunning.filter((entry) => ['provisioning', 'authority', 'disk-space'].includes(entry.id)).every((entry) => entry.state === 'waiting')).toBe(true);
   });
 });

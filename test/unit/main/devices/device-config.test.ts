@@ -11,8 +11,8 @@ import { openDatabase, type Db } from '../../../../main/store/database.js';
 import { setSetting } from '../../../../main/store/settings.js';
 
 describe('DevicesConfig', () => {
-  it('means "no reader configured" (run on simulators; no chip reader) when empty', () => {
-    expect(DevicesConfig.parse({})).toEqual({ documentReader: null, chipReader: null, fingerprint: null });
+  it('means "nothing set up" (simulators only with --simulate) and the default camera when empty', () => {
+    expect(DevicesConfig.parse({})).toEqual({ documentReader: null, chipReader: null, fingerprint: null, camera: null });
     expect(DevicesConfig.parse({ documentReader: null })).toMatchObject({ documentReader: null });
   });
 

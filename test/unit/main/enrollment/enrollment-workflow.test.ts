@@ -34,8 +34,8 @@ function kiosk({ provisioned = true, settings = {} }: { provisioned?: boolean; s
   const operator = db.prepare('INSERT INTO operators (id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)');
   for (const { id, name, role } of [OFFICER, SECOND_OFFICER, SUPERVISOR]) operator.run(id, name, role, 'h', NOW.toISOString());
   const station: StationSettings = {
-    idleTimeoutSeconds: 120, defaultLanguage: 'en', secondApprover: 'supervisor', heldEnrollmentLimit: 20, heldEnrollmentMaxAgeHours: 24,
-    slipPrinter: null, slipFolder: null, ...settings,
+    idleTimeoutSeconds: 120, idleWarningSeconds: 30, defaultLanguage: 'en', secondApprover: 'supervisor', alwaysSecondApproval: [],
+    heldEnrollmentLimit: 20, heldEnrollmentMaxAgeHours: 24, sealedRetentionHours: 168, slipPrinter: null, slipFolder: null, ...settings,
   };
   const changed = vi.fn();
   const workflow = new EnrollmentWorkflow({
@@ -53,7 +53,7 @@ const commitAs = (db: Db, action: string, actor = 'test'): Commit => (change, de
 
 function screen(operator: SessionOperator | null = null) {
   const events: Array<[EventName, unknown]> = [];
-  const session = new ScreenSession({ idleTimeoutSeconds: () => 120, emit: (name, payload) => { events.push([name, payload]); }, onIdleExpire: () => {} });
+  const session = new ScreenSession({ idleTimeoutSeconds: () => 120, idleWarningSeconds: () => 30, emit: (name, payload) => { events.push([name, payload]); }, onIdleExpire: () => {} });
   if (operator) session.login(operator);
   return { session, events };
 }
@@ -188,6 +188,15 @@ describe('EnrollmentWorkflow.check', () => {
     const lenient = kiosk({ settings: { secondApprover: 'supervisor-or-officer' } }).workflow;
     expect(lenient.check(withException(), 'approved', operatorActor(SECOND_OFFICER)).to).toBe('sealed');
     expect(() => lenient.check(withException(), 'approved', operatorActor(OFFICER))).toThrow(expect.objectContaining({ code: 'ENROLLMENT_SECOND_APPROVER_REQUIRED' }));
+  });
+
+  it('adds the station\'s rule to the enrollments of the flows it names', () => {
+    const { db, workflow } = kiosk({ settings: { alwaysSecondApproval: ['company'] } });
+    const company = workflow.start(screen().session, 'company', commitAs(db, 'enrollment.start'));
+    const person = workflow.start(screen(asSession(OFFICER)).session, 'person', commitAs(db, 'enrollment.start'));
+    expect(company.secondApproval()).toEqual(['station-rule']);
+    expect(company.view().secondApproval).toEqual(['station-rule']);
+    expect(person.secondApproval()).toEqual([]);
   });
 });
 

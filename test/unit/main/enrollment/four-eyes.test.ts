@@ -1,11 +1,12 @@
 // The four-eyes rules as pure functions: which facts make an enrollment need a second operator
 // (and in which order the reasons are given), and who may be that second operator: never one
 // who took part, a supervisor where the station says so, a second officer where it allows one.
+// The station's own rule (every enrollment of a flow) adds a reason; it never removes a mandatory one.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  secondApprovalReasons, secondApproverRefusal, type ApprovalContext, type ApprovalFacts, type SecondApprovalReasonName,
+  MANDATORY_SECOND_APPROVAL_REASONS, secondApprovalReasons, secondApproverRefusal, type ApprovalContext, type ApprovalFacts, type SecondApprovalReasonName,
 } from '../../../../main/enrollment/four-eyes.js';
 import { ROLES } from '../../../../main/rpc/define.js';
 import { SecondApprovalReason } from '../../../../main/rpc/schemas.js';
@@ -15,6 +16,7 @@ const CLEAN: ApprovalFacts = {
   faceException: false,
   chipSkipped: false,
   fingers: [{ kind: 'captured', duplicate: false }, { kind: 'captured', duplicate: false }],
+  stationRule: false,
 };
 
 const OFFICER = { id: 3, role: 'officer' as const };
@@ -28,11 +30,11 @@ describe('secondApprovalReasons', () => {
   it('gives none for a clean enrollment, with or without fingers', () => {
     expect(secondApprovalReasons(CLEAN)).toEqual([]);
     expect(secondApprovalReasons({ ...CLEAN, fingers: [] })).toEqual([]);
-    expect(secondApprovalReasons({ face: null, faceException: false, chipSkipped: false, fingers: [] })).toEqual([]);
+    expect(secondApprovalReasons({ face: null, faceException: false, chipSkipped: false, fingers: [], stationRule: false })).toEqual([]);
   });
 
   it.each<[string, ApprovalFacts, SecondApprovalReasonName[]]>([
-    ['a face exception', { face: null, faceException: true, chipSkipped: false, fingers: [] }, ['face-exception']],
+    ['a face exception', { face: null, faceException: true, chipSkipped: false, fingers: [], stationRule: false }, ['face-exception']],
     ['a document chip not read', { ...CLEAN, chipSkipped: true }, ['chip-not-read']],
     ['a face in the review band', { ...CLEAN, face: { decision: 'review', livenessPassed: true } }, ['face-review-band']],
     ['a face without a passed liveness challenge', { ...CLEAN, face: { decision: 'match', livenessPassed: false } }, ['liveness-not-passed']],
@@ -54,8 +56,19 @@ describe('secondApprovalReasons', () => {
       faceException: true,
       chipSkipped: true,
       fingers: [{ kind: 'captured', duplicate: true }, { kind: 'exception' }],
-    })).toEqual(['chip-not-read', 'face-exception', 'face-review-band', 'liveness-not-passed', 'finger-exception', 'finger-duplicate']);
-    expect(SecondApprovalReason.options).toEqual(['chip-not-read', 'face-exception', 'face-review-band', 'liveness-not-passed', 'finger-exception', 'finger-duplicate']);
+      stationRule: true,
+    })).toEqual(['chip-not-read', 'face-exception', 'face-review-band', 'liveness-not-passed', 'finger-exception', 'finger-duplicate', 'station-rule']);
+    expect(SecondApprovalReason.options).toEqual([
+      'chip-not-read', 'face-exception', 'face-review-band', 'liveness-not-passed', 'finger-exception', 'finger-duplicate', 'station-rule',
+    ]);
+  });
+
+  it('adds the station\'s rule to a clean enrollment, and keeps every mandatory reason whatever the station asks', () => {
+    expect(secondApprovalReasons({ ...CLEAN, stationRule: true })).toEqual(['station-rule']);
+    expect(MANDATORY_SECOND_APPROVAL_REASONS).toEqual(SecondApprovalReason.options.filter((reason) => reason !== 'station-rule'));
+    const doubtful = { ...CLEAN, face: { decision: 'review' as const, livenessPassed: true } };
+    expect(secondApprovalReasons({ ...doubtful, stationRule: false })).toEqual(['face-review-band']);
+    expect(secondApprovalReasons({ ...doubtful, stationRule: true })).toEqual(['face-review-band', 'station-rule']);
   });
 
   const facts: fc.Arbitrary<ApprovalFacts> = fc.record({
@@ -66,15 +79,16 @@ describe('secondApprovalReasons', () => {
       fc.record({ kind: fc.constant('captured' as const), duplicate: fc.boolean() }),
       fc.constant({ kind: 'exception' as const }),
     ), { maxLength: 10 }),
+    stationRule: fc.boolean(),
   });
 
-  it('gives none exactly when there is no exception, no skipped chip, no review band, no failed liveness and no duplicate', () => {
-    fc.assert(fc.property(facts, ({ face, faceException, chipSkipped, fingers }) => {
-      const clean = !faceException && !chipSkipped
+  it('gives none exactly when there is no exception, no skipped chip, no review band, no failed liveness, no duplicate and no station rule', () => {
+    fc.assert(fc.property(facts, ({ face, faceException, chipSkipped, fingers, stationRule }) => {
+      const clean = !faceException && !chipSkipped && !stationRule
         && face?.decision !== 'review'
         && face?.livenessPassed !== false
         && fingers.every((finger) => finger.kind === 'captured' && !finger.duplicate);
-      expect(secondApprovalReasons({ face, faceException, chipSkipped, fingers }).length === 0).toBe(clean);
+      expect(secondApprovalReasons({ face, faceException, chipSkipped, fingers, stationRule }).length === 0).toBe(clean);
     }), { numRuns: 500 });
   });
 

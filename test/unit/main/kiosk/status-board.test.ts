@@ -4,6 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { StatusBoard } from '../../../../main/kiosk/status-board.js';
 import { SystemStatus } from '../../../../main/rpc/contract.js';
+import { DeviceDiagnosis } from '../../../../main/rpc/procedures/devices.js';
 import { openDatabase, type Db } from '../../../../main/store/database.js';
 
 function enqueue(db: Db, id: string, state: string): void {
@@ -12,12 +13,13 @@ function enqueue(db: Db, id: string, state: string): void {
 }
 
 describe('StatusBoard', () => {
-  it('starts with every device unconfigured, not provisioned and an empty queue', () => {
-    const status = new StatusBoard(openDatabase(':memory:')).current();
+  it('starts with every device unconfigured (the optional chip reader and the browser\'s camera not shown), not provisioned and an empty queue', () => {
+    const board = new StatusBoard(openDatabase(':memory:'));
+    const status = board.current();
     expect(SystemStatus.parse(status)).toEqual(status);
-    expect(status.devices.map((d) => [d.kind, d.state])).toEqual([
-      ['document-reader', 'not-configured'], ['fingerprint', 'not-configured'], ['camera', 'not-configured'],
-    ]);
+    expect(status.devices.map((d) => [d.kind, d.state])).toEqual([['document-reader', 'not-configured'], ['fingerprint', 'not-configured']]);
+    board.setDevice({ kind: 'camera', name: 'Camera', state: 'ready', simulated: false });
+    expect(board.current().devices.map((d) => d.kind)).toEqual(['document-reader', 'fingerprint', 'camera']);
     expect(status).toMatchObject({ network: 'not-provisioned', queueDepth: 0, heldEnrollments: 0, enrollmentBlocked: 'not-provisioned' });
   });
 
@@ -41,7 +43,7 @@ describe('StatusBoard', () => {
       network: 'offline',
       devices: expect.arrayContaining([{ kind: 'fingerprint', name: 'R307 on /dev/ttyUSB0', state: 'ready', simulated: true }]),
     });
-    expect(board.current().devices).toHaveLength(3);
+    expect(board.current().devices).toHaveLength(2);
   });
 
   it('shows the held enrollments and the block from the enrollments attached, asking each time', () => {
@@ -61,5 +63,40 @@ describe('StatusBoard', () => {
     board.changed();
     expect(changed).toHaveBeenCalledTimes(2);
     expect(changed.mock.calls[1]![0]).toMatchObject({ heldEnrollments: 20, enrollmentBlocked: 'held-limit' });
+  });
+
+  it('keeps each device\'s last error and when its state changed for the technician, never on the status bar', () => {
+    let clock = new Date('2026-12-07T10:00:00Z');
+    const board = new StatusBoard(openDatabase(':memory:'), () => clock);
+    const scanner = { kind: 'fingerprint', name: 'Fingerprint scanner', simulated: false } as const;
+    clock = new Date('2026-12-07T10:01:00Z');
+    board.setDevice({ ...scanner, state: 'error', problem: 'wrong-settings' }, { code: 'R30X_WRONG_PASSWORD', detail: 'VfyPwd refused' });
+    clock = new Date('2026-12-07T10:02:00Z');
+    board.setDevice({ ...scanner, state: 'error', problem: 'wrong-settings' }); // the same state again: since stays
+    const diagnosis = board.diagnoses().find((device) => device.kind === 'fingerprint');
+    expect(diagnosis).toEqual({
+      ...scanner, state: 'error', problem: 'wrong-settings', since: '2026-12-07T10:01:00.000Z',
+      lastError: { at: '2026-12-07T10:01:00.000Z', code: 'R30X_WRONG_PASSWORD', detail: 'VfyPwd refused' },
+    });
+    expect(DeviceDiagnosis.parse(diagnosis)).toEqual(diagnosis);
+
+    clock = new Date('2026-12-07T10:03:00Z');
+    board.setDevice({ ...scanner, state: 'ready' });
+    expect(board.diagnoses().find((device) => device.kind === 'fingerprint')).toMatchObject({
+      state: 'ready', since: '2026-12-07T10:03:00.000Z', lastError: { code: 'R30X_WRONG_PASSWORD' },
+    });
+    const shown = board.current().devices.find((device) => device.kind === 'fingerprint');
+    expect(shown).toEqual({ ...scanner, state: 'ready' });
+    expect(JSON.stringify(board.current())).not.toContain('R30X_WRONG_PASSWORD');
+  });
+
+  it('shows a chip reader on the status bar only once one is set up; diagnoses list it either way', () => {
+    const board = new StatusBoard(openDatabase(':memory:'));
+    expect(board.current().devices.map((device) => device.kind)).not.toContain('chip-reader');
+    expect(board.diagnoses().map((device) => device.kind)).toEqual(['document-reader', 'fingerprint', 'chip-reader', 'camera']);
+    board.setDevice({ kind: 'chip-reader', name: 'REINER SCT cyberJack', state: 'disconnected', simulated: false, problem: 'not-connected' });
+    expect(board.current().devices).toContainEqual({
+      kind: 'chip-reader', name: 'REINER SCT cyberJack', state: 'disconnected', simulated: false, problem: 'not-connected',
+    });
   });
 });

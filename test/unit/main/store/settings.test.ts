@@ -1,11 +1,12 @@
 // Station settings in the store: defaults when nothing is stored, values read back, values
 // outside a known setting's schema refused when set and reported by name when stored, and the
-// station's settings as a technician sees and changes them (second approvals, held enrollments,
-// where slips are printed or saved).
+// station's settings as a technician sees and changes them (idle timeout and warning checked
+// together, second approvals, held enrollments, retention, where slips are printed or saved), with
+// what changed from what to what, and each setting's bounds as the screen and the CLI show them.
 import { describe, it, expect } from 'vitest';
 import { z } from 'zod';
 import { openDatabase } from '../../../../main/store/database.js';
-import { readSettings, writeSettings } from '../../../../main/kiosk/station-settings.js';
+import { readSettings, settingFields, writeSettings } from '../../../../main/kiosk/station-settings.js';
 import { Settings } from '../../../../main/rpc/schemas.js';
 import { getSetting, setSetting, SettingKeys, type Setting } from '../../../../main/store/settings.js';
 
@@ -93,7 +94,7 @@ describe('settings', () => {
     ['slipPrinter', 7],
     ['slipFolder', 'slips'],
     ['slipFolder', './slips'],
-    ['slipFolder', `/${'d'.repeat(4096)}`],
+    ['slipFolder', `/${'d'.repeat(255)}`],
     ['slipFolder', ''],
   ])('refuses to set %s to %j', (key, value) => {
     const db = openDatabase(':memory:');
@@ -110,33 +111,84 @@ describe('settings', () => {
   });
 });
 
+const DEFAULTS = {
+  idleTimeoutSeconds: 120, idleWarningSeconds: 30, defaultLanguage: 'en', secondApprover: 'supervisor', alwaysSecondApproval: [],
+  heldEnrollmentLimit: 20, heldEnrollmentMaxAgeHours: 24, sealedRetentionHours: 168, slipPrinter: null, slipFolder: null,
+};
+
 describe('station settings', () => {
   it('reads every setting with its default when nothing is stored', () => {
     const settings = readSettings(openDatabase(':memory:'));
-    expect(settings).toEqual({
-      idleTimeoutSeconds: 120, defaultLanguage: 'en', secondApprover: 'supervisor', heldEnrollmentLimit: 20, heldEnrollmentMaxAgeHours: 24,
-      slipPrinter: null, slipFolder: null,
-    });
+    expect(settings).toEqual(DEFAULTS);
     expect(Settings.parse(settings)).toEqual(settings);
   });
 
-  it('changes only what it is given, and refuses a bad value without writing it', () => {
+  it('changes only what it is given, says what changed from what, and refuses a bad value without writing it', () => {
     const db = openDatabase(':memory:');
-    expect(writeSettings(db, { secondApprover: 'supervisor-or-officer', heldEnrollmentLimit: 5 })).toEqual({
-      idleTimeoutSeconds: 120, defaultLanguage: 'en', secondApprover: 'supervisor-or-officer', heldEnrollmentLimit: 5, heldEnrollmentMaxAgeHours: 24,
-      slipPrinter: null, slipFolder: null,
+    expect(writeSettings(db, { secondApprover: 'supervisor-or-officer', heldEnrollmentLimit: 5, defaultLanguage: 'en' })).toEqual({
+      settings: { ...DEFAULTS, secondApprover: 'supervisor-or-officer', heldEnrollmentLimit: 5 },
+      changed: [{ key: 'secondApprover', old: 'supervisor', new: 'supervisor-or-officer' }, { key: 'heldEnrollmentLimit', old: 20, new: 5 }],
     });
-    expect(() => writeSettings(db, { heldEnrollmentMaxAgeHours: 0 })).toThrow(expect.objectContaining({ code: 'SETTING_INVALID' }));
-    expect(readSettings(db).heldEnrollmentMaxAgeHours).toBe(24);
+    expect(() => writeSettings(db, { heldEnrollmentLimit: 7, heldEnrollmentMaxAgeHours: 0 })).toThrow(expect.objectContaining({ code: 'SETTING_INVALID' }));
+    expect(readSettings(db)).toMatchObject({ heldEnrollmentLimit: 5, heldEnrollmentMaxAgeHours: 24 });
   });
 
   it('sets the slip printer and folder, and sets them back to none', () => {
     const db = openDatabase(':memory:');
-    expect(writeSettings(db, { slipPrinter: 'Front_Desk-2.lp', slipFolder: '/srv/gatehouse/slips' })).toMatchObject({
+    expect(writeSettings(db, { slipPrinter: 'Front_Desk-2.lp', slipFolder: '/srv/gatehouse/slips' }).settings).toMatchObject({
       slipPrinter: 'Front_Desk-2.lp', slipFolder: '/srv/gatehouse/slips',
     });
-    expect(writeSettings(db, { slipPrinter: null })).toMatchObject({ slipPrinter: null, slipFolder: '/srv/gatehouse/slips' });
+    expect(writeSettings(db, { slipPrinter: null }).changed).toEqual([{ key: 'slipPrinter', old: 'Front_Desk-2.lp', new: null }]);
     expect(read(db, slipPrinter)).toBeNull();
     expect(read(db, slipFolder)).toBe('/srv/gatehouse/slips');
+  });
+
+  it('shows a countdown of 30 s, or half a shorter timeout, until a warning time is set', () => {
+    const db = openDatabase(':memory:');
+    expect(writeSettings(db, { idleTimeoutSeconds: 40 }).settings.idleWarningSeconds).toBe(20);
+    expect(writeSettings(db, { idleTimeoutSeconds: 15 }).settings.idleWarningSeconds).toBe(7);
+    expect(writeSettings(db, { idleTimeoutSeconds: 600, idleWarningSeconds: 90 }).settings).toMatchObject({ idleTimeoutSeconds: 600, idleWarningSeconds: 90 });
+    expect(writeSettings(db, { idleTimeoutSeconds: 91 }).settings).toMatchObject({ idleTimeoutSeconds: 91, idleWarningSeconds: 90 });
+  });
+
+  it('refuses a warning time not shorter than the timeout, naming the setting that was changed, and writes nothing', () => {
+    const db = openDatabase(':memory:');
+    writeSettings(db, { idleTimeoutSeconds: 120, idleWarningSeconds: 60 });
+    expect(() => writeSettings(db, { idleWarningSeconds: 120 })).toThrow(expect.objectContaining({
+      code: 'SETTING_IDLE_WARNING_TOO_LONG', message: expect.stringMatching(/warning \(120 s\) must be shorter than the idle timeout \(120 s\)/),
+      details: { key: 'idleWarningSeconds', idleWarningSeconds: 120, idleTimeoutSeconds: 120 },
+    }));
+    expect(() => writeSettings(db, { idleTimeoutSeconds: 45, defaultLanguage: 'de' })).toThrow(expect.objectContaining({
+      code: 'SETTING_IDLE_WARNING_TOO_LONG', details: { key: 'idleTimeoutSeconds', idleWarningSeconds: 60, idleTimeoutSeconds: 45 },
+    }));
+    expect(readSettings(db)).toMatchObject({ idleTimeoutSeconds: 120, idleWarningSeconds: 60, defaultLanguage: 'en' });
+    expect(writeSettings(db, { idleTimeoutSeconds: 45, idleWarningSeconds: 44 }).settings).toMatchObject({ idleTimeoutSeconds: 45, idleWarningSeconds: 44 });
+  });
+
+  it('takes second-approval rules for the flows only, each once: mandatory reasons are not settings', () => {
+    const db = openDatabase(':memory:');
+    expect(writeSettings(db, { alwaysSecondApproval: ['company'] }).changed).toEqual([{ key: 'alwaysSecondApproval', old: [], new: ['company'] }]);
+    expect(writeSettings(db, { alwaysSecondApproval: ['company'] }).changed).toEqual([]);
+    for (const refused of [['company', 'company'], ['face-exception'], ['chip-not-read'], 'company']) {
+      expect(() => setSetting(db, 'alwaysSecondApproval', refused), JSON.stringify(refused)).toThrow(expect.objectContaining({ code: 'SETTING_INVALID' }));
+    }
+    expect(readSettings(db).alwaysSecondApproval).toEqual(['company']);
+  });
+
+  it('describes each setting with the bounds or choices of its schema', () => {
+    const fields = Object.fromEntries(settingFields().map((field) => [field.key, field]));
+    expect(Object.keys(fields)).toEqual(Object.keys(DEFAULTS));
+    expect(fields).toMatchObject({
+      idleTimeoutSeconds: { type: 'integer', min: 15, max: 3600 },
+      idleWarningSeconds: { type: 'integer', min: 5, max: 600 },
+      defaultLanguage: { type: 'choice', options: ['en', 'de', 'zh-CN'] },
+      secondApprover: { type: 'choice', options: ['supervisor', 'supervisor-or-officer'] },
+      alwaysSecondApproval: { type: 'choices', options: ['person', 'company'] },
+      heldEnrollmentLimit: { type: 'integer', min: 1, max: 500 },
+      heldEnrollmentMaxAgeHours: { type: 'integer', min: 1, max: 720 },
+      sealedRetentionHours: { type: 'integer', min: 0, max: 8760 },
+      slipPrinter: { type: 'text' },
+      slipFolder: { type: 'text' },
+    });
   });
 });

@@ -34,19 +34,19 @@ describe('ChipReader status', () => {
   it('follows the first reader with a card, else the first listed, and reports documents with their ATR', async () => {
     const fake = new FakePcsc([FIRST, SECOND]);
     const { driver, cards } = driverOn(fake);
-    expect(driver.status).toEqual({ state: 'starting', reader: null, cardPresent: false, error: null });
+    expect(driver.status).toEqual({ state: 'starting', reader: null, cardPresent: false, atr: null, error: null });
     await driver.start();
-    expect(driver.status).toEqual({ state: 'ready', reader: FIRST, cardPresent: false, error: null });
+    expect(driver.status).toEqual({ state: 'ready', reader: FIRST, cardPresent: false, atr: null, error: null });
 
     fake.insert(SECOND, { atr: ATR });
     await until(() => cards.length === 1);
     expect(cards).toEqual([{ present: true, reader: SECOND, atr: ATR }]);
-    expect(driver.status).toEqual({ state: 'ready', reader: SECOND, cardPresent: true, error: null });
+    expect(driver.status).toEqual({ state: 'ready', reader: SECOND, cardPresent: true, atr: ATR, error: null });
 
     fake.remove(SECOND);
     await until(() => cards.length === 2);
     expect(cards[1]).toEqual({ present: false, reader: SECOND, atr: ATR });
-    expect(driver.status).toEqual({ state: 'ready', reader: FIRST, cardPresent: false, error: null });
+    expect(driver.status).toEqual({ state: 'ready', reader: FIRST, cardPresent: false, atr: null, error: null });
   });
 
   it('keeps to the configured reader: cards elsewhere are not its business, and without it there is no reader', async () => {
@@ -97,7 +97,7 @@ describe('ChipReader status', () => {
     fake.running = true;
     fake.insert(FIRST, { atr: ATR });
     await until(() => driver.status.state === 'ready');
-    expect(driver.status).toEqual({ state: 'ready', reader: FIRST, cardPresent: true, error: null });
+    expect(driver.status).toEqual({ state: 'ready', reader: FIRST, cardPresent: true, atr: ATR, error: null });
 
     fake.stop();
     await until(() => driver.status.state === 'failed');

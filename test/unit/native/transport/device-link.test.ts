@@ -62,7 +62,7 @@ describe('DeviceLink', () => {
     expect(device.attempts()).toBe(5);
     expect(statuses).toEqual([
       { state: 'connecting' },
-      { state: 'error', reason: 'test reader: ENOENT: no such file /dev/ttyUSB0' },
+      { state: 'error', reason: 'test reader: ENOENT: no such file /dev/ttyUSB0', error: expect.objectContaining({ message: 'ENOENT: no such file /dev/ttyUSB0' }) },
       { state: 'connected' },
     ]);
   });
