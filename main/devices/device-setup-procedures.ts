@@ -22,26 +22,35 @@ import type { DeviceRig } from './device-rig.js';
 import { deviceSettingsView, writeDeviceSettings } from './device-settings.js';
 import { testChipReader, testDocumentReader, testFingerprint } from './device-test.js';
 
-type SetupMethods = 'devices.setup' | 'devices.configure' | 'devices.setFingers' | 'devices.test' | 'devices.testCamera';
+type SetupMethods = 'devices.setup' | 'devices.configure' | 'devices.setFingers' | 'devices.test' | 'devices.cancelTest' | 'devices.testCamera';
 
-/** The roles under test now; one test per role at a time. */
+/** The roles under test now, one test per role at a time, each with what stops it early. */
 export class DeviceTests {
-  readonly #running = new Set<DeviceRole>();
+  readonly #running = new Map<DeviceRole, AbortController>();
 
   running(role: DeviceRole): boolean {
     return this.#running.has(role);
   }
 
-  async run<T>(role: DeviceRole, test: () => Promise<T>): Promise<T> {
+  /** Runs `test` with a signal that `cancel(role)` (or `alsoOn`, e.g. the screen's end) aborts. */
+  async run<T>(role: DeviceRole, test: (signal: AbortSignal) => Promise<T>, alsoOn?: AbortSignal): Promise<T> {
     if (this.#running.has(role)) {
       throw new GatehouseError('DEVICES_TEST_RUNNING', `The ${role} is being tested already; wait for that test to end.`, { role });
     }
-    this.#running.add(role);
+    const stop = new AbortController();
+    this.#running.set(role, stop);
     try {
-      return await test();
+      return await test(alsoOn ? AbortSignal.any([stop.signal, alsoOn]) : stop.signal);
     } finally {
       this.#running.delete(role);
     }
+  }
+
+  /** Stops the test of `role` now; false when none runs. */
+  cancel(role: DeviceRole): boolean {
+    const stop = this.#running.get(role);
+    stop?.abort();
+    return stop !== undefined;
   }
 }
 
@@ -81,9 +90,16 @@ export function deviceSetupHandlers({ db, rig, status, face, tests }: DeviceSetu
   };
 
   /** Runs the test; a passed test is audited (a failed one is an error the dispatcher logs, with the device's fault). */
-  const audited = async (role: DeviceRole, ctx: HandlerContext<ScreenSession>, test: () => Promise<z.input<typeof DeviceTestResult>>) => {
-    const result = await tests.run(role, test);
-    return ctx.commit(() => result, () => ({ role, passed: true }));
+  const audited = async (role: DeviceRole, ctx: HandlerContext<ScreenSession>, test: (signal: AbortSignal) => Promise<z.input<typeof DeviceTestResult>>) => {
+    // The screen's end (idle, logout, closed) ends its test too.
+    const ended = new AbortController();
+    const stopWatching = ctx.caller.onEnd(() => ended.abort());
+    try {
+      const result = await tests.run(role, test, ended.signal);
+      return ctx.commit(() => result, () => ({ role, passed: true }));
+    } finally {
+      stopWatching();
+    }
   };
 
   return {
@@ -99,17 +115,14 @@ export function deviceSetupHandlers({ db, rig, status, face, tests }: DeviceSetu
     },
     'devices.test': ({ role, timeoutSeconds }, ctx) => {
       const timeoutMs = timeoutSeconds * 1000;
-      // The screen's end (idle, logout, closed) ends its test.
-      const ended = new AbortController();
-      const stopWatching = ctx.caller.onEnd(() => ended.abort());
-      const options = { signal: ended.signal };
-      return audited(role, ctx, () => {
+      return audited(role, ctx, (signal) => {
         const devices = rig();
-        if (role === 'document-reader') return testDocumentReader(devices?.documentReader ?? null, timeoutMs, options);
-        if (role === 'fingerprint') return testFingerprint(devices?.fingerprint ?? null, timeoutMs, { ...options, owner: ctx.caller });
-        return testChipReader(devices?.chipReader ?? null, timeoutMs, options);
-      }).finally(stopWatching);
+        if (role === 'document-reader') return testDocumentReader(devices?.documentReader ?? null, timeoutMs, { signal });
+        if (role === 'fingerprint') return testFingerprint(devices?.fingerprint ?? null, timeoutMs, { signal, owner: ctx.caller });
+        return testChipReader(devices?.chipReader ?? null, timeoutMs, { signal });
+      });
     },
+    'devices.cancelTest': ({ role }) => ({ cancelled: tests.cancel(role) }),
     'devices.testCamera': async ({ jpeg }) => {
       // Decoded here, so a frame that is no picture is refused before the face worker starts.
       const frame = decodeImage(new Uint8Array(Buffer.from(jpeg, 'base64')));

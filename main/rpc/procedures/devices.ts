@@ -143,6 +143,12 @@ export const devicesProcedures = {
     access: technician,
     audit: 'devices.tested',
   }),
+  'devices.cancelTest': procedure({
+    summary: 'Stop waiting in the running test of a role (the technician pressed "Stop waiting"); the test ends as cancelled.',
+    input: z.strictObject({ role: TestableRole }),
+    output: z.object({ cancelled: z.boolean() }),
+    access: technician,
+  }),
   'devices.testCamera': procedure({
     summary: 'Find the faces in one camera frame (the camera test): boxes in frame pixels.',
     input: z.strictObject({ jpeg: JpegBase64 }),

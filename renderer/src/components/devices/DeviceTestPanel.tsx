@@ -1,9 +1,8 @@
 // A technician's test of one device: the kiosk waits (up to TEST_SECONDS, counted down on
 // screen) for a document, a finger or a card, and this shows what the device gave: the
 // document's fields with their checks, the finger image with its quality estimate, the chip
-// reader and its card. Closing the test stops this screen waiting; the kiosk's own wait ends
-// with its time-out or with the screen's session (logout, idle). On a simulated device the
-// simulator's buttons stand beside it.
+// reader and its card. "Stop waiting" stops the kiosk's wait too (`devices.cancelTest`), so the
+// device is free to test again at once. On a simulated device the simulator's buttons stand beside it.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
@@ -52,6 +51,8 @@ export function DeviceTestPanel({ role, simulated, readerKind, onClose }: {
     return () => { live = false; };
   }, [client, role, run]);
 
+  const stopWaiting = () => client.call('devices.cancelTest', { role }).then(onClose, setError);
+
   return (
     <div className="device-test" data-testid={`device-test-${role}`} data-state={waiting ? 'waiting' : result ? 'done' : 'failed'}>
       {waiting && (
@@ -66,7 +67,7 @@ export function DeviceTestPanel({ role, simulated, readerKind, onClose }: {
         {!waiting && (
           <button type="button" data-testid="device-test-again" onClick={() => setRun({ started: Date.now() })}>{t('devices.test.again')}</button>
         )}
-        <button type="button" data-testid="device-test-close" onClick={onClose}>{t(waiting ? 'devices.test.stop' : 'devices.test.close')}</button>
+        <button type="button" data-testid="device-test-close" onClick={waiting ? stopWaiting : onClose}>{t(waiting ? 'devices.test.stop' : 'devices.test.close')}</button>
       </div>
       {simulated && waiting && role === 'document-reader' && <DocumentSimulatorPanel kind={readerKind} chipSimulated={false} />}
       {simulated && waiting && role === 'fingerprint' && <FingerSimulatorPanel person="technician-test" finger={2} />}

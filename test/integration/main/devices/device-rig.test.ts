@@ -170,6 +170,14 @@ describe('the technician\'s device set-up procedures', () => {
     expect(outputOf<{ pendingRead: unknown }>(await h.call(officer.screen, 'enrollment.current')).pendingRead).toBeNull();
     expect(auditRowsAfter(h.kiosk, before).at(-1)).toMatchObject({ action: 'devices.tested', details: '{"passed":true,"role":"document-reader"}' });
 
+    // "Stop waiting" ends the kiosk's wait at once: the test answers cancelled and the reader can be tested again.
+    const stopped = h.call(technician, 'devices.test', { role: 'document-reader', timeoutSeconds: 120 });
+    await until(() => rig.documentReader!.listenerCount('reading') > 1);
+    expect(errorOf(await h.call(technician, 'devices.test', { role: 'document-reader', timeoutSeconds: 5 }))).toMatchObject({ code: 'DEVICES_TEST_RUNNING' });
+    expect(outputOf(await h.call(technician, 'devices.cancelTest', { role: 'document-reader' }))).toEqual({ cancelled: true });
+    expect(errorOf(await stopped)).toMatchObject({ code: 'DEVICE_TEST_CANCELLED' });
+    expect(outputOf(await h.call(technician, 'devices.cancelTest', { role: 'document-reader' }))).toEqual({ cancelled: false });
+
     // After the test, the next document (another one: the reader merges a repeat within seconds) reaches the enrollment again.
     await reader.control.present(MRZ_SAMPLE_DOCUMENTS.idCard);
     const pendingRead = async () => outputOf<{ pendingRead: unknown }>(await h.call(officer.screen, 'enrollment.current')).pendingRead;
