@@ -3,9 +3,9 @@
 // sequence number already held is refused, since it means the kiosk's log was rewritten.
 import { AuthorityError } from './authority-error.js';
 import { nowIso, type Authority } from './authority.js';
-import type { AuditCheckpointStored } from './protocol/api.js';
-import { verifyAuditCheckpoint, type AuditCheckpoint } from './protocol/audit-checkpoint.js';
-import { decodePublicKey } from './protocol/keys.js';
+import type { AuditCheckpointStored } from '../protocol/api.js';
+import { verifyAuditCheckpoint, type AuditCheckpoint } from '../protocol/audit-checkpoint.js';
+import { decodePublicKey } from '../protocol/keys.js';
 import type { KioskRow } from './store/repository.js';
 
 export async function storeAuditCheckpoint(

@@ -5,8 +5,8 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuthorityError } from './authority-error.js';
-import type { AuthorityPublicKeys } from './protocol/api.js';
-import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdOf, type KeyPair } from './protocol/keys.js';
+import type { AuthorityPublicKeys } from '../protocol/api.js';
+import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdOf, type KeyPair } from '../protocol/keys.js';
 
 export interface AuthorityKeys {
   signing: KeyPair;

@@ -2,8 +2,8 @@
 // directory. The HTTP routes and the CLI commands both work through it and the modules beside it.
 import { mkdir } from 'node:fs/promises';
 import { loadOrCreateAuthorityKeys, type AuthorityKeys } from './authority-keys.js';
-import { DEFAULT_SKEW_SECONDS } from './protocol/http-signature.js';
-import { STATUS_PAGE_SIZE } from './protocol/record-status.js';
+import { DEFAULT_SKEW_SECONDS } from '../protocol/http-signature.js';
+import { STATUS_PAGE_SIZE } from '../protocol/record-status.js';
 import { ensurePublished } from './published-documents.js';
 import { createRequestAuthenticator, type RequestAuthenticator } from './request-authentication.js';
 import { openRepository } from './store/open-repository.js';

@@ -3,9 +3,9 @@
 // every record held from the bundle make the receipt file a supervisor carries back to the kiosk.
 import { AuthorityError } from './authority-error.js';
 import type { Authority } from './authority.js';
-import { readBundle } from './protocol/bundle.js';
-import { decodePublicKey } from './protocol/keys.js';
-import type { ReceiptFile } from './protocol/receipt.js';
+import { readBundle } from '../protocol/bundle.js';
+import { decodePublicKey } from '../protocol/keys.js';
+import type { ReceiptFile } from '../protocol/receipt.js';
 import { acceptEnvelope } from './record-intake.js';
 import type { KioskRow } from './store/repository.js';
 

@@ -6,7 +6,7 @@ import { AuthorityError } from './authority-error.js';
 import { nowIso, type Authority } from './authority.js';
 import {
   OperatorEntry, operatorListDocument, stationConfigDocument, type OperatorList, type StationConfig,
-} from './protocol/station-documents.js';
+} from '../protocol/station-documents.js';
 import type { PublishedKind } from './store/repository.js';
 
 export const StationSettings = z.record(z.string().min(1).max(100), z.json());

@@ -5,13 +5,13 @@
 // logged as `received`. Record ids are the kiosk's own: another kiosk's ids do not exist for it.
 import { AuthorityError } from './authority-error.js';
 import { nowIso, type Authority } from './authority.js';
-import type { RecordStored } from './protocol/api.js';
-import { parseEnrollmentNumber } from './protocol/enrollment-number.js';
-import { decodePublicKey } from './protocol/keys.js';
-import { ProtocolError } from './protocol/protocol-error.js';
-import { signReceipt } from './protocol/receipt.js';
-import { readSealedHeader, verifySealedRecord } from './protocol/sealed-record.js';
-import { sha256Hex } from './protocol/wire-fields.js';
+import type { RecordStored } from '../protocol/api.js';
+import { parseEnrollmentNumber } from '../protocol/enrollment-number.js';
+import { decodePublicKey } from '../protocol/keys.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { signReceipt } from '../protocol/receipt.js';
+import { readSealedHeader, verifySealedRecord } from '../protocol/sealed-record.js';
+import { sha256Hex } from '../protocol/wire-fields.js';
 import type { KioskRow, RecordRow, UploadChunks } from './store/repository.js';
 
 export interface Intake {

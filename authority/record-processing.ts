@@ -6,8 +6,8 @@
 // `received`.
 import { AuthorityError } from './authority-error.js';
 import { nowIso, type Authority } from './authority.js';
-import { parseEnrollmentNumber } from './protocol/enrollment-number.js';
-import { recordStatusDocument, type ProcessingState, type RecordStatusPage } from './protocol/record-status.js';
+import { parseEnrollmentNumber } from '../protocol/enrollment-number.js';
+import { recordStatusDocument, type ProcessingState, type RecordStatusPage } from '../protocol/record-status.js';
 import type { KioskRow, RecordRow, StatusChangeRow } from './store/repository.js';
 
 export const DECISIONS = ['in-review', 'accepted', 'rejected'] as const;

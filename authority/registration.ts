@@ -5,8 +5,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AuthorityError } from './authority-error.js';
 import { nowIso, type Authority } from './authority.js';
-import type { RegisterKioskRequest, RegisterKioskResponse } from './protocol/api.js';
-import { sha256Hex } from './protocol/wire-fields.js';
+import type { RegisterKioskRequest, RegisterKioskResponse } from '../protocol/api.js';
+import { sha256Hex } from '../protocol/wire-fields.js';
 import type { NewKiosk, Registration } from './store/repository.js';
 
 export async function createProvisioningToken(authority: Authority, ttlSeconds: number): Promise<{ token: string; expiresAt: string }> {

@@ -6,8 +6,8 @@
 import { AuthorityError } from './authority-error.js';
 import {
   bodyMatchesDigest, DIGEST_MISMATCH_MESSAGE, verifyRequestHeaders, type SignatureRefusal,
-} from './protocol/http-signature.js';
-import { decodePublicKey } from './protocol/keys.js';
+} from '../protocol/http-signature.js';
+import { decodePublicKey } from '../protocol/keys.js';
 import type { AuthorityRepository, KioskRow } from './store/repository.js';
 
 export interface IncomingHeaders {

@@ -3,9 +3,9 @@
 // number the authority holds from that kiosk with the very digest on the slip. Each way a slip
 // can fail has its own code, so the person at the counter can say what is wrong with it.
 import { nowIso, type Authority } from './authority.js';
-import { decodePublicKey } from './protocol/keys.js';
-import type { ProcessingState } from './protocol/record-status.js';
-import { readSlip, verifySlip, type SlipFields, type SlipRefusal } from './protocol/slip-payload.js';
+import { decodePublicKey } from '../protocol/keys.js';
+import type { ProcessingState } from '../protocol/record-status.js';
+import { readSlip, verifySlip, type SlipFields, type SlipRefusal } from '../protocol/slip-payload.js';
 
 export type SlipVerdictCode = SlipRefusal | 'SLIP_KIOSK_UNKNOWN' | 'SLIP_KIOSK_REVOKED' | 'SLIP_NUMBER_UNKNOWN' | 'SLIP_DIGEST_MISMATCH';
 

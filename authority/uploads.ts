@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AuthorityError } from './authority-error.js';
 import { nowIso, type Authority } from './authority.js';
-import type { CompleteUploadRequest, CreateUploadRequest, CreateUploadResponse, UploadState } from './protocol/api.js';
+import type { CompleteUploadRequest, CreateUploadRequest, CreateUploadResponse, UploadState } from '../protocol/api.js';
 import { acceptEnvelope, heldRecord, type Intake } from './record-intake.js';
 import type { KioskRow, UploadRow } from './store/repository.js';
 

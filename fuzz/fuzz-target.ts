@@ -3,7 +3,7 @@
 // AuthorityError) — any other exception, a hang or a slow input is a finding.
 import type fc from 'fast-check';
 import { DeviceError } from '../native/device-error.js';
-import { ProtocolError } from '../authority/protocol/protocol-error.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
 import { AuthorityError } from '../authority/authority-error.js';
 import { GatehouseError } from '../main/errors.js';
 

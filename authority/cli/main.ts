@@ -4,7 +4,7 @@
 // refusal prints one line (JSON with --json) and exits 2, as does a usage error.
 import { Command, CommanderError } from 'commander';
 import { AuthorityError } from '../authority-error.js';
-import { ProtocolError } from '../protocol/protocol-error.js';
+import { ProtocolError } from '../../protocol/protocol-error.js';
 import { processIo, type CliIo } from './cli-context.js';
 import { registerBundleCommand } from './commands/bundle.js';
 import { registerDecideCommand } from './commands/decide.js';

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { storeAuditCheckpoint } from '../audit-checkpoints.js';
 import type { Authority } from '../authority.js';
-import { apiPaths, AuditCheckpoint, RegisterKioskRequest } from '../protocol/api.js';
+import { apiPaths, AuditCheckpoint, RegisterKioskRequest } from '../../protocol/api.js';
 import { latestDocument } from '../published-documents.js';
 import { registerKiosk } from '../registration.js';
 import { registrationAttempts } from './admission.js';

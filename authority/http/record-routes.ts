@@ -4,9 +4,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Authority } from '../authority.js';
-import { CompleteUploadRequest, CreateUploadRequest, UploadChunkQuery } from '../protocol/api.js';
-import { RecordStatusQuery } from '../protocol/record-status.js';
-import { RecordId } from '../protocol/wire-fields.js';
+import { CompleteUploadRequest, CreateUploadRequest, UploadChunkQuery } from '../../protocol/api.js';
+import { RecordStatusQuery } from '../../protocol/record-status.js';
+import { RecordId } from '../../protocol/wire-fields.js';
 import { acceptEnvelope, recordStatus } from '../record-intake.js';
 import { recordStatusPage } from '../record-processing.js';
 import { appendChunk, completeUpload, createUpload, uploadState } from '../uploads.js';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { AuthorityError } from '../authority-error.js';
 import type { Authority } from '../authority.js';
-import type { ApiError } from '../protocol/api.js';
+import type { ApiError } from '../../protocol/api.js';
 import { sweepAbandonedUploads } from '../uploads.js';
 import { limitInFlightRequests } from './admission.js';
 import { registerKioskRoutes } from './kiosk-routes.js';

@@ -2,8 +2,8 @@
 // PostgreSQL; the service above it never knows which. Every method that changes several rows
 // does so in one transaction, and permanent dedup lives in the schema (record ids unique per kiosk:
 // a record is known by its kiosk and its record id together, so one kiosk never sees another's).
-import type { Receipt } from '../protocol/receipt.js';
-import type { ProcessingState } from '../protocol/record-status.js';
+import type { Receipt } from '../../protocol/receipt.js';
+import type { ProcessingState } from '../../protocol/record-status.js';
 
 export interface KioskRow {
   id: string;

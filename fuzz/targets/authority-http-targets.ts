@@ -11,9 +11,9 @@ import fc from 'fast-check';
 import { openAuthority, type Authority, type OpenAuthorityOptions } from '../../authority/authority.js';
 import { startAuthorityServer, type AuthorityServer } from '../../authority/http/server.js';
 import { createProvisioningToken } from '../../authority/registration.js';
-import { signRequest } from '../../authority/protocol/http-signature.js';
-import { encodePublicKey, decodePublicKey } from '../../authority/protocol/keys.js';
-import { sealRecord } from '../../authority/protocol/sealed-record.js';
+import { signRequest } from '../../protocol/http-signature.js';
+import { encodePublicKey, decodePublicKey } from '../../protocol/keys.js';
+import { sealRecord } from '../../protocol/sealed-record.js';
 import { hostileBytes, hostileJson, shapedObject } from '../generators.js';
 import { defineTarget, expect, FuzzFinding, type FuzzTarget } from '../fuzz-target.js';
 

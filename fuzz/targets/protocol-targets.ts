@@ -1,4 +1,4 @@
-// Fuzz targets for authority/protocol, the code both sides of the wire run: RFC 8941
+// Fuzz targets for protocol/, the code both sides of the wire run: RFC 8941
 // structured fields, RFC 9421 request signatures, sealed-record envelopes and bundles,
 // signed JSON documents (receipts, status pages, slips), enrollment numbers and every
 // zod schema of the API. Verifiers must refuse with their code and never throw.
@@ -8,21 +8,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { z } from 'zod';
-import { parseDictionary, serializeBareItem, serializeInnerList, type SfBareItem, type SfItem } from '../../authority/protocol/structured-fields.js';
-import { contentDigest, signRequest, verifyRequest } from '../../authority/protocol/http-signature.js';
-import { openSealedRecord, readSealedHeader, sealRecord } from '../../authority/protocol/sealed-record.js';
-import { readBundle, writeBundle } from '../../authority/protocol/bundle.js';
-import { signReceipt, verifyReceipt } from '../../authority/protocol/receipt.js';
-import { recordStatusDocument } from '../../authority/protocol/record-status.js';
-import { readSlip, signSlip, verifySlip } from '../../authority/protocol/slip-payload.js';
-import { formatEnrollmentNumber, parseEnrollmentNumber } from '../../authority/protocol/enrollment-number.js';
-import { keyIdOf } from '../../authority/protocol/keys.js';
-import * as api from '../../authority/protocol/api.js';
-import * as recordStatus from '../../authority/protocol/record-status.js';
-import * as stationDocuments from '../../authority/protocol/station-documents.js';
-import * as receipt from '../../authority/protocol/receipt.js';
-import * as bundle from '../../authority/protocol/bundle.js';
-import * as auditCheckpoint from '../../authority/protocol/audit-checkpoint.js';
+import { parseDictionary, serializeBareItem, serializeInnerList, type SfBareItem, type SfItem } from '../../protocol/structured-fields.js';
+import { contentDigest, signRequest, verifyRequest } from '../../protocol/http-signature.js';
+import { openSealedRecord, readSealedHeader, sealRecord } from '../../protocol/sealed-record.js';
+import { readBundle, writeBundle } from '../../protocol/bundle.js';
+import { signReceipt, verifyReceipt } from '../../protocol/receipt.js';
+import { recordStatusDocument } from '../../protocol/record-status.js';
+import { readSlip, signSlip, verifySlip } from '../../protocol/slip-payload.js';
+import { formatEnrollmentNumber, parseEnrollmentNumber } from '../../protocol/enrollment-number.js';
+import { keyIdOf } from '../../protocol/keys.js';
+import * as api from '../../protocol/api.js';
+import * as recordStatus from '../../protocol/record-status.js';
+import * as stationDocuments from '../../protocol/station-documents.js';
+import * as receipt from '../../protocol/receipt.js';
+import * as bundle from '../../protocol/bundle.js';
+import * as auditCheckpoint from '../../protocol/audit-checkpoint.js';
 import { applyMutations, hostileJson, hostileString, hostileValue, mutated, mutations, shapedObject, withOneFieldBroken } from '../generators.js';
 import { defineTarget, expect, sameBytes, sameValue, typed, typedAsync, type FuzzTarget } from '../fuzz-target.js';
 

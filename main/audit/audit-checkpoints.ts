@@ -2,7 +2,7 @@
 // hash) and the authority keeps it, so a log later cut short or rewritten no longer matches
 // what the authority holds. Pushing a checkpoint writes no audit entry, or the head would move.
 import type { KeyObject } from 'node:crypto';
-import { signAuditCheckpoint, type AuditCheckpoint } from '../../authority/protocol/audit-checkpoint.js';
+import { signAuditCheckpoint, type AuditCheckpoint } from '../../protocol/audit-checkpoint.js';
 import { GatehouseError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { auditHead } from './audit-log.js';

@@ -2,7 +2,7 @@
 // hash, so a changed or removed entry breaks the chain. Details never carry personal data.
 import { createHash } from 'node:crypto';
 import { GatehouseError } from '../errors.js';
-import { canonicalJson } from '../../authority/protocol/canonical-json.js';
+import { canonicalJson } from '../../protocol/canonical-json.js';
 import type { Db } from '../store/database.js';
 
 export type AuditEntry = {

@@ -1,7 +1,7 @@
 // Recomputes the audit chain from what is stored and names the first entry that was
 // changed, removed or reordered, so a technician knows exactly where the log was touched.
-import { canonicalJson } from '../../authority/protocol/canonical-json.js';
-import { ProtocolError } from '../../authority/protocol/protocol-error.js';
+import { canonicalJson } from '../../protocol/canonical-json.js';
+import { ProtocolError } from '../../protocol/protocol-error.js';
 import type { Db } from '../store/database.js';
 import { auditEntryHash, GENESIS_PREV_HASH, type AuditHead, type AuditRow } from './audit-log.js';
 

@@ -6,7 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_SKEW_SECONDS } from '../../authority/protocol/http-signature.js';
+import { DEFAULT_SKEW_SECONDS } from '../../protocol/http-signature.js';
 import { verifyAuditInSteps } from '../audit/audit-verify.js';
 import { CheckProblem, runChecks, type CheckDefinition, type DoctorCheck, type Finding, type ProgressListener } from '../diagnostics/doctor-check.js';
 import { integrityCheckOffThread } from '../diagnostics/store-integrity.js';

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { canonicalJson } from '../../authority/protocol/canonical-json.js';
+import { canonicalJson } from '../../protocol/canonical-json.js';
 import type { DeviceError } from '../../native/device-error.js';
 import type { DeviceRole, SimulationContext } from '../../native/device-family.js';
 import { chipReaderFamily, type ChipReaderSimulation } from '../../native/emrtd/chip-reader-family.js';

@@ -5,7 +5,7 @@
 
 import { z } from 'zod';
 import { GatehouseError } from '../errors.js';
-import type { RecordPart } from '../../authority/protocol/sealed-record.js';
+import type { RecordPart } from '../../protocol/sealed-record.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
 import { openForKiosk, sealForKiosk } from '../provisioning/kiosk-sealed.js';
 import type { ChipFileName } from '../../native/emrtd/chip-reading.js';

@@ -2,7 +2,7 @@
 // enrollment alike (portraits, card photo, chip files, finger records, templates and images,
 // exception photos), and the collector that adds a part and returns the name the JSON refers to it by.
 
-import type { RecordPart } from '../../authority/protocol/sealed-record.js';
+import type { RecordPart } from '../../protocol/sealed-record.js';
 import type { ChipOutcome } from './chip-check.js';
 import type { ExceptionEvidence } from './exception-evidence.js';
 

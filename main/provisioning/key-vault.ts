@@ -8,7 +8,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
-import type { KeyPair } from '../../authority/protocol/keys.js';
+import type { KeyPair } from '../../protocol/keys.js';
 import { GatehouseError } from '../errors.js';
 import { databaseKeyVaultFor, type DatabaseKeyVault } from '../store/database-key.js';
 import { readPrivateFile, removePrivateFile, writePrivateFile } from '../store/private-file.js';

@@ -3,8 +3,8 @@
 // store), checked to belong together so a swapped key is caught before anything is signed with
 // it. A kiosk provisioned before schema 12 has its key file imported into the row at the first open.
 import type { KeyObject } from 'node:crypto';
-import type { AuthorityPublicKeys } from '../../authority/protocol/api.js';
-import { decodePublicKey, encodePublicKey, keyIdOf } from '../../authority/protocol/keys.js';
+import type { AuthorityPublicKeys } from '../../protocol/api.js';
+import { decodePublicKey, encodePublicKey, keyIdOf } from '../../protocol/keys.js';
 import { GatehouseError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { keyPairFromPem, privateKeyPem, type KeyVault, type KioskKeys } from './key-vault.js';

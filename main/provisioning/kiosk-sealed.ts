@@ -2,7 +2,7 @@
 // acknowledgement slip kept for reprints. The same envelope as a record (AES-256-GCM, the key
 // wrapped with X25519), but to the kiosk's own sealing key and signed by its signing key, so
 // that nothing with personal data rests on disk in the clear and nothing changed on disk opens.
-import { openSealedRecord, sealRecord, type RecordPart } from '../../authority/protocol/sealed-record.js';
+import { openSealedRecord, sealRecord, type RecordPart } from '../../protocol/sealed-record.js';
 import { GatehouseError } from '../errors.js';
 import type { KioskCredentials } from './kiosk-credentials.js';
 

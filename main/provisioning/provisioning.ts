@@ -4,7 +4,7 @@
 // Single-flight through the provisioning lease. Used by the technician screen and `gatehouse provision`.
 import { EventEmitter } from 'node:events';
 import type { z } from 'zod';
-import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../authority/protocol/keys.js';
+import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../protocol/keys.js';
 import { GatehouseError } from '../errors.js';
 import type { ProvisioningStatus } from '../rpc/procedures/sync.js';
 import type { Db } from '../store/database.js';

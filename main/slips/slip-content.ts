@@ -5,8 +5,8 @@
 // the kiosk (slip-store.ts); the slip is drawn from it in any language (slip-document.ts).
 
 import { z } from 'zod';
-import { EnrollmentNumber } from '../../authority/protocol/enrollment-number.js';
-import { signSlip } from '../../authority/protocol/slip-payload.js';
+import { EnrollmentNumber } from '../../protocol/enrollment-number.js';
+import { signSlip } from '../../protocol/slip-payload.js';
 import type { Enrollment } from '../enrollment/enrollment.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
 import {

@@ -1,7 +1,7 @@
 // Handing out enrollment numbers: the kiosk's code, its calendar day and the next value of that
 // day's counter, advanced inside the transaction that seals the record, so a number is given
 // once and only to a record that was sealed (a rolled-back sealing gives its number back).
-import { formatEnrollmentNumber, MAX_DAILY_SEQUENCE } from '../../authority/protocol/enrollment-number.js';
+import { formatEnrollmentNumber, MAX_DAILY_SEQUENCE } from '../../protocol/enrollment-number.js';
 import { GatehouseError } from '../errors.js';
 import type { Db } from './database.js';
 

@@ -3,7 +3,7 @@
 // next_attempt_at) index; envelopes sit in sealed_payloads and are read only to be sent or
 // exported, and dropped only after a verified receipt (a trigger refuses it otherwise).
 // Functions that write expect to run inside the caller's transaction.
-import type { SealedRecord } from '../../authority/protocol/sealed-record.js';
+import type { SealedRecord } from '../../protocol/sealed-record.js';
 import { GatehouseError } from '../errors.js';
 import type { Db } from './database.js';
 

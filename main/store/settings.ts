@@ -2,7 +2,7 @@
 // value is reported by name instead of surfacing later as odd behaviour.
 import { z } from 'zod';
 import { GatehouseError } from '../errors.js';
-import { canonicalJson } from '../../authority/protocol/canonical-json.js';
+import { canonicalJson } from '../../protocol/canonical-json.js';
 import { Settings } from '../rpc/schemas.js';
 import type { Db } from './database.js';
 

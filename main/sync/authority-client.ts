@@ -1,13 +1,13 @@
 // The kiosk's side of the authority's /v1 API: every request signed with the kiosk key
-// (RFC 9421, authority/protocol/http-signature.ts), every answer checked against the shared
+// (RFC 9421, protocol/http-signature.ts), every answer checked against the shared
 // schemas, and failures split into "could not reach it" and "it refused, with this code".
 import type { KeyObject } from 'node:crypto';
 import type { z } from 'zod';
 import {
   ApiError, apiPaths, AuditCheckpointStored, Health, CreateUploadResponse, RecordStored, RegisterKioskResponse, UploadState,
   type AuditCheckpoint, type RegisterKioskRequest,
-} from '../../authority/protocol/api.js';
-import { signRequest } from '../../authority/protocol/http-signature.js';
+} from '../../protocol/api.js';
+import { signRequest } from '../../protocol/http-signature.js';
 import { GatehouseError } from '../errors.js';
 
 export interface RequestSigner {

@@ -1,7 +1,7 @@
 // The documents the authority publishes to its kiosks (station configuration, operator list):
 // each is verified against the pinned authority key and kept only if its version is higher than
 // the one held, so a replayed older document changes nothing.
-import { operatorListDocument, stationConfigDocument, type StationConfig } from '../../authority/protocol/station-documents.js';
+import { operatorListDocument, stationConfigDocument, type StationConfig } from '../../protocol/station-documents.js';
 import { GatehouseError } from '../errors.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
 import { RetentionHours } from '../rpc/schemas.js';

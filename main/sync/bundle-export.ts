@@ -1,12 +1,12 @@
 // Offline export: every record still waiting for a receipt, written as one bundle signed by the
-// kiosk key (authority/protocol/bundle.ts) into a folder a supervisor carries to the authority.
+// kiosk key (protocol/bundle.ts) into a folder a supervisor carries to the authority.
 // Exported records stay queued: only a receipt, by sync or by the receipt file brought back,
 // takes them out of the queue.
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeBundle, type BundleProgress } from '../../authority/protocol/bundle.js';
-import { ProtocolError } from '../../authority/protocol/protocol-error.js';
+import { writeBundle, type BundleProgress } from '../../protocol/bundle.js';
+import { ProtocolError } from '../../protocol/protocol-error.js';
 import { GatehouseError } from '../errors.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
 import type { Db } from '../store/database.js';

@@ -4,7 +4,7 @@
 // up (its status), so one the authority took in from the bundle is not sent again. A verified receipt moves the record out of the queue in one
 // transaction with its audit entry; a failure schedules the record's next attempt.
 import { EventEmitter } from 'node:events';
-import type { RecordStored } from '../../authority/protocol/api.js';
+import type { RecordStored } from '../../protocol/api.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
 import type { Db } from '../store/database.js';

@@ -2,7 +2,7 @@
 // key pinned at registration and names this kiosk, this record id and this envelope digest.
 // Sync (one per upload) and the receipt file of an export bundle both go through here.
 import { readFileSync } from 'node:fs';
-import { ReceiptFile, verifyReceipt, type Receipt } from '../../authority/protocol/receipt.js';
+import { ReceiptFile, verifyReceipt, type Receipt } from '../../protocol/receipt.js';
 import { GatehouseError } from '../errors.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
 import type { Db } from '../store/database.js';

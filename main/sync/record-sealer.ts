@@ -3,8 +3,8 @@
 // with its outbox row and audit entry in one transaction. After the commit the kiosk holds only
 // ciphertext; the content key existed in memory for the length of one call.
 import { randomUUID } from 'node:crypto';
-import { sealRecord, type RecordPart, type SealedRecord } from '../../authority/protocol/sealed-record.js';
-import { ProtocolError } from '../../authority/protocol/protocol-error.js';
+import { sealRecord, type RecordPart, type SealedRecord } from '../../protocol/sealed-record.js';
+import { ProtocolError } from '../../protocol/protocol-error.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { GatehouseError } from '../errors.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';

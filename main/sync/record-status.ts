@@ -2,7 +2,7 @@
 // rejected with a reason), pulled page by page after the last change the kiosk applied. Each
 // page is verified against the pinned authority key before anything is kept; a page for another
 // kiosk or another starting point is refused.
-import { recordStatusDocument } from '../../authority/protocol/record-status.js';
+import { recordStatusDocument } from '../../protocol/record-status.js';
 import { GatehouseError } from '../errors.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
 import type { Db } from '../store/database.js';

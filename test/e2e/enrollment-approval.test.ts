@@ -14,8 +14,8 @@
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePublicKey } from '../../authority/protocol/keys.js';
-import { openSealedRecord } from '../../authority/protocol/sealed-record.js';
+import { decodePublicKey } from '../../protocol/keys.js';
+import { openSealedRecord } from '../../protocol/sealed-record.js';
 import { startHarness, type Harness } from '../integration/authority/authority-harness.js';
 import { launchBrowser, screenshot } from './support/browser.js';
 import { fakeCameraFlags, recordEvidence } from './support/evidence.js';

@@ -3,7 +3,7 @@
 // the kiosk, until the record's retention ends).
 
 import type { Command } from 'commander';
-import { parseEnrollmentNumber } from '../../../authority/protocol/enrollment-number.js';
+import { parseEnrollmentNumber } from '../../../protocol/enrollment-number.js';
 import { GatehouseError } from '../../errors.js';
 import { writePrivateFile } from '../../store/private-file.js';
 import { Language } from '../../rpc/schemas.js';

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openAuthority } from '../../../authority/authority.js';
-import { signReceipt } from '../../../authority/protocol/receipt.js';
-import { sha256Hex } from '../../../authority/protocol/wire-fields.js';
+import { signReceipt } from '../../../protocol/receipt.js';
+import { sha256Hex } from '../../../protocol/wire-fields.js';
 
 const BIN = join(import.meta.dirname, '../../../bin/gatehouse-authority.js');
 const BUILT = existsSync(join(import.meta.dirname, '../../../dist/authority/cli/main.js'));

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { apiPaths, UploadState } from '../../../authority/protocol/api.js';
+import { apiPaths, UploadState } from '../../../protocol/api.js';
 import { sweepAbandonedUploads } from '../../../authority/uploads.js';
 import { startHarness, type Harness } from './authority-harness.js';
 import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from './postgres-server.js';

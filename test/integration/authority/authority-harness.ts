@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAuthority, type Authority, type AuthorityLimits } from '../../../authority/authority.js';
 import { startAuthorityServer } from '../../../authority/http/server.js';
-import { sha256Hex } from '../../../authority/protocol/wire-fields.js';
+import { sha256Hex } from '../../../protocol/wire-fields.js';
 import { createProvisioningToken } from '../../../authority/registration.js';
 import { TestKiosk } from './test-kiosk.js';
 

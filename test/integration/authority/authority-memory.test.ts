@@ -36,8 +36,8 @@ if (MODE === 'serve') {
   }
 } else if (MODE === 'prepare') {
   const { createProvisioningToken, registerKiosk } = await load('authority/registration.js');
-  const keys = await load('authority/protocol/keys.js');
-  const { sealRecord } = await load('authority/protocol/sealed-record.js');
+  const keys = await load('protocol/keys.js');
+  const { sealRecord } = await load('protocol/sealed-record.js');
   const signing = keys.generateSigningKeyPair();
   const sealing = keys.generateSealingKeyPair();
   const { token } = await createProvisioningToken(authority, 60);

@@ -1,10 +1,10 @@
 // A kiosk as the authority tests need one: its keys, registration with a token, and requests
 // signed exactly as the protocol says (or deliberately not), sent with fetch over loopback.
 
-import { apiPaths, RegisterKioskResponse, type AuthorityPublicKeys } from '../../../authority/protocol/api.js';
-import { formatEnrollmentNumber } from '../../../authority/protocol/enrollment-number.js';
-import { signRequest } from '../../../authority/protocol/http-signature.js';
-import { decodePublicKey, encodePublicKey } from '../../../authority/protocol/keys.js';
+import { apiPaths, RegisterKioskResponse, type AuthorityPublicKeys } from '../../../protocol/api.js';
+import { formatEnrollmentNumber } from '../../../protocol/enrollment-number.js';
+import { signRequest } from '../../../protocol/http-signature.js';
+import { decodePublicKey, encodePublicKey } from '../../../protocol/keys.js';
 import { newKioskKeys, sealSample, type SampleRecord, type SealingKiosk } from '../../unit/authority/sealing-fixtures.js';
 
 export interface SendOptions {

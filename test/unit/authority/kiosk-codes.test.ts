@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KioskCode } from '../../../authority/protocol/enrollment-number.js';
+import { KioskCode } from '../../../protocol/enrollment-number.js';
 import { KIOSK_CODE_CAPACITY, kioskCodeOf, kioskCodeSql, nextKioskCode } from '../../../authority/store/kiosk-codes.js';
 
 const anyIndex = fc.integer({ min: 1, max: KIOSK_CODE_CAPACITY });

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { DECISIONS, decisionRefusal, type Decision } from '../../../authority/record-processing.js';
-import type { ProcessingState } from '../../../authority/protocol/record-status.js';
+import type { ProcessingState } from '../../../protocol/record-status.js';
 
 describe('decisions on a record', () => {
   const allowed: Record<ProcessingState, Decision[]> = {

@@ -3,9 +3,9 @@
 // that the layers below the signature are what refuses it.
 
 import { randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { canonicalJsonBytes } from '../../../authority/protocol/canonical-json.js';
-import { generateSealingKeyPair, generateSigningKeyPair, type KeyPair } from '../../../authority/protocol/keys.js';
-import { readSealedHeader, sealRecord, type SealedHeader, type SealedRecord } from '../../../authority/protocol/sealed-record.js';
+import { canonicalJsonBytes } from '../../../protocol/canonical-json.js';
+import { generateSealingKeyPair, generateSigningKeyPair, type KeyPair } from '../../../protocol/keys.js';
+import { readSealedHeader, sealRecord, type SealedHeader, type SealedRecord } from '../../../protocol/sealed-record.js';
 
 export interface SealingKiosk {
   id: string;

@@ -12,7 +12,7 @@
 import jpeg from 'jpeg-js';
 import type { z } from 'zod';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openSealedRecord } from '../../../../authority/protocol/sealed-record.js';
+import { openSealedRecord } from '../../../../protocol/sealed-record.js';
 import { createOperator } from '../../../../main/auth/operator-repository.js';
 import { hashPin } from '../../../../main/auth/pin-hash.js';
 import { FaceService } from '../../../../main/face/face-service.js';

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSealedRecord } from '../../../../authority/protocol/sealed-record.js';
+import { openSealedRecord } from '../../../../protocol/sealed-record.js';
 import { openKiosk, type Kiosk } from '../../../../main/kiosk/kiosk.js';
 import { silentLog } from '../../../../main/log.js';
 import type { Enrollment } from '../../../../main/rpc/contract.js';

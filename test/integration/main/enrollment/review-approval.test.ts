@@ -8,9 +8,9 @@
 
 import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEnrollmentNumber } from '../../../../authority/protocol/enrollment-number.js';
-import { generateSealingKeyPair } from '../../../../authority/protocol/keys.js';
-import { openSealedRecord, readSealedHeader, type OpenedRecord } from '../../../../authority/protocol/sealed-record.js';
+import { parseEnrollmentNumber } from '../../../../protocol/enrollment-number.js';
+import { generateSealingKeyPair } from '../../../../protocol/keys.js';
+import { openSealedRecord, readSealedHeader, type OpenedRecord } from '../../../../protocol/sealed-record.js';
 import { verifyAudit } from '../../../../main/audit/audit-verify.js';
 import { version } from '../../../../main/kiosk/project-root.js';
 import type { Enrollment } from '../../../../main/rpc/contract.js';

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../../../authority/protocol/keys.js';
+import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../../../protocol/keys.js';
 import { FileKeyVault, type KioskKeys } from '../../../../main/provisioning/key-vault.js';
 import {
   insertIdentity, loadCredentials, readIdentity, type KioskCredentials, type KioskIdentity,

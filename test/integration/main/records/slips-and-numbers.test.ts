@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEnrollmentNumber } from '../../../../authority/protocol/enrollment-number.js';
+import { parseEnrollmentNumber } from '../../../../protocol/enrollment-number.js';
 import { openKiosk, type Kiosk } from '../../../../main/kiosk/kiosk.js';
 import { silentLog } from '../../../../main/log.js';
 import type { SealedEnrollment } from '../../../../main/rpc/procedures/enrollment.js';

@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodePublicKey } from '../../../../authority/protocol/keys.js';
-import { openSealedRecord, readSealedHeader } from '../../../../authority/protocol/sealed-record.js';
+import { decodePublicKey } from '../../../../protocol/keys.js';
+import { openSealedRecord, readSealedHeader } from '../../../../protocol/sealed-record.js';
 import { approveAndSeal, type EnrollmentRecord } from '../../../../main/sync/record-sealer.js';
 import type { Harness } from '../../authority/authority-harness.js';
 import { freshKioskPerTest, type KioskUnderTest } from './kiosk-under-test.js';

@@ -6,7 +6,7 @@
 // real time; only stalls wait for the request timeout.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyReceipt } from '../../../../authority/protocol/receipt.js';
+import { verifyReceipt } from '../../../../protocol/receipt.js';
 import { publish } from '../../../../authority/published-documents.js';
 import { auditHead } from '../../../../main/audit/audit-log.js';
 import { verifyAudit } from '../../../../main/audit/audit-verify.js';

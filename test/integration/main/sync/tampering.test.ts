@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { generateSigningKeyPair } from '../../../../authority/protocol/keys.js';
+import { generateSigningKeyPair } from '../../../../protocol/keys.js';
 import type { Harness } from '../../authority/authority-harness.js';
 import { resign, withHeader } from '../../../unit/authority/sealing-fixtures.js';
 import { startFaultProxy } from '../../support/fault-proxy.js';

@@ -33,7 +33,7 @@ describe('electron-builder.yml', () => {
   it('ships an allow-list of built files, never sources or tests, and unpacks native addons', () => {
     const [fileSet] = config.files as Array<{ filter: string[] }>;
     expect(fileSet!.filter).toEqual(expect.arrayContaining(['package.json', 'dist/main/**', 'dist/renderer/**', 'models/**']));
-    const shipped = ['package.json', 'dist/main/', 'dist/native/', 'dist/renderer/', 'bin/', 'models/', 'resources/'];
+    const shipped = ['package.json', 'dist/main/', 'dist/native/', 'dist/protocol/', 'dist/renderer/', 'bin/', 'models/', 'resources/'];
     for (const pattern of fileSet!.filter.filter((p) => !p.startsWith('!'))) {
       expect(shipped.some((place) => pattern.startsWith(place)), pattern).toBe(true);
     }

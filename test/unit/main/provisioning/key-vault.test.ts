@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair } from '../../../../authority/protocol/keys.js';
+import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair } from '../../../../protocol/keys.js';
 import { decodeKioskKeys, encodeKioskKeys, FileKeyVault } from '../../../../main/provisioning/key-vault.js';
 import { databaseKeyPath } from '../../../../main/store/database-key.js';
 

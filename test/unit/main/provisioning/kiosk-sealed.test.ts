@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { openSealedRecord, readSealedHeader } from '../../../../authority/protocol/sealed-record.js';
-import { keyIdOf } from '../../../../authority/protocol/keys.js';
+import { openSealedRecord, readSealedHeader } from '../../../../protocol/sealed-record.js';
+import { keyIdOf } from '../../../../protocol/keys.js';
 import { openForKiosk, sealForKiosk } from '../../../../main/provisioning/kiosk-sealed.js';
 import { credentialsOf, offlineIdentity } from '../../../fixtures/offline-identity.js';
 

@@ -3,7 +3,7 @@
 // from enrollments on their review step.
 
 import { randomUUID } from 'node:crypto';
-import { formatEnrollmentNumber } from '../../../../authority/protocol/enrollment-number.js';
+import { formatEnrollmentNumber } from '../../../../protocol/enrollment-number.js';
 import type { Enrollment } from '../../../../main/enrollment/enrollment.js';
 import { slipContent, type SlipContent } from '../../../../main/slips/slip-content.js';
 import type { QueuedRecord } from '../../../../main/store/outbox.js';

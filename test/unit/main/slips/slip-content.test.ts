@@ -6,7 +6,7 @@
 // the envelope's digest, the kiosk and the time. Nothing else about the person is on it.
 
 import { describe, expect, it } from 'vitest';
-import { readSlip, verifySlip } from '../../../../authority/protocol/slip-payload.js';
+import { readSlip, verifySlip } from '../../../../protocol/slip-payload.js';
 import { SlipContent } from '../../../../main/slips/slip-content.js';
 import {
   cnidRead, CONSENT, faceException, faceOutcome, fingerCapture, fingerException, livenessException, OFFICER, onReview,

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { keepSlip, keptSlips, readKeptSlip } from '../../../../main/slips/slip-store.js';
 import { openDatabase, type Db } from '../../../../main/store/database.js';
 import { enqueueSealed, purgeEnvelopes, storeReceipt } from '../../../../main/store/outbox.js';
-import { sha256Hex } from '../../../../authority/protocol/wire-fields.js';
+import { sha256Hex } from '../../../../protocol/wire-fields.js';
 import { credentialsOf, offlineIdentity } from '../../../fixtures/offline-identity.js';
 import { onReview } from '../enrollment/sample-enrollments.js';
 import { CREDENTIALS, queuedRecord, SEALED_AT, slipOf } from './sample-slips.js';

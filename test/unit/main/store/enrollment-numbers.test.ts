@@ -5,7 +5,7 @@
 // the kiosk's local calendar day (shown under time zones on either side of UTC).
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseEnrollmentNumber } from '../../../../authority/protocol/enrollment-number.js';
+import { parseEnrollmentNumber } from '../../../../protocol/enrollment-number.js';
 import { openDatabase, type Db } from '../../../../main/store/database.js';
 import { kioskDay, nextEnrollmentNumber } from '../../../../main/store/enrollment-numbers.js';
 

@@ -3,7 +3,7 @@
 // an enrollment record's number kept on its row (each number once).
 
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../../authority/protocol/wire-fields.js';
+import { sha256Hex } from '../../../../protocol/wire-fields.js';
 import { openDatabase } from '../../../../main/store/database.js';
 import {
   dueRecords, enqueueSealed, markExported, markRejected, outboxEntry, purgeEnvelopes, queueSummary, readEnvelope, scheduleRetry, storeReceipt,

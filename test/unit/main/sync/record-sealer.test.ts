@@ -6,7 +6,7 @@
 // a sealing rolled back with its caller's transaction leaves nothing and gives its number back.
 
 import { describe, expect, it } from 'vitest';
-import { openSealedRecord } from '../../../../authority/protocol/sealed-record.js';
+import { openSealedRecord } from '../../../../protocol/sealed-record.js';
 import { listAudit } from '../../../../main/audit/audit-log.js';
 import { openDatabase, type Db } from '../../../../main/store/database.js';
 import { approveAndSeal, type EnrollmentRecord } from '../../../../main/sync/record-sealer.js';

@@ -7,8 +7,8 @@
 
 import type { KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateSigningKeyPair } from '../../../../authority/protocol/keys.js';
-import { recordStatusDocument, type RecordStatusChange, type RecordStatusPage } from '../../../../authority/protocol/record-status.js';
+import { generateSigningKeyPair } from '../../../../protocol/keys.js';
+import { recordStatusDocument, type RecordStatusChange, type RecordStatusPage } from '../../../../protocol/record-status.js';
 import { openDatabase, type Db } from '../../../../main/store/database.js';
 import type { AuthorityClient } from '../../../../main/sync/authority-client.js';
 import { pullRecordStatus, statusCursor } from '../../../../main/sync/record-status.js';

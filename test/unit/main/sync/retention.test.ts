@@ -3,7 +3,7 @@
 // reschedules the envelopes already kept, so the purge drops them by the new period.
 
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../../authority/protocol/wire-fields.js';
+import { sha256Hex } from '../../../../protocol/wire-fields.js';
 import { readSettings, stationSettingsView, writeSettings } from '../../../../main/kiosk/station-settings.js';
 import { openDatabase, type Db } from '../../../../main/store/database.js';
 import { enqueueSealed, outboxEntry, purgeEnvelopes, storeReceipt } from '../../../../main/store/outbox.js';

@@ -4,10 +4,10 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatEnrollmentNumber } from '../../../../authority/protocol/enrollment-number.js';
-import { generateSigningKeyPair } from '../../../../authority/protocol/keys.js';
-import { signJson } from '../../../../authority/protocol/signed-json.js';
-import { readSlip, signSlip, verifySlip, type SlipFields } from '../../../../authority/protocol/slip-payload.js';
+import { formatEnrollmentNumber } from '../../../protocol/enrollment-number.js';
+import { generateSigningKeyPair } from '../../../protocol/keys.js';
+import { signJson } from '../../../protocol/signed-json.js';
+import { readSlip, signSlip, verifySlip, type SlipFields } from '../../../protocol/slip-payload.js';
 
 const kiosk = generateSigningKeyPair();
 const otherKiosk = generateSigningKeyPair();

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   EnrollmentNumber, formatEnrollmentNumber, MAX_DAILY_SEQUENCE, parseEnrollmentNumber, type EnrollmentNumberParts,
-} from '../../../../authority/protocol/enrollment-number.js';
+} from '../../../protocol/enrollment-number.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const compact = (number: string) => number.replace(/-/g, '');

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { canonicalJson } from '../../../../authority/protocol/canonical-json.js';
+import { canonicalJson } from '../../../protocol/canonical-json.js';
 
 describe('canonicalJson', () => {
   it('sorts keys, drops whitespace and writes numbers in their shortest form', () => {

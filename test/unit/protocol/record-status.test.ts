@@ -3,10 +3,10 @@
 // number only.
 
 import { describe, expect, it } from 'vitest';
-import { generateSigningKeyPair, keyIdOf } from '../../../../authority/protocol/keys.js';
+import { generateSigningKeyPair, keyIdOf } from '../../../protocol/keys.js';
 import {
   RecordStatusQuery, recordStatusDocument, STATUS_PAGE_SIZE, type RecordStatusChange, type RecordStatusPage,
-} from '../../../../authority/protocol/record-status.js';
+} from '../../../protocol/record-status.js';
 
 const authority = generateSigningKeyPair();
 const impostor = generateSigningKeyPair();

@@ -7,10 +7,10 @@ import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readBundle, writeBundle, type BundleEntry, type BundleProgress } from '../../../../authority/protocol/bundle.js';
-import { generateSealingKeyPair, generateSigningKeyPair } from '../../../../authority/protocol/keys.js';
-import { ProtocolError } from '../../../../authority/protocol/protocol-error.js';
-import { newKioskKeys, sealSample } from '../sealing-fixtures.js';
+import { readBundle, writeBundle, type BundleEntry, type BundleProgress } from '../../../protocol/bundle.js';
+import { generateSealingKeyPair, generateSigningKeyPair } from '../../../protocol/keys.js';
+import { ProtocolError } from '../../../protocol/protocol-error.js';
+import { newKioskKeys, sealSample } from '../authority/sealing-fixtures.js';
 
 const authority = generateSealingKeyPair();
 const kiosk = newKioskKeys();

@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   bodyMatchesDigest, contentDigest, signatureBase, signRequest, verifyRequest, verifyRequestHeaders, type SignRequestInput, type VerifyRequestInput,
-} from '../../../../authority/protocol/http-signature.js';
-import { generateSigningKeyPair } from '../../../../authority/protocol/keys.js';
+} from '../../../protocol/http-signature.js';
+import { generateSigningKeyPair } from '../../../protocol/keys.js';
 
 const KIOSK = '6f1f8a52-3c1e-4c55-9d0e-2f1a7c9b1e01';
 const OTHER_KIOSK = '0b8e3d4c-7a6f-4e21-8c3b-5d9f1a2e4c02';

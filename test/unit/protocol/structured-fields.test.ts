@@ -3,8 +3,8 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../../authority/protocol/protocol-error.js';
-import { parseDictionary, serializeInnerList, type SfInnerList } from '../../../../authority/protocol/structured-fields.js';
+import { ProtocolError } from '../../../protocol/protocol-error.js';
+import { parseDictionary, serializeInnerList, type SfInnerList } from '../../../protocol/structured-fields.js';
 
 describe('structured fields', () => {
   it('parses back what it serialized', () => {

@@ -5,12 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../../../authority/protocol/canonical-json.js';
-import { generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../../../authority/protocol/keys.js';
-import { ProtocolError } from '../../../../authority/protocol/protocol-error.js';
-import { openSealedRecord, readSealedHeader, sealRecord, verifySealedRecord } from '../../../../authority/protocol/sealed-record.js';
-import { sha256Hex } from '../../../../authority/protocol/wire-fields.js';
-import { newKioskKeys, resign, sealSample, withHeader } from '../sealing-fixtures.js';
+import { canonicalJson } from '../../../protocol/canonical-json.js';
+import { generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../../protocol/keys.js';
+import { ProtocolError } from '../../../protocol/protocol-error.js';
+import { openSealedRecord, readSealedHeader, sealRecord, verifySealedRecord } from '../../../protocol/sealed-record.js';
+import { sha256Hex } from '../../../protocol/wire-fields.js';
+import { newKioskKeys, resign, sealSample, withHeader } from '../authority/sealing-fixtures.js';
 
 const authority = generateSealingKeyPair();
 const kiosk = newKioskKeys();

@@ -4,10 +4,10 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { signAuditCheckpoint, verifyAuditCheckpoint } from '../../../../authority/protocol/audit-checkpoint.js';
-import { generateSigningKeyPair, keyIdOf } from '../../../../authority/protocol/keys.js';
-import { signReceipt, verifyReceipt, type ReceiptFields } from '../../../../authority/protocol/receipt.js';
-import { operatorListDocument, stationConfigDocument } from '../../../../authority/protocol/station-documents.js';
+import { signAuditCheckpoint, verifyAuditCheckpoint } from '../../../protocol/audit-checkpoint.js';
+import { generateSigningKeyPair, keyIdOf } from '../../../protocol/keys.js';
+import { signReceipt, verifyReceipt, type ReceiptFields } from '../../../protocol/receipt.js';
+import { operatorListDocument, stationConfigDocument } from '../../../protocol/station-documents.js';
 
 const authority = generateSigningKeyPair();
 const impostor = generateSigningKeyPair();
