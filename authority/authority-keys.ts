@@ -1,6 +1,8 @@
-// The authority's own keys: an Ed25519 signing key (receipts, published documents) and an X25519
-// sealing key (kiosks wrap record keys to it), created on first start as 0600 PKCS#8 PEM files in
-// the data directory and refused if anyone but the owner can read them.
+// The authority's own keys: an Ed25519 signing key (receipts, published documents), an X25519
+// sealing key (kiosks wrap record keys to it) and an Ed25519 update key (update manifests only, so
+// that the key answering every kiosk request cannot also make kiosks install software), created on
+// first start as 0600 PKCS#8 PEM files in the data directory and refused if anyone but the owner
+// can read them.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,24 +13,30 @@ import { encodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdO
 export interface AuthorityKeys {
   signing: KeyPair;
   sealing: KeyPair;
+  update: KeyPair;
   /** What a kiosk pins at registration. */
   published: AuthorityPublicKeys;
 }
 
 export const SIGNING_KEY_FILE = 'authority-signing-key.pem';
 const SEALING_KEY_FILE = 'authority-sealing-key.pem';
+const UPDATE_KEY_FILE = 'authority-update-key.pem';
 
 export async function loadOrCreateAuthorityKeys(dataDir: string): Promise<AuthorityKeys> {
   const signing = await loadOrCreate(join(dataDir, SIGNING_KEY_FILE), generateSigningKeyPair);
   const sealing = await loadOrCreate(join(dataDir, SEALING_KEY_FILE), generateSealingKeyPair);
+  const update = await loadOrCreate(join(dataDir, UPDATE_KEY_FILE), generateSigningKeyPair);
   return {
     signing,
     sealing,
+    update,
     published: {
       signingKeyId: keyIdOf(signing.publicKey),
       signingPublicKey: encodePublicKey(signing.publicKey),
       sealingKeyId: keyIdOf(sealing.publicKey),
       sealingPublicKey: encodePublicKey(sealing.publicKey),
+      updateKeyId: keyIdOf(update.publicKey),
+      updatePublicKey: encodePublicKey(update.publicKey),
     },
   };
 }

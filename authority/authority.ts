@@ -74,6 +74,8 @@ export const DEFAULT_LIMITS: AuthorityLimits = {
 };
 
 export interface Authority {
+  /** Where the keys, the SQLite store and the published update packages live. */
+  dataDir: string;
   repository: AuthorityRepository;
   keys: AuthorityKeys;
   clock(): Date;
@@ -98,6 +100,7 @@ export async function openAuthority(options: OpenAuthorityOptions): Promise<Auth
   const given = { ...DEFAULT_LIMITS, ...options.limits };
   const limits = { ...given, statusPageSize: Math.max(1, Math.min(given.statusPageSize, STATUS_PAGE_SIZE)) };
   const authority: Authority = {
+    dataDir: options.dataDir,
     repository,
     keys,
     clock,

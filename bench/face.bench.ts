@@ -2,7 +2,7 @@
 // per second, verification latency for 3 live frames + 1 portrait, worker start, peak
 // memory. Needs the development face set beside the checkout (GATEHOUSE_FACES_DIR).
 
-import { runFaceBenchmark } from '../main/face/face-benchmark.js';
+import { runFaceBenchmark } from '../tools/face/face-benchmark.js';
 import type { Benchmark } from './report.js';
 
 export const faceBenchmark: Benchmark = {

@@ -15,7 +15,7 @@ import { FileKeyVault } from '../main/provisioning/key-vault.js';
 import { Provisioning } from '../main/provisioning/provisioning.js';
 import { openKioskDatabase } from '../main/store/database.js';
 import { approveAndSeal } from '../main/sync/record-sealer.js';
-import { syntheticRecord } from '../main/sync/synthetic-records.js';
+import { syntheticRecord } from '../tools/records/synthetic-records.js';
 import type { Benchmark, Measurement } from './report.js';
 
 /** Records sealed and then drained; GATEHOUSE_BENCH_SYNC_RECORDS overrides it for a quick look. */

@@ -6,6 +6,7 @@ import { AuditCheckpoint } from './audit-checkpoint.js';
 import { KioskCode } from './enrollment-number.js';
 import { Receipt } from './receipt.js';
 import { OperatorList, StationConfig } from './station-documents.js';
+import { DebianArchitecture } from './update-manifest.js';
 import { ByteCount, IsoTime, KeyId, KioskId, PublicKeyText, RecordId, Sha256Hex } from './wire-fields.js';
 
 export { RecordStatusPage } from './record-status.js';
@@ -34,6 +35,10 @@ export const apiPaths = {
   auditCheckpoints: '/v1/audit-checkpoints',
   /** GET → 200 RecordStatusPage: what became of this kiosk's records, changes after `after`. */
   recordStatus: (after: number) => `/v1/record-status?after=${after}`,
+  /** GET → 200 the signed UpdateManifest (update-manifest.ts) of the newest package for `architecture`; 404 UPDATE_NONE_PUBLISHED. */
+  updateLatest: (architecture: string) => `/v1/updates/latest?architecture=${encodeURIComponent(architecture)}`,
+  /** GET → 200 (or 206 with Range, 416 outside it: byte-range.ts) the package bytes whose SHA-256 is `sha256`. */
+  updatePackage: (sha256: string) => `/v1/updates/packages/${sha256}`,
 } as const;
 
 export const Health = z.strictObject({
@@ -57,12 +62,17 @@ export const RegisterKioskRequest = z.strictObject({
 });
 export type RegisterKioskRequest = z.infer<typeof RegisterKioskRequest>;
 
-/** The authority's public keys, which the kiosk pins at registration. */
+/**
+ * The authority's public keys, which the kiosk pins at registration. The update key signs update
+ * manifests only; every authority sends it, but a kiosk registered before it existed has none.
+ */
 export const AuthorityPublicKeys = z.strictObject({
   signingKeyId: KeyId,
   signingPublicKey: PublicKeyText,
   sealingKeyId: KeyId,
   sealingPublicKey: PublicKeyText,
+  updateKeyId: KeyId.optional(),
+  updatePublicKey: PublicKeyText.optional(),
 });
 export type AuthorityPublicKeys = z.infer<typeof AuthorityPublicKeys>;
 
@@ -116,6 +126,11 @@ export const AuditCheckpointStored = z.strictObject({
   receivedAt: IsoTime,
 });
 export type AuditCheckpointStored = z.infer<typeof AuditCheckpointStored>;
+
+/** The query of GET /v1/updates/latest: the kiosk's Debian architecture (a package for "all" fits any). */
+export const UpdateLatestQuery = z.strictObject({
+  architecture: DebianArchitecture,
+});
 
 /** The query of PUT /v1/uploads/:uploadId: the offset the chunk starts at. */
 export const UploadChunkQuery = z.strictObject({

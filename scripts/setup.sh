@@ -21,7 +21,8 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-rec
   chromium socat udev libusb-1.0-0 libudev1 postgresql \
   fonts-noto-core fonts-noto-cjk poppler-utils cups-client zbar-tools \
   pcscd libpcsclite-dev vsmartcard-vpcd \
-  x11-utils xvfb cage xwayland grim x11-apps
+  x11-utils xvfb cage xwayland grim x11-apps \
+  dpkg-dev dpkg-repack lintian systemd
 
 # Electron's binary is downloaded from outside the npm registry; where that is not
 # reachable, skip it and `npm start` runs the browser host instead (it says so).

@@ -1,6 +1,6 @@
 // The `gatehouse-authority` command: serve the /v1 API, make provisioning tokens, list and revoke
 // kiosks, list the records held, decide on records and show their status by enrollment number,
-// verify slips, publish station configuration and operators, and import offline bundles. A
+// verify slips, publish station configuration and operators, import offline bundles, and publish updates. A
 // refusal prints one line (JSON with --json) and exits 2, as does a usage error.
 import { Command, CommanderError } from 'commander';
 import { AuthorityError } from '../authority-error.js';
@@ -15,6 +15,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerSlipCommand } from './commands/slip.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerTokenCommand } from './commands/token.js';
+import { registerUpdateCommand } from './commands/update.js';
 
 function buildProgram(io: CliIo): Command {
   const program = new Command('gatehouse-authority')
@@ -32,6 +33,7 @@ function buildProgram(io: CliIo): Command {
   registerSlipCommand(program, io);
   registerPublishCommands(program, io);
   registerBundleCommand(program, io);
+  registerUpdateCommand(program, io);
   return program;
 }
 

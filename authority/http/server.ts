@@ -9,6 +9,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { AuthorityError } from '../authority-error.js';
 import type { Authority } from '../authority.js';
 import type { ApiError } from '../../protocol/api.js';
+import { registerUpdateRoutes } from '../updates/update-routes.js';
 import { sweepAbandonedUploads } from '../uploads.js';
 import { limitInFlightRequests } from './admission.js';
 import { registerKioskRoutes } from './kiosk-routes.js';
@@ -85,6 +86,7 @@ function buildAuthorityApp(authority: Authority, onInternalError: (error: unknow
   authenticateSignedRoutes(app, authority);
   registerKioskRoutes(app, authority);
   registerRecordRoutes(app, authority);
+  registerUpdateRoutes(app, authority);
   return app;
 }
 

@@ -5,14 +5,15 @@ import pg from 'pg';
 import { pendingMigrations } from './migrations/authority-migration.js';
 import { nextKioskCode } from './kiosk-codes.js';
 import type {
-  AuthorityRepository, UploadChunks, CheckpointRow, KioskRow, NewKiosk, NewStatusChange, PublishedDocument, PublishedKind, RecordRow, Registration,
-  StatusChangeRow, StoreCounts, Stored, TokenRow, UploadRow,
+  AuthorityRepository, UploadChunks, CheckpointRow, KioskRow, NewKiosk, NewStatusChange, PublishedDocument, PublishedKind, PublishedUpdateRow,
+  RecordRow, Registration, StatusChangeRow, StoreCounts, Stored, TokenRow, UpdateStored, UploadRow,
 } from './repository.js';
 import {
   CHECKPOINT_COLUMNS, COUNTS_QUERY, ENVELOPE_CHUNKS_FROM_UPLOAD, ENVELOPE_CHUNKS_QUERY, ENVELOPE_CHUNKS_SIZE, ENVELOPE_INSERT, ENVELOPE_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, KIOSK_STATUS_QUERY, LATEST_SEQ_QUERY,
   LATEST_STATUS_QUERY, OTHER_OPEN_UPLOADS_QUERY, PUBLISHED_COLUMNS, RECORD_COLUMNS, RECORD_INSERT, RECORD_QUERY, registrationRefusal,
   STATUS_CHANGE_QUERY, STATUS_HISTORY_QUERY, STATUS_INSERT, TOKEN_STATE_QUERY, UPLOAD_CHUNK_QUERY, UPLOAD_COLUMNS, UPLOAD_DELETE_FOR_RECORD,
   joinChunks, refuseChangedUpload, UPLOAD_FOR_RECORD_QUERY, UPLOAD_INSERT, UPLOAD_SWEEP, type TokenState,
+  PUBLISHED_UPDATE_COLUMNS, UPDATE_INSERT, UPDATE_RENEW, UPDATE_VERSION_HOLDER, updateInsertParameters, updateRenewParameters,
 } from './sql-columns.js';
 
 const INT8_OID = 20;
@@ -26,6 +27,7 @@ const REGISTRATION_LOCK = 0x6b69_6f73; // one registration at a time, so two kio
  * are drawn at insert, not at commit).
  */
 const STATUS_LOG_LOCK = 0x7374_6174;
+const UPDATE_LOCK = 0x7570_6474; // one update published at a time, so a version is never taken twice
 
 /** Counts and sizes as numbers and times as ISO 8601 strings, the shapes the SQLite store returns. */
 const types = {
@@ -274,6 +276,28 @@ class PostgresRepository implements AuthorityRepository {
 
   async latestPublished(kind: PublishedKind): Promise<PublishedDocument | undefined> {
     return this.one<PublishedDocument>(`SELECT ${PUBLISHED_COLUMNS} FROM published_documents WHERE kind = $1 ORDER BY version DESC LIMIT 1`, [kind]);
+  }
+
+  async storeUpdate(row: PublishedUpdateRow): Promise<UpdateStored> {
+    return this.transaction(async (client): Promise<UpdateStored> => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [UPDATE_LOCK]);
+      const holder = await this.one<{ sha256: string }>(UPDATE_VERSION_HOLDER, [row.version, row.architecture], client);
+      if (holder !== undefined && holder.sha256 !== row.sha256) return 'version-taken';
+      if (holder === undefined) {
+        await this.run(UPDATE_INSERT, updateInsertParameters(row), client);
+        return 'added';
+      }
+      await this.run(UPDATE_RENEW, updateRenewParameters(row), client);
+      return 'renewed';
+    });
+  }
+
+  async findUpdate(sha256: string): Promise<PublishedUpdateRow | undefined> {
+    return this.one<PublishedUpdateRow>(`SELECT ${PUBLISHED_UPDATE_COLUMNS} FROM published_updates WHERE sha256 = $1`, [sha256]);
+  }
+
+  async listUpdates(): Promise<PublishedUpdateRow[]> {
+    return this.all<PublishedUpdateRow>(`SELECT ${PUBLISHED_UPDATE_COLUMNS} FROM published_updates`);
   }
 
   async counts(): Promise<StoreCounts> {

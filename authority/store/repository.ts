@@ -4,6 +4,7 @@
 // a record is known by its kiosk and its record id together, so one kiosk never sees another's).
 import type { Receipt } from '../../protocol/receipt.js';
 import type { ProcessingState } from '../../protocol/record-status.js';
+import type { UpdateManifest } from '../../protocol/update-manifest.js';
 
 export interface KioskRow {
   id: string;
@@ -82,6 +83,22 @@ export interface PublishedDocument {
   document: unknown;
   publishedAt: string;
 }
+
+/** A package on the update channel; its file is updates/<sha256>.deb in the data directory. */
+export interface PublishedUpdateRow {
+  sha256: string;
+  version: string;
+  architecture: string;
+  size: number;
+  minimumVersion: string;
+  publishedAt: string;
+  expiresAt: string;
+  /** The manifest signed with the update key, exactly as served. */
+  manifest: UpdateManifest;
+}
+
+/** Added; the same package again with a fresh manifest; or refused: another package has its version and architecture. */
+export type UpdateStored = 'added' | 'renewed' | 'version-taken';
 
 export interface TokenRow {
   hash: string;
@@ -167,6 +184,12 @@ export interface AuthorityRepository {
   /** Adds a version; false when that version of the kind already exists. */
   publish(document: PublishedDocument): Promise<boolean>;
   latestPublished(kind: PublishedKind): Promise<PublishedDocument | undefined>;
+
+  /** Adds an update package, or replaces the manifest of the same package (same sha256), in one transaction. */
+  storeUpdate(row: PublishedUpdateRow): Promise<UpdateStored>;
+  findUpdate(sha256: string): Promise<PublishedUpdateRow | undefined>;
+  /** Every published package, in no particular order (Debian versions do not sort in SQL). */
+  listUpdates(): Promise<PublishedUpdateRow[]>;
 
   counts(): Promise<StoreCounts>;
 }

@@ -1,6 +1,6 @@
 // The SQL both stores share: column lists aliased to the row field names (so SQLite and
 // PostgreSQL hand back rows of the same shape) and the queries and rules of registration.
-import type { RecordRow, Registration, UploadChunks } from './repository.js';
+import type { PublishedUpdateRow, RecordRow, Registration, UploadChunks } from './repository.js';
 
 export const KIOSK_COLUMNS = 'id, code, name, signing_public_key AS "signingPublicKey", sealing_public_key AS "sealingPublicKey", '
   + 'registered_at AS "registeredAt", revoked_at AS "revokedAt"';
@@ -56,6 +56,19 @@ export const UPLOAD_SWEEP = 'DELETE FROM uploads WHERE updated_at < $1';
 export const CHECKPOINT_COLUMNS = 'kiosk_id AS "kioskId", seq, head_hash AS "headHash", at, signature, received_at AS "receivedAt"';
 
 export const PUBLISHED_COLUMNS = 'kind, version, document, published_at AS "publishedAt"';
+
+export const PUBLISHED_UPDATE_COLUMNS = 'sha256, version, architecture, size, minimum_version AS "minimumVersion", '
+  + 'published_at AS "publishedAt", expires_at AS "expiresAt", manifest';
+/** Parameters: $1 the version, $2 the architecture: the package that holds them. */
+export const UPDATE_VERSION_HOLDER = 'SELECT sha256 FROM published_updates WHERE version = $1 AND architecture = $2';
+export const UPDATE_INSERT = 'INSERT INTO published_updates (sha256, version, architecture, size, minimum_version, published_at, expires_at, manifest) '
+  + 'VALUES ($1, $2, $3, $4, $5, $6, $7, $8)';
+/** Parameters: $1 minimum version, $2 published at, $3 expires at, $4 the manifest, $5 the package's sha256. */
+export const UPDATE_RENEW = 'UPDATE published_updates SET minimum_version = $1, published_at = $2, expires_at = $3, manifest = $4 WHERE sha256 = $5';
+export const updateInsertParameters = (row: PublishedUpdateRow): unknown[] =>
+  [row.sha256, row.version, row.architecture, row.size, row.minimumVersion, row.publishedAt, row.expiresAt, JSON.stringify(row.manifest)];
+export const updateRenewParameters = (row: PublishedUpdateRow): unknown[] =>
+  [row.minimumVersion, row.publishedAt, row.expiresAt, JSON.stringify(row.manifest), row.sha256];
 
 export const COUNTS_QUERY = `SELECT
   (SELECT count(*) FROM records) AS records,

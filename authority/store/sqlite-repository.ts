@@ -5,14 +5,15 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { pendingMigrations } from './migrations/authority-migration.js';
 import { nextKioskCode } from './kiosk-codes.js';
 import type {
-  AuthorityRepository, UploadChunks, CheckpointRow, KioskRow, NewKiosk, NewStatusChange, PublishedDocument, PublishedKind, RecordRow, Registration,
-  StatusChangeRow, StoreCounts, Stored, TokenRow, UploadRow,
+  AuthorityRepository, UploadChunks, CheckpointRow, KioskRow, NewKiosk, NewStatusChange, PublishedDocument, PublishedKind, PublishedUpdateRow,
+  RecordRow, Registration, StatusChangeRow, StoreCounts, Stored, TokenRow, UpdateStored, UploadRow,
 } from './repository.js';
 import {
   CHECKPOINT_COLUMNS, COUNTS_QUERY, ENVELOPE_CHUNKS_FROM_UPLOAD, ENVELOPE_CHUNKS_QUERY, ENVELOPE_CHUNKS_SIZE, ENVELOPE_INSERT, ENVELOPE_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, KIOSK_STATUS_QUERY, LATEST_SEQ_QUERY,
   LATEST_STATUS_QUERY, OTHER_OPEN_UPLOADS_QUERY, PUBLISHED_COLUMNS, RECORD_COLUMNS, RECORD_INSERT, RECORD_QUERY, registrationRefusal,
   STATUS_CHANGE_QUERY, STATUS_HISTORY_QUERY, STATUS_INSERT, TOKEN_STATE_QUERY, UPLOAD_CHUNK_QUERY, UPLOAD_COLUMNS, UPLOAD_DELETE_FOR_RECORD,
   joinChunks, refuseChangedUpload, UPLOAD_FOR_RECORD_QUERY, UPLOAD_INSERT, UPLOAD_SWEEP, type TokenState,
+  PUBLISHED_UPDATE_COLUMNS, UPDATE_INSERT, UPDATE_RENEW, UPDATE_VERSION_HOLDER, updateInsertParameters, updateRenewParameters,
 } from './sql-columns.js';
 
 type Db = Database.Database;
@@ -51,6 +52,9 @@ type RecordDbRow = Omit<RecordRow, 'receipt'> & { receipt: string };
 const recordFrom = ({ receipt, ...row }: RecordDbRow): RecordRow => ({ ...row, receipt: JSON.parse(receipt) as RecordRow['receipt'] });
 const publishedFrom = (row: { kind: PublishedKind; version: number; document: string; publishedAt: string }): PublishedDocument =>
   ({ ...row, document: JSON.parse(row.document) as unknown });
+
+const updateFrom = ({ manifest, ...row }: Omit<PublishedUpdateRow, 'manifest'> & { manifest: string }): PublishedUpdateRow =>
+  ({ ...row, manifest: JSON.parse(manifest) as PublishedUpdateRow['manifest'] });
 
 class SqliteRepository implements AuthorityRepository {
   constructor(private readonly db: Db) {}
@@ -238,6 +242,28 @@ class SqliteRepository implements AuthorityRepository {
       `SELECT ${PUBLISHED_COLUMNS} FROM published_documents WHERE kind = ? ORDER BY version DESC LIMIT 1`, kind,
     );
     return row && publishedFrom(row);
+  }
+
+  async storeUpdate(row: PublishedUpdateRow): Promise<UpdateStored> {
+    return this.db.transaction((): UpdateStored => {
+      const holder = this.one<{ sha256: string }>(positional(UPDATE_VERSION_HOLDER), row.version, row.architecture);
+      if (holder !== undefined && holder.sha256 !== row.sha256) return 'version-taken';
+      if (holder === undefined) {
+        this.run(positional(UPDATE_INSERT), ...updateInsertParameters(row));
+        return 'added';
+      }
+      this.run(positional(UPDATE_RENEW), ...updateRenewParameters(row));
+      return 'renewed';
+    }).immediate();
+  }
+
+  async findUpdate(sha256: string): Promise<PublishedUpdateRow | undefined> {
+    const row = this.one<Parameters<typeof updateFrom>[0]>(`SELECT ${PUBLISHED_UPDATE_COLUMNS} FROM published_updates WHERE sha256 = ?`, sha256);
+    return row && updateFrom(row);
+  }
+
+  async listUpdates(): Promise<PublishedUpdateRow[]> {
+    return this.all<Parameters<typeof updateFrom>[0]>(`SELECT ${PUBLISHED_UPDATE_COLUMNS} FROM published_updates`).map(updateFrom);
   }
 
   async counts(): Promise<StoreCounts> {

@@ -13,9 +13,10 @@ import type { ScreenSession } from '../auth/screen-session.js';
 import { GatehouseError } from '../errors.js';
 import { contentSecurityPolicy } from '../host/content-security-policy.js';
 import { resolveDataDir } from '../kiosk/data-dir.js';
-import { startDeviceRig } from '../devices/device-rig.js';
 import { simulationOf } from '../devices/simulation-request.js';
-import { openKiosk, type Kiosk } from '../kiosk/kiosk.js';
+import type { Kiosk } from '../kiosk/kiosk.js';
+import { bootKiosk } from '../kiosk/kiosk-boot.js';
+import { Shutdown } from '../kiosk/shutdown.js';
 import { projectRoot } from '../kiosk/project-root.js';
 import { createLog } from '../log.js';
 import { IpcChannels } from '../rpc/bridge.js';
@@ -65,22 +66,25 @@ async function start(): Promise<void> {
     simulatedReader: typeof values['simulated-reader'] === 'string' ? values['simulated-reader'] : undefined,
   }, process.env);
   const dataDir = resolveDataDir(typeof values.data === 'string' ? values.data : undefined);
-  const kiosk = openKiosk({ dataDir, host: 'electron', log, keyVault: new SafeStorageKeyVault(dataDir) });
   if (simulation.simulate) log.warn('simulated devices stand in for the devices not set up (--simulate); never enroll people on this kiosk');
-  const devices = await startDeviceRig({ dataDir, db: kiosk.db, now: () => new Date(), log, ...simulation });
-  kiosk.attachDevices(devices);
-  kiosk.sync.start();
+  // Quitting runs the kiosk's shutdown (sync, window, devices, store) before Electron quits for real.
+  const shutdown = new Shutdown(log, { signals: false });
   app.on('will-quit', (event) => {
-    // Stop the devices (and simulators' ptys) before the store closes, then quit for real.
     event.preventDefault();
     app.removeAllListeners('will-quit');
-    void devices.stop().finally(() => {
-      kiosk.close();
-      app.quit();
-    });
+    void shutdown.run().finally(() => app.quit());
   });
-  const screens = serveIpc(kiosk);
+  await bootKiosk({
+    dataDir, host: 'electron', log, keyVault: new SafeStorageKeyVault(dataDir), simulation,
+    openScreens: async (kiosk) => {
+      const window = openWindow(serveIpc(kiosk));
+      return { close: () => { if (!window.isDestroyed()) window.close(); } };
+    },
+  }, shutdown);
+}
 
+/** The kiosk window, full screen and sandboxed; a second launch brings it to the front. */
+function openWindow(screens: { attach(contents: WebContents): void }): BrowserWindow {
   const window = new BrowserWindow({
     kiosk: true,
     show: false,
@@ -101,6 +105,7 @@ async function start(): Promise<void> {
     window.focus();
   });
   void window.loadURL(APP_ENTRY_URL);
+  return window;
 }
 
 /** app://gatehouse/… answers with files from dist/renderer, under the kiosk's CSP. */

@@ -10,11 +10,12 @@ import { registerChipCommand } from './commands/chip.js';
 import { registerDevicesCommand } from './commands/devices.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerFaceCommand } from './commands/face.js';
+import { registerKioskWindowCommand } from './commands/kiosk-window.js';
+import { registerJobsCommand } from './commands/jobs.js';
 import { registerMrzCommand } from './commands/mrz.js';
 import { registerOperatorCommand } from './commands/operator.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSimCommand } from './commands/sim.js';
-import { registerEnrollCommand } from './commands/enroll.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerProvisionCommand } from './commands/provision.js';
 import { registerQueueCommand } from './commands/queue.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     .option('--data <dir>', 'data directory (default: $GATEHOUSE_DATA or ~/.local/share/gatehouse)')
     .exitOverride();
   registerServeCommand(program);
+  registerKioskWindowCommand(program);
   registerOperatorCommand(program);
   registerAuditCommand(program);
   registerDoctorCommand(program);
@@ -40,10 +42,10 @@ export function buildProgram(): Command {
   registerFaceCommand(program);
   registerSimCommand(program);
   registerProvisionCommand(program);
-  registerEnrollCommand(program);
   registerSyncCommand(program);
   registerSupportBundleCommand(program);
   registerQueueCommand(program);
+  registerJobsCommand(program);
   registerExportCommand(program);
   registerReceiptsCommand(program);
   registerRecordsCommand(program);
@@ -55,9 +57,10 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/** Runs a program built by buildProgram (the development CLI adds its tools to it first). */
+export async function main(argv: string[], program: Command = buildProgram()): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode;

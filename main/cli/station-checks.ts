@@ -1,13 +1,14 @@
 // The doctor's checks of this station's own state, as opposed to the machine's: who may read
 // its data folder and key, whether its store is encrypted and intact, whether its audit chain
-// holds, whether it is provisioned, whether the authority answers and agrees on the time, and
-// whether the disk has room for the queue. Each failure carries a reason code (for the
+// holds, whether it is provisioned, whether the authority answers and agrees on the time,
+// whether the disk has room for the queue, and whether background jobs failed or are stuck. Each failure carries a reason code (for the
 // diagnostics screen) and says in English what a technician should do (for the CLI).
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SKEW_SECONDS } from '../../protocol/http-signature.js';
 import { verifyAuditInSteps } from '../audit/audit-verify.js';
+import { checkBackgroundJobs } from '../diagnostics/background-jobs-check.js';
 import { CheckProblem, runChecks, type CheckDefinition, type DoctorCheck, type Finding, type ProgressListener } from '../diagnostics/doctor-check.js';
 import { integrityCheckOffThread } from '../diagnostics/store-integrity.js';
 import { readIdentity } from '../provisioning/kiosk-credentials.js';
@@ -61,6 +62,7 @@ export function stationChecks(dataDir: string, { now = Date.now, store }: Statio
     { id: 'provisioning', group: 'station', name: 'provisioning', required: false, probe: withStore(({ db }) => checkProvisioning(db)) },
     { id: 'authority', group: 'authority', name: 'authority and clock', required: false, probe: withStore(({ db }) => checkAuthority(db, now)) },
     { id: 'disk-space', group: 'storage', name: 'disk space', required: true, probe: () => checkDiskSpace(dataDir) },
+    { id: 'jobs', group: 'station', name: 'background jobs', required: false, probe: withStore(({ db }) => checkBackgroundJobs(db, now())) },
   ];
   return { checks, release: () => opened?.db.close() };
 }

@@ -1,7 +1,7 @@
 // One diagnostics run over a kiosk's store: every doctor check (progress reported check by
 // check), the devices' live states with their last error, the authority connection (what the
-// check measured and what the sync loop last saw), disk space and the versions in use. The
-// kiosk runs it for the diagnostics screen, the CLI for `gatehouse support-bundle`.
+// check measured and what the sync loop last saw), disk space, the versions in use and the update
+// channel. The kiosk runs it for the diagnostics screen, the CLI for `gatehouse support-bundle`.
 
 import type { z } from 'zod';
 import { runDoctorChecks, chromiumVersion, sqliteVersions } from '../cli/doctor-checks.js';
@@ -10,6 +10,7 @@ import { version } from '../kiosk/project-root.js';
 import { readIdentity } from '../provisioning/kiosk-credentials.js';
 import type { AuthorityConnection, DiagnosticsReport, Versions } from '../rpc/procedures/diagnostics.js';
 import type { DeviceDiagnosis } from '../rpc/procedures/devices.js';
+import { updatesStatus } from '../updates/update-status.js';
 import { doctorPasses, type DoctorCheck, type ProgressListener } from './doctor-check.js';
 
 export type DiagnosticsReportView = z.infer<typeof DiagnosticsReport>;
@@ -42,6 +43,7 @@ export async function runDiagnostics(sources: DiagnosticsSources, onProgress?: P
       ? { folder: sources.dataDir, freeBytes: disk.values.freeBytes, totalBytes: disk.values.totalBytes }
       : null,
     versions,
+    updates: updatesStatus(sources.store.db),
   };
 }
 

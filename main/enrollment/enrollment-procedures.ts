@@ -30,9 +30,8 @@ import { actorAt, officerAt, operatorRef, type EnrollmentWorkflow } from './enro
 import { recordEvidence } from './exception-evidence.js';
 import { sealHeldEnrollment } from './held-enrollment.js';
 import { slipContent } from '../slips/slip-content.js';
-import type { SlipOutput } from '../slips/slip-delivery.js';
-import { printSlip } from '../slips/slip-printing.js';
-import { keepSlip, readKeptSlip } from '../slips/slip-store.js';
+import type { SlipPrinting } from '../slips/slip-printing.js';
+import { keepSlip } from '../slips/slip-store.js';
 import { listRecords } from '../records/record-list.js';
 
 type EnrollmentMethods = Extract<keyof Procedures, `enrollment.${string}`> | 'document.keyboardKeys';
@@ -50,8 +49,8 @@ export interface EnrollmentProcedureDeps {
   kioskCredentials(): KioskCredentials;
   /** Seals and queues the record inside the caller's transaction. */
   seal(record: EnrollmentRecord, actor: string): QueuedRecord;
-  /** Where slips are printed or saved. */
-  slipOutput(): SlipOutput;
+  /** Prints or saves slips (a printer's through the durable `slip.print` job). */
+  slips: SlipPrinting;
 }
 
 const OFFICER_ROLES = new Set(['officer', 'supervisor']);
@@ -319,12 +318,8 @@ export function enrollmentHandlers(deps: EnrollmentProcedureDeps): Pick<Handlers
       return recordId === undefined ? null : listRecords(db, { recordId })[0] ?? null;
     },
 
-    'enrollment.printSlip': async ({ language }, ctx) => {
-      const recordId = finishedOn(ctx.caller);
-      const printed = await printSlip(readKeptSlip(db, deps.kioskCredentials(), recordId), deps.slipOutput(), language);
-      ctx.commit(() => null, () => ({ recordId, number: printed.number, delivery: printed.delivery.kind }));
-      return printed;
-    },
+    'enrollment.printSlip': ({ language }, ctx) =>
+      deps.slips.print(finishedOn(ctx.caller), language, (change, details) => ctx.commit(change, details)),
 
     'enrollment.holdForReview': async ({ credential }, ctx) => {
       const screen = ctx.caller;

@@ -19,7 +19,7 @@ import { RpcCodes } from '../rpc/define.js';
 import { CallMessage, MAX_MESSAGE_BYTES, type ServerMessage } from '../rpc/wire.js';
 import { checkRpcConnection } from './connection-guard.js';
 import { contentSecurityPolicy } from './content-security-policy.js';
-import { removePageKey, writePageKey } from './page-key-file.js';
+import { removePageKey, removeSharedPageKey, writePageKey, writeSharedPageKey } from './page-key-file.js';
 import {
   BOOTSTRAP_PARAM, PageSessions, pageAddress, RPC_PATH, SESSION_PATH, sessionCookie, sessionKeyFromCookies, type TokenRefusal,
 } from './page-sessions.js';
@@ -32,6 +32,8 @@ export interface BrowserHostOptions {
   log: Log;
   /** Where the page key file goes (page-key-file.ts), for same-user tools to open pages. */
   dataDir: string;
+  /** Where the page key is also shared, 0640, with the screen user of the kiosk session (`serve --page-key-file`). */
+  pageKeyFile?: string;
   /** Clock for the bootstrap tokens' lifetime (tests). */
   now?: () => number;
 }
@@ -61,7 +63,7 @@ const REFUSAL_REASONS: Record<TokenRefusal, string> = {
   spent: 'a page address token that was already used: someone may have copied it from the process list',
 };
 
-export async function startBrowserHost({ kiosk, rendererDir, port, log, dataDir, now }: BrowserHostOptions): Promise<BrowserHost> {
+export async function startBrowserHost({ kiosk, rendererDir, port, log, dataDir, pageKeyFile, now }: BrowserHostOptions): Promise<BrowserHost> {
   if (!existsSync(rendererDir)) {
     throw new GatehouseError('HOST_NO_RENDERER', `The built screens are missing at ${rendererDir}; run "npm run build".`);
   }
@@ -102,6 +104,8 @@ export async function startBrowserHost({ kiosk, rendererDir, port, log, dataDir,
     rpc.get(RPC_PATH, { websocket: true }, (socket) => serveScreen(socket, kiosk, log));
   });
 
+  // A shared key left by a host that was killed would send the kiosk window to this one with a key it does not know.
+  if (pageKeyFile) removeSharedPageKey(pageKeyFile);
   await app.listen({ host: '127.0.0.1', port });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('browser host did not bind a TCP port');
@@ -112,10 +116,20 @@ export async function startBrowserHost({ kiosk, rendererDir, port, log, dataDir,
     await app.close();
     throw new GatehouseError('HOST_PAGE_KEY_UNWRITABLE', `Cannot write the page key into ${dataDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; check that the data folder belongs to this user.`, { dataDir });
   }
+  if (pageKeyFile) {
+    try {
+      writeSharedPageKey(pageKeyFile, origin, sessions.mintingKey);
+    } catch (error) {
+      removePageKey(dataDir);
+      await app.close();
+      throw new GatehouseError('HOST_PAGE_KEY_UNWRITABLE', `Cannot share the page key as ${pageKeyFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; its folder must exist and be this user's (packaged: /run/gatehouse, made by tmpfiles.d).`, { pageKeyFile });
+    }
+  }
   return {
     origin,
     pageUrl: () => pageAddress(origin, sessions.mintToken()),
     async close() {
+      if (pageKeyFile) removeSharedPageKey(pageKeyFile);
       removePageKey(dataDir);
       await app.close();
     },

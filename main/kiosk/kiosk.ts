@@ -24,8 +24,10 @@ import { readFingerprintPolicy } from '../enrollment/fingerprint-policy.js';
 import { fingerprintStepHandlers } from '../enrollment/fingerprint-step.js';
 import { reviewQueueHandlers } from '../enrollment/review-queue-procedures.js';
 import { FaceService } from '../face/face-service.js';
+import { JobRunner } from '../jobs/job-runner.js';
 import { recordsHandlers } from '../records/records-procedures.js';
 import { slipFolderOf } from '../slips/slip-delivery.js';
+import { SlipPrinting } from '../slips/slip-printing.js';
 import { createLog, type Log } from '../log.js';
 import { procedures, type Procedures } from '../rpc/contract.js';
 import { RpcDispatcher, type Handlers } from '../rpc/dispatcher.js';
@@ -37,7 +39,10 @@ import { FileKeyVault, type KeyVault } from '../provisioning/key-vault.js';
 import { Provisioning } from '../provisioning/provisioning.js';
 import { approveAndSeal, type EnrollmentRecord } from '../sync/record-sealer.js';
 import { syncHandlers } from '../sync/sync-procedures.js';
+import { requestSyncRound } from '../sync/sync-round-job.js';
 import { SyncService, type SyncProgressView } from '../sync/sync-service.js';
+import { busyReason, UpdateChannel } from '../updates/update-channel.js';
+import { updatePassHandler } from '../updates/update-pass-job.js';
 import { version } from './project-root.js';
 import { settingsHandlers } from './settings-procedures.js';
 import { readSettings } from './station-settings.js';
@@ -61,8 +66,12 @@ export interface Kiosk {
   readonly dispatcher: RpcDispatcher<Procedures, ScreenSession>;
   readonly status: StatusBoard;
   readonly provisioning: Provisioning;
-  /** Delivers the outbox; the host starts it. */
+  /** Background work (sync rounds, slip printing …): runs from open until close() stops it. */
+  readonly jobs: JobRunner;
+  /** Delivers the outbox; the host starts it (it takes the `sync.round` jobs). */
   readonly sync: SyncService;
+  /** Signed updates: checked after sync rounds, downloaded, verified and staged at an idle moment. */
+  readonly updates: UpdateChannel;
   /**
    * Seals an approved record and queues it (envelope, outbox row and `record.sealed` audit
    * entry in one transaction); returns once committed. KIOSK_NOT_PROVISIONED before provisioning.
@@ -74,7 +83,8 @@ export interface Kiosk {
   closeScreen(screen: ScreenSession): void;
   /** Routes what the devices produce to the screens and the status bar. */
   attachDevices(rig: DeviceRig): void;
-  close(): void;
+  /** Closes the screens, waits for sync and the face worker to stop, then closes the store. */
+  close(): Promise<void>;
 }
 
 export function openKiosk({ dataDir, host, now = () => new Date(), log = createLog('kiosk'), keyVault }: KioskOptions): Kiosk {
@@ -82,17 +92,17 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
   const db = openKioskDatabase(dataDir, vault);
   const status = new StatusBoard(db, now);
   const provisioning = new Provisioning(db, vault, now);
-  const sync = new SyncService({ db, credentials: () => provisioning.credentials, status, log, now });
-  provisioning.on('provisioned', () => sync.kick());
+  const jobs = new JobRunner({ db, log, now });
+  const sync = new SyncService({
+    db, credentials: () => provisioning.credentials, status, log, now, jobs, afterOnlineRound: () => updates.afterSyncRound(),
+  });
+  provisioning.on('provisioned', () => requestSyncRound(db, { now: now() }));
   const syncWatchers = new Map<ScreenSession, (progress: SyncProgressView) => void>();
   const settings = () => readSettings(db);
   const idleTimeoutSeconds = () => settings().idleTimeoutSeconds;
   const idleWarningSeconds = () => settings().idleWarningSeconds;
-  const sealRecord = (record: EnrollmentRecord, actor: string): QueuedRecord => {
-    const queued = approveAndSeal(db, provisioning.require(), record, actor, now());
-    sync.kick();
-    return queued;
-  };
+  // Sealing queues the sync round that delivers the record in its own transaction: the job runner wakes by itself.
+  const sealRecord = (record: EnrollmentRecord, actor: string): QueuedRecord => approveAndSeal(db, provisioning.require(), record, actor, now());
   const workflow = new EnrollmentWorkflow({
     db, now, settings,
     credentials: () => provisioning.credentials,
@@ -111,15 +121,23 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     const { slipPrinter, slipFolder } = settings();
     return { printer: slipPrinter, folder: slipFolderOf(dataDir, slipFolder) };
   };
+  const slips = new SlipPrinting({ db, credentials: () => provisioning.require(), output: slipOutput, jobs });
+  jobs.register(slips.handler);
+  jobs.start();
   const enrollmentDeps = {
     db, workflow, now, consent: readConsentDocument(), kioskVersion: version, credentials: credentialDeps,
-    kioskCredentials: () => provisioning.require(), seal: sealRecord, settings, slipOutput,
+    kioskCredentials: () => provisioning.require(), seal: sealRecord, settings, slips,
   };
   const face = new FaceService();
   let devices: DeviceRig | null = null;
   const deviceTests = new DeviceTests();
   let cameraReported = false;
   const screens = new Map<ScreenSession, (current: ReturnType<StatusBoard['current']>) => void>();
+  const updates = new UpdateChannel({
+    db, dataDir, log, now, installedVersion: version, credentials: () => provisioning.credentials,
+    busy: () => busyReason(workflow.repository.unfinished().length, screens.keys()),
+  });
+  jobs.register(updatePassHandler(updates));
   const endSessionsOf = (operatorId: number) => {
     for (const screen of screens.keys()) if (screen.operator?.id === operatorId) screen.end('logout');
   };
@@ -157,7 +175,9 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
     dispatcher,
     status,
     provisioning,
+    jobs,
     sync,
+    updates,
     sealRecord,
     openScreen(send) {
       const emit = createEventSink(send);
@@ -199,11 +219,13 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
       rig.on('chipReader', readChipsWith);
       readChipsWith(rig.chipReader);
     },
-    close() {
+    async close() {
       clearInterval(provisioningWatch);
       for (const screen of [...screens.keys()]) this.closeScreen(screen);
-      void sync.stop();
-      void face.close();
+      await sync.stop();
+      await updates.stop();
+      await jobs.stop();
+      await face.close();
       db.close();
     },
   };

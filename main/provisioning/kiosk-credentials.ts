@@ -40,6 +40,9 @@ interface IdentityRow {
   authority_signing_public_key: string;
   authority_sealing_key_id: string;
   authority_sealing_public_key: string;
+  /** NULL for a kiosk registered before schema 15 (it refuses updates until provisioned again). */
+  authority_update_key_id: string | null;
+  authority_update_public_key: string | null;
   registered_at: string;
   signing_private_key: string | null;
   sealing_private_key: string | null;
@@ -67,6 +70,9 @@ function identityOf(row: IdentityRow): KioskIdentity {
       signingPublicKey: row.authority_signing_public_key,
       sealingKeyId: row.authority_sealing_key_id,
       sealingPublicKey: row.authority_sealing_public_key,
+      ...(row.authority_update_key_id === null || row.authority_update_public_key === null
+        ? {}
+        : { updateKeyId: row.authority_update_key_id, updatePublicKey: row.authority_update_public_key }),
     },
     registeredAt: row.registered_at,
   };
@@ -80,12 +86,13 @@ function identityOf(row: IdentityRow): KioskIdentity {
 export function insertIdentity(db: Db, identity: KioskIdentity, keys?: KioskKeys): void {
   db.prepare(`INSERT INTO kiosk_identity (singleton, kiosk_id, code, name, authority_url, signing_public_key, sealing_public_key,
       authority_signing_key_id, authority_signing_public_key, authority_sealing_key_id, authority_sealing_public_key, registered_at,
-      signing_private_key, sealing_private_key)
-    VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      signing_private_key, sealing_private_key, authority_update_key_id, authority_update_public_key)
+    VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
     identity.kioskId, identity.code, identity.name, identity.authorityUrl, identity.signingPublicKey, identity.sealingPublicKey,
     identity.authority.signingKeyId, identity.authority.signingPublicKey, identity.authority.sealingKeyId,
     identity.authority.sealingPublicKey, identity.registeredAt,
     keys ? privateKeyPem(keys.signing.privateKey) : null, keys ? privateKeyPem(keys.sealing.privateKey) : null,
+    identity.authority.updateKeyId ?? null, identity.authority.updatePublicKey ?? null,
   );
 }
 
@@ -100,11 +107,13 @@ export function storeIdentityKeys(db: Db, keys: KioskKeys): boolean {
     WHERE singleton = 1 AND signing_private_key IS NULL`).run(privateKeyPem(keys.signing.privateKey), privateKeyPem(keys.sealing.privateKey)).changes === 1;
 }
 
-/** The pinned authority keys, refused when a key does not match the id it was pinned under. */
+/** The pinned authority keys (the update key checked too, when pinned), refused when a key does not match the id it was pinned under. */
 export function pinnedAuthorityKeys(authority: AuthorityPublicKeys): { signing: KeyObject; sealing: KeyObject } {
   const signing = decodePublicKey('ed25519', authority.signingPublicKey);
   const sealing = decodePublicKey('x25519', authority.sealingPublicKey);
-  if (keyIdOf(signing) !== authority.signingKeyId || keyIdOf(sealing) !== authority.sealingKeyId) {
+  const update = authority.updatePublicKey === undefined ? null : decodePublicKey('ed25519', authority.updatePublicKey);
+  if (keyIdOf(signing) !== authority.signingKeyId || keyIdOf(sealing) !== authority.sealingKeyId
+    || (update !== null && keyIdOf(update) !== authority.updateKeyId)) {
     throw new GatehouseError('AUTHORITY_KEYS_INCONSISTENT',
       'The authority keys do not match their key ids; the answer did not come from a genuine authority. Check the authority URL.');
   }

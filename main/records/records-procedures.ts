@@ -3,12 +3,9 @@
 // record's number, never its content.
 import type { ScreenSession } from '../auth/screen-session.js';
 import { GatehouseError } from '../errors.js';
-import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
 import type { Procedures } from '../rpc/contract.js';
 import type { Handlers } from '../rpc/dispatcher.js';
-import type { SlipOutput } from '../slips/slip-delivery.js';
-import { printSlip } from '../slips/slip-printing.js';
-import { readKeptSlip } from '../slips/slip-store.js';
+import type { SlipPrinting } from '../slips/slip-printing.js';
 import type { Db } from '../store/database.js';
 import { kioskDay } from '../store/enrollment-numbers.js';
 import { listRecords, startOfKioskDay } from './record-list.js';
@@ -16,12 +13,11 @@ import { listRecords, startOfKioskDay } from './record-list.js';
 export interface RecordsDeps {
   db: Db;
   now(): Date;
-  /** KIOSK_NOT_PROVISIONED before provisioning. */
-  kioskCredentials(): KioskCredentials;
-  slipOutput(): SlipOutput;
+  /** Prints or saves slips (a printer's through the durable `slip.print` job). */
+  slips: SlipPrinting;
 }
 
-export function recordsHandlers({ db, now, kioskCredentials, slipOutput }: RecordsDeps)
+export function recordsHandlers({ db, now, slips }: RecordsDeps)
   : Pick<Handlers<Procedures, ScreenSession>, 'records.list' | 'records.printSlip'> {
   /** Officers only their own enrollments' records; supervisors every one. */
   const scopeOf = (screen: ScreenSession) => (screen.role === 'supervisor' ? null : screen.operator!.id);
@@ -33,9 +29,7 @@ export function recordsHandlers({ db, now, kioskCredentials, slipOutput }: Recor
     'records.printSlip': async ({ recordId, language }, ctx) => {
       const [entry] = listRecords(db, { recordId, operatorId: scopeOf(ctx.caller) });
       if (!entry) throw new GatehouseError('RECORD_NOT_FOUND', 'There is no record of yours with that id on this kiosk.', { recordId });
-      const printed = await printSlip(readKeptSlip(db, kioskCredentials(), recordId), slipOutput(), language);
-      ctx.commit(() => null, () => ({ recordId, number: printed.number, delivery: printed.delivery.kind }));
-      return printed;
+      return slips.print(recordId, language, (change, details) => ctx.commit(change, details));
     },
   };
 }

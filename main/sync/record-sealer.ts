@@ -1,7 +1,8 @@
 // Sealing an approved record: its canonical JSON and binary parts (portraits, finger images,
 // templates) encrypted to the pinned authority key and signed by the kiosk key, then written
-// with its outbox row and audit entry in one transaction. After the commit the kiosk holds only
-// ciphertext; the content key existed in memory for the length of one call.
+// with its outbox row, audit entry and the sync round that delivers it in one transaction. After
+// the commit the kiosk holds only ciphertext; the content key existed in memory for the length of
+// one call.
 import { randomUUID } from 'node:crypto';
 import { sealRecord, type RecordPart, type SealedRecord } from '../../protocol/sealed-record.js';
 import { ProtocolError } from '../../protocol/protocol-error.js';
@@ -11,6 +12,7 @@ import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
 import type { Db } from '../store/database.js';
 import { nextEnrollmentNumber } from '../store/enrollment-numbers.js';
 import { enqueueSealed, type QueuedRecord } from '../store/outbox.js';
+import { requestSyncRound } from './sync-round-job.js';
 
 export type { RecordPart };
 
@@ -59,8 +61,9 @@ export function sealEnrollmentRecord(credentials: KioskCredentials, record: Enro
 }
 
 /**
- * Seals `record` and queues it: an enrollment's number, the envelope, the outbox row and the
- * `record.sealed` audit entry in one transaction (synchronous=FULL), so the officer is told
+ * Seals `record` and queues it: an enrollment's number, the envelope, the outbox row, the
+ * `record.sealed` audit entry and a `sync.round` job (which wakes the kiosk's job runner once
+ * committed) in one transaction (synchronous=FULL), so the officer is told
  * "saved" only after the commit. Called inside a caller's transaction (an RPC procedure's
  * ctx.commit, as the enrollment workflow's approval does) it joins it as a savepoint: the
  * procedure's own audit entry, the enrollment's new state and the sealed record then commit
@@ -74,6 +77,7 @@ export function approveAndSeal(
     const queued = enqueueSealed(db, sealEnrollmentRecord(credentials, record, number, now));
     // Ids, sizes and the number only: never content.
     appendAudit(db, { actor, action: 'record.sealed', details: { recordId: queued.recordId, kind: record.kind, size: queued.size, number }, at: now });
+    requestSyncRound(db, { now });
     return queued;
   }).immediate();
 }

@@ -30,14 +30,14 @@ export function syncHandlers({ db, provisioning, sync, now }: SyncDeps): Pick<Ha
       const bundle = await writeExportBundle(db, provisioning.require(), directory, at);
       ctx.commit(() => markExported(db, bundle.recordIds, bundle.bundleId, at.toISOString()),
         () => ({ bundleId: bundle.bundleId, records: bundle.recordIds.length }));
-      sync.kick();
+      sync.queueChanged();
       return { bundleId: bundle.bundleId, file: bundle.file, records: bundle.recordIds.length, bytes: bundle.bytes };
     },
     'sync.importReceipts': ({ file }, ctx) => {
       const read = readReceiptFile(db, provisioning.require(), file);
       const imported = ctx.commit(() => storeReceiptFile(db, read, now()),
         (result) => ({ bundleId: result.bundleId, accepted: result.accepted, alreadyAccepted: result.alreadyAccepted }));
-      sync.kick();
+      sync.queueChanged();
       return { accepted: imported.accepted, alreadyAccepted: imported.alreadyAccepted, unknown: imported.unknown };
     },
   };

@@ -1,11 +1,16 @@
-// The sync loop that runs inside the kiosk: probe the authority, pull the signed station
-// configuration and operator list, deliver due records, push a signed audit checkpoint and purge
-// envelopes whose receipts are old enough; then sleep until the next record is due, a new one is
-// queued or someone presses "sync now". It reports network state to the status board and
-// progress to the sync panel, and stops (no retry loop) when the authority refuses the kiosk.
+// Sync rounds: probe the authority, pull the signed station configuration and operator list,
+// deliver due records, push a signed audit checkpoint and purge envelopes whose receipts are old
+// enough. Inside the kiosk a round is the handler of the singleton `sync.round` job
+// (sync-round-job.ts): sealing a record, provisioning and "sync now" queue one, a failed round is
+// retried with backoff by the job runner, and a good one puts itself back for when the next
+// record is due or the idle poll. It reports network state to the status board and progress to
+// the sync panel, and stops (no retries) when the authority refuses the kiosk, until "sync now".
 import { EventEmitter } from 'node:events';
 import type { z } from 'zod';
 import { checkpointToPush, recordAcknowledgedCheckpoint } from '../audit/audit-checkpoints.js';
+import { JobFailure, type JobHandler } from '../jobs/job-kind.js';
+import type { JobRunner } from '../jobs/job-runner.js';
+import { queuedJob } from '../jobs/job-store.js';
 import type { StatusBoard } from '../kiosk/status-board.js';
 import type { Log } from '../log.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
@@ -16,7 +21,8 @@ import { acceptAuthorityDocument } from './authority-documents.js';
 import { pullRecordStatus } from './record-status.js';
 import { AuthorityClient } from './authority-client.js';
 import { OutboxUploader, type TransferProgress, type UploadLimits } from './outbox-uploader.js';
-import { classifyFailure, DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy, type SyncFailure } from './retry-policy.js';
+import { classifyFailure, DEFAULT_RETRY_POLICY, type RetryPolicy, type SyncFailure } from './retry-policy.js';
+import { requestSyncRound, SYNC_ROUND, SYNC_ROUND_KEY } from './sync-round-job.js';
 
 export type SyncProgressView = z.infer<typeof SyncProgress>;
 
@@ -25,6 +31,8 @@ export interface SyncServiceOptions {
   /** The kiosk's credentials, null until it is provisioned. */
   credentials(): KioskCredentials | null;
   status?: StatusBoard;
+  /** The kiosk's job runner, whose `sync.round` jobs start() takes; none for one-off rounds (the CLI, tests). */
+  jobs?: JobRunner;
   log: Log;
   now?: () => Date;
   random?: () => number;
@@ -38,6 +46,8 @@ export interface SyncServiceOptions {
   documentsEveryMs?: number;
   /** Envelopes purged per round at most. */
   purgeBatch?: number;
+  /** Also after every round that reached the authority, not awaited: the update check (main/updates/update-channel.ts). */
+  afterOnlineRound?(): void;
 }
 
 export interface RoundResult {
@@ -62,12 +72,9 @@ export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> 
   private lastSuccessAt: string | null = null;
   private lastError: SyncProgressView['lastError'] = null;
   private transfer: TransferProgress | null = null;
-  private resumeAt = 0;
   private documentsPulledAt = -Infinity;
-  private running = false;
+  private handlingJobs = false;
   private round: Promise<RoundResult> | null = null;
-  private wake: (() => void) | null = null;
-  private timer: NodeJS.Timeout | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: SyncServiceOptions) {
@@ -79,35 +86,38 @@ export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> 
     else options.status?.setNetwork('offline');
   }
 
-  /** Runs the loop in the background until stop(). */
+  /** Takes the runner's `sync.round` jobs from now on and queues a round at once (rounds then follow by themselves). */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    void this.loop();
+    const { jobs, db } = this.options;
+    if (!jobs) throw new Error('SyncService.start() needs the kiosk\'s job runner');
+    if (this.handlingJobs) return;
+    this.handlingJobs = true;
+    jobs.register(this.roundJob());
+    requestSyncRound(db, { now: this.now() });
   }
 
-  /** Ends the loop; pending progress is dropped at once, a round in flight is awaited. */
+  /** Ends taking rounds; pending progress is dropped at once, a round in flight is awaited. */
   async stop(): Promise<void> {
-    this.running = false;
     if (this.progressTimer) clearTimeout(this.progressTimer);
     this.progressTimer = null;
-    this.wake?.();
+    if (this.handlingJobs) {
+      this.handlingJobs = false;
+      await this.options.jobs?.release(SYNC_ROUND.kind);
+    }
     await this.round?.catch(() => undefined);
   }
 
-  /** A record was queued, or the kiosk was provisioned: look now. */
-  kick(): void {
-    if (this.state === 'not-provisioned' && this.options.credentials() !== null) this.state = 'idle';
+  /** The queue changed outside a round (an export, imported receipts): the sync panel shows it. */
+  queueChanged(): void {
     this.emitProgress();
-    this.wake?.();
   }
 
-  /** "Sync now": clears a halt and any backoff, and runs a round at once. */
+  /** "Sync now": clears a halt and any backoff, and queues a round at once. */
   syncNow(): SyncProgressView {
     if (this.state === 'halted') this.state = 'idle';
-    this.resumeAt = 0;
     this.failures = 0;
-    this.kick();
+    requestSyncRound(this.options.db, { now: this.now(), overrideBackoff: true });
+    this.emitProgress();
     return this.progress();
   }
 
@@ -127,6 +137,8 @@ export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> 
   }
 
   progress(): SyncProgressView {
+    // Provisioned since (on a screen or from the CLI): ready, before its first round has run.
+    if (this.state === 'not-provisioned' && this.options.credentials() !== null) this.state = 'idle';
     const queue = queueSummary(this.options.db);
     return {
       state: this.state,
@@ -141,45 +153,44 @@ export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> 
     };
   }
 
-  /** When the next try is planned, if that is still ahead: the later of the backoff and the next record due. */
+  /** When the next try is planned, if that is still ahead: the later of the backoff (a queued round's) and the next record due. */
   private nextAttemptAt(recordDue: string | null): string | null {
     if (this.state === 'halted' || this.state === 'not-provisioned') return null;
-    const next = Math.max(this.resumeAt, recordDue === null ? 0 : Date.parse(recordDue));
+    const round = queuedJob(this.options.db, SYNC_ROUND.kind, SYNC_ROUND_KEY);
+    const backoffUntil = round !== undefined && round.attempts > 0 ? Date.parse(round.nextAttemptAt) : 0;
+    const next = Math.max(backoffUntil, recordDue === null ? 0 : Date.parse(recordDue));
     return next > this.now().getTime() ? new Date(next).toISOString() : null;
   }
 
-  private async loop(): Promise<void> {
-    while (this.running) {
-      if (this.state !== 'halted' && this.state !== 'not-provisioned' && this.now().getTime() >= this.resumeAt) {
-        try {
-          await this.runOnce();
-        } catch (error) {
-          this.options.log.error('sync round failed', { error: error instanceof Error ? error.message : String(error) });
+  /**
+   * The `sync.round` handler: a transient failure is retried by the runner (after the backoff of
+   * `policy`, never before Retry-After); a halt fails the job, as does every round queued while
+   * sync is halted (nothing runs until "sync now"); a good round runs again when the next record
+   * is due, or after the idle poll; what rides on that schedule (the update check) hangs on
+   * `afterOnlineRound` in doRound.
+   */
+  private roundJob(): JobHandler<z.infer<typeof SYNC_ROUND.payload>> {
+    return {
+      type: SYNC_ROUND,
+      retry: { ...this.policy, maxAttempts: null },
+      run: async () => {
+        const round = await this.runOnce();
+        const { failure } = round;
+        if (failure !== null) throw new JobFailure(failure.code, failure.message, { retryable: failure.kind !== 'halt', retryAfterMs: failure.retryAfterMs });
+        if (round.state === 'halted') {
+          throw new JobFailure(this.lastError?.code ?? 'SYNC_HALTED', `Sync is stopped until "sync now": ${this.lastError?.message ?? ''}`, { retryable: false });
         }
-      }
-      if (!this.running) break;
-      await this.sleep(this.sleepMs());
-    }
+        if (round.state === 'not-provisioned') return; // provisioning queues the next round
+        return { again: new Date(this.now().getTime() + this.idleMs()) };
+      },
+    };
   }
 
-  private sleepMs(): number {
+  /** After a good round: until the next record is due, at most the idle poll (new documents, record status). */
+  private idleMs(): number {
     const idle = this.options.idlePollMs ?? 60_000;
-    if (this.state === 'halted' || this.state === 'not-provisioned') return idle;
-    const now = this.now().getTime();
-    if (this.resumeAt > now) return this.resumeAt - now;
     const due = queueSummary(this.options.db).nextAttemptAt;
-    return due === null ? idle : Math.min(idle, Math.max(0, Date.parse(due) - now));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.wake = () => {
-        if (this.timer) clearTimeout(this.timer);
-        this.wake = null;
-        resolve();
-      };
-      this.timer = setTimeout(() => this.wake?.(), ms);
-    });
+    return due === null ? idle : Math.min(idle, Math.max(0, Date.parse(due) - this.now().getTime()));
   }
 
   private async doRound(): Promise<RoundResult> {
@@ -213,6 +224,7 @@ export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> 
         if (result.statusChanges > 0) this.options.status?.changed(); // screens showing records follow
         result.checkpointSeq = await this.pushCheckpoint(client, credentials);
         this.succeeded();
+        this.options.afterOnlineRound?.();
       }
     } catch (error) {
       result.failure = this.failed(classifyFailure(error));
@@ -268,7 +280,6 @@ export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> 
 
   private succeeded(): void {
     this.failures = 0;
-    this.resumeAt = 0;
     this.lastSuccessAt = this.now().toISOString();
     this.lastError = null; // the panel shows the failure that stands, not one sync has recovered from
     this.setState('idle');
@@ -283,7 +294,6 @@ export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> 
       return failure;
     }
     this.failures += 1;
-    this.resumeAt = now.getTime() + retryDelayMs(this.failures, this.policy, failure.retryAfterMs, this.options.random);
     if (failure.code === 'AUTHORITY_UNREACHABLE') this.options.status?.setNetwork('offline');
     this.setState(failure.code === 'AUTHORITY_UNREACHABLE' ? 'offline' : 'idle');
     return failure;

@@ -73,10 +73,11 @@ describe('the diagnostics section', () => {
     const page = await staffPage(TECHNICIAN);
     const panel = await diagnosticsOf(page);
     const check = (id: string) => panel.getByTestId(`check-${id}`);
-    expect(await panel.locator('[data-testid^=check-]').count()).toBe(15);
+    expect(await panel.locator('[data-testid^=check-]').count()).toBe(16);
     expect(await check('integrity').getAttribute('data-state')).toBe('ok');
     expect(await check('audit-chain').locator('.check-result').textContent()).toMatch(/^All \d+ entries are intact\.$/);
     expect(await check('provisioning').getAttribute('data-state')).toBe('ok');
+    expect(await check('jobs').getAttribute('data-state')).toBe('ok');
     // The offline identity points at an authority that is not there.
     expect(await check('authority').getAttribute('data-state')).toBe('warning');
     expect(await check('authority').locator('.check-result').textContent()).toBe('The authority does not answer.');

@@ -77,6 +77,9 @@ describe('provisioning and the sync panel', () => {
   });
 
   it('shows the queue, the authority away, then the queue draining', async () => {
+    // The running kiosk finds the CLI's sync round by its poll within seconds: with the authority
+    // away, the records stay queued for the panel to show.
+    proxy.down = true;
     gatehouse(dataDir, 'enroll', '--synthetic', String(RECORDS));
     const page = await loggedIn('Sue Supervisor', '24681357');
     const panel = page.getByTestId('sync-panel');
@@ -85,7 +88,6 @@ describe('provisioning and the sync panel', () => {
     await panel.scrollIntoViewIfNeeded();
     await screenshot(page, 'sync-queued');
 
-    proxy.down = true;
     await panel.getByTestId('sync-now').click();
     await panel.locator('[data-testid=sync-state][data-state=offline]').waitFor();
     expect(await panel.getByTestId('sync-last-error').textContent()).toBe('The authority cannot be reached. Records stay safely queued; the kiosk keeps trying.');

@@ -4,6 +4,7 @@ import { AuthorityError } from '../../authority-error.js';
 import { initial } from './0001-initial.js';
 import { numbersAndStatus } from './0002-numbers-and-status.js';
 import { recordsByKiosk } from './0003-records-by-kiosk.js';
+import { publishedUpdates } from './0004-published-updates.js';
 
 export interface AuthorityMigration {
   version: number;
@@ -12,7 +13,7 @@ export interface AuthorityMigration {
   postgres: string;
 }
 
-const authorityMigrations: readonly AuthorityMigration[] = [initial, numbersAndStatus, recordsByKiosk];
+const authorityMigrations: readonly AuthorityMigration[] = [initial, numbersAndStatus, recordsByKiosk, publishedUpdates];
 
 /** The migrations a store at `version` still needs; refuses a store written by a newer build. */
 export function pendingMigrations(version: number, store: string): readonly AuthorityMigration[] {

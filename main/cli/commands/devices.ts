@@ -28,7 +28,7 @@ import { TestableRole, type DeviceTestResult } from '../../rpc/procedures/device
 import type { Db } from '../../store/database.js';
 import { dataDirOf, printJson, withDatabase } from '../cli-context.js';
 import { integerOption } from '../provisioned-store.js';
-import { Shutdown } from '../shutdown.js';
+import { Shutdown } from '../../kiosk/shutdown.js';
 
 type Role = z.infer<typeof TestableRole>;
 type Settings = Record<string, unknown>;

@@ -1,26 +1,16 @@
-// `gatehouse face verify|analyze|calibrate`: 1:1 verification of image pairs (one pair or a
-// batch file, models loaded once), face boxes and quality of one image, and the threshold
-// calibration that writes docs/FACE.md. Unreadable images give an error line, never a stop.
-import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+// `gatehouse face verify|analyze`: 1:1 verification of image pairs (one pair or a batch
+// file, models loaded once) and face boxes and quality of one image. Unreadable images give
+// an error line, never a stop. (Threshold calibration is a development tool: tools/cli.)
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { GatehouseError } from '../../errors.js';
-import {
-  calibrate,
-  defaultFacesDir,
-  renderCalibrationMarkdown,
-  renderCalibrationSvg,
-  replaceCalibrationSection,
-  type CalibrationSample,
-} from '../../face/calibration.js';
-import { FaceAnalyzer } from '../../face/face-analyzer.js';
+import { FaceAnalyzer, type DescribedFace } from '../../face/face-analyzer.js';
 import type { QualityReport } from '../../face/quality.js';
 import type { Rect } from '../../face/rgba-image.js';
-import type { FaceSummary } from '../../face/verification.js';
+import { verifyDescribed, type FaceSummary } from '../../face/verification.js';
 import { VERIFICATION_THRESHOLDS } from '../../face/verification-thresholds.js';
 import { toErrorPayload, toRgba, type ErrorPayload } from '../../face/worker-protocol.js';
-import { printJson } from '../cli-context.js';
 
 export interface FaceQualityJson {
   readonly state: string;
@@ -34,6 +24,8 @@ export interface FaceQualityJson {
 
 export interface FaceVerifyJson {
   readonly pair: readonly [string, string];
+  /** The line's label, when it has one: 1 same person, 0 different. */
+  readonly label?: 0 | 1;
   readonly distance: number | null;
   readonly decision: string;
   readonly thresholds: { readonly match: number; readonly review: number };
@@ -63,7 +55,7 @@ function qualityJson(state: string, box: Rect | null, quality: QualityReport | n
 
 const summaryJson = (face: FaceSummary): FaceQualityJson => qualityJson(face.state, face.box, face.quality);
 
-async function readImage(path: string) {
+export async function readImage(path: string) {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -79,13 +71,62 @@ async function readImage(path: string) {
   }
 }
 
+/** A line `pathA,pathB[,label]`; label 1 says the two are the same person, 0 that they are not (as in faces2-dev's pairs.csv). */
+export interface PairToVerify {
+  readonly line: number;
+  readonly pair: readonly [string, string];
+  readonly label?: 0 | 1;
+}
+
+export type PairJob = PairToVerify | { readonly line: number; readonly error: ErrorPayload };
+
+/** What a batch needs of the analyzer: describing an image, and the model and backend to name. */
+export type FaceDescriber = Pick<FaceAnalyzer, 'describe' | 'info'>;
+
+/**
+ * Each distinct image of a batch described once, by resolved path, as a portrait (its largest
+ * face). Its reading as a live capture follows from that without describing it again: the live
+ * role takes the same face when there is exactly one and none when there are several.
+ */
+export class DescribedImages {
+  private readonly byPath = new Map<string, Promise<DescribedFace>>();
+
+  constructor(private readonly analyzer: FaceDescriber) {}
+
+  get info(): FaceDescriber['info'] {
+    return this.analyzer.info;
+  }
+
+  /** How many distinct images were described (or failed to read). */
+  get count(): number {
+    return this.byPath.size;
+  }
+
+  portrait(path: string): Promise<DescribedFace> {
+    let described = this.byPath.get(path);
+    if (!described) {
+      described = readImage(path).then((image) => this.analyzer.describe(image, 'portrait'));
+      this.byPath.set(path, described);
+    }
+    return described;
+  }
+
+  async live(path: string): Promise<DescribedFace> {
+    const described = await this.portrait(path);
+    return described.state === 'several-faces' ? { ...described, face: null, descriptor: null } : described;
+  }
+}
+
 /** A treated like a live capture (exactly one face), B like a document portrait (its largest face). */
-export async function verifyPair(analyzer: FaceAnalyzer, pair: readonly [string, string]): Promise<FaceVerifyJson | FaceErrorJson> {
+export async function verifyPair(images: DescribedImages, job: PairToVerify): Promise<FaceVerifyJson | FaceErrorJson> {
+  const { pair, label } = job;
+  const { modelHash, backend } = images.info;
   try {
-    const [live, portrait] = [await readImage(pair[0]), await readImage(pair[1])];
-    const result = await analyzer.verify([live], portrait);
+    const [live, portrait] = [await images.live(pair[0]), await images.portrait(pair[1])];
+    const result = verifyDescribed([live], portrait, { thresholds: VERIFICATION_THRESHOLDS, modelHash, backend });
     return {
       pair,
+      ...(label === undefined ? {} : { label }),
       distance: result.distance === null ? null : round(result.distance),
       decision: result.decision,
       thresholds: result.thresholds,
@@ -98,19 +139,24 @@ export async function verifyPair(analyzer: FaceAnalyzer, pair: readonly [string,
   }
 }
 
-/** Lines `pathA,pathB`; blank lines and `#` comments are skipped; relative paths are from the file's folder. */
-export type PairJob = { readonly line: number; readonly pair: readonly [string, string] } | { readonly line: number; readonly error: ErrorPayload };
+/** The batch's results in the order of its lines; `images` describes each image once. */
+export async function* verifyPairs(images: DescribedImages, jobs: readonly PairJob[]): AsyncGenerator<FaceVerifyJson | FaceErrorJson> {
+  for (const job of jobs) yield 'error' in job ? { error: job.error, line: job.line } : await verifyPair(images, job);
+}
 
+/** Blank lines and `#` comments are skipped; relative paths are from the file's folder. */
 export function parsePairs(text: string, baseDir: string): PairJob[] {
   return text.split(/\r?\n/).flatMap((raw, index): PairJob[] => {
     const line = index + 1;
     const content = raw.trim();
     if (content === '' || content.startsWith('#')) return [];
     const parts = content.split(',').map((part) => part.trim());
-    if (parts.length !== 2 || !parts[0] || !parts[1]) {
-      return [{ line, error: { code: 'FACE_PAIRS_LINE_INVALID', message: `Line ${line} is not "pathA,pathB".`, details: { line } } }];
+    const [a, b, label] = parts;
+    if (parts.length < 2 || parts.length > 3 || !a || !b || (label !== undefined && label !== '0' && label !== '1')) {
+      return [{ line, error: { code: 'FACE_PAIRS_LINE_INVALID', message: `Line ${line} is not "pathA,pathB" or "pathA,pathB,label" (label 0 or 1).`, details: { line } } }];
     }
-    return [{ line, pair: [resolve(baseDir, parts[0]), resolve(baseDir, parts[1])] }];
+    const pair: [string, string] = [resolve(baseDir, a), resolve(baseDir, b)];
+    return [label === undefined ? { line, pair } : { line, pair, label: label === '1' ? 1 : 0 }];
   });
 }
 
@@ -138,13 +184,13 @@ async function runVerify(images: string[], options: { json?: boolean; pairs?: st
   } else {
     throw new GatehouseError('FACE_VERIFY_USAGE', 'Give two images (A is the live capture, B the portrait) or --pairs FILE.');
   }
-  const analyzer = await FaceAnalyzer.load();
+  const described = new DescribedImages(await FaceAnalyzer.load());
   let failed = 0;
-  for (const job of jobs) {
-    const json = 'error' in job ? { error: job.error, line: job.line } : await verifyPair(analyzer, job.pair);
+  for await (const json of verifyPairs(described, jobs)) {
     if ('error' in json) failed++;
     printVerify(json, options.json === true);
   }
+  if (options.pairs) process.stderr.write(`face verify: ${jobs.length} lines, ${described.count} distinct images, each described once\n`);
   if (failed > 0) process.exitCode = 1;
 }
 
@@ -164,53 +210,12 @@ async function runAnalyze(image: string, options: { json?: boolean }): Promise<v
   });
 }
 
-const IMAGE_FILE = /\.(jpe?g|png)$/i;
-
-async function runCalibrate(options: { faces?: string; doc: string; plot: string; json?: boolean }): Promise<void> {
-  const facesDir = resolve(options.faces ?? defaultFacesDir());
-  const identitiesDir = join(facesDir, 'identities');
-  const identities = (await readdir(identitiesDir, { withFileTypes: true }).catch(() => {
-    throw new GatehouseError('FACE_DATA_MISSING', `No face set at ${identitiesDir}; set GATEHOUSE_FACES_DIR or pass --faces.`, { path: identitiesDir });
-  })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
-  const files = (await Promise.all(identities.map(async (identity) =>
-    (await readdir(join(identitiesDir, identity))).filter((file) => IMAGE_FILE.test(file)).sort().map((file) => ({ identity, file: `${identity}/${file}` })),
-  ))).flat();
-  const analyzer = await FaceAnalyzer.load();
-  const samples: CalibrationSample[] = [];
-  for (const [index, { identity, file }] of files.entries()) {
-    process.stderr.write(`calibrate: ${index + 1}/${files.length} ${file}\n`);
-    const described = await readImage(join(identitiesDir, file)).then((image) => analyzer.describe(image, 'portrait'), () => null);
-    samples.push({ identity, file, descriptor: described?.descriptor ?? null });
-  }
-  const report = calibrate(samples);
-  const docPath = resolve(options.doc);
-  const plotPath = resolve(options.plot);
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}`;
-  const section = renderCalibrationMarkdown(report, {
-    facesDir: relative(process.cwd(), facesDir) || '.',
-    modelHash: analyzer.info.modelHash,
-    backend: `${analyzer.info.backend}${analyzer.info.simd ? ' + SIMD' : ''}`,
-    machine,
-    plotFile: relative(dirname(docPath), plotPath),
-  });
-  await writeFile(docPath, replaceCalibrationSection(await readFile(docPath, 'utf8'), section));
-  await writeFile(plotPath, renderCalibrationSvg(report));
-  const inUse = VERIFICATION_THRESHOLDS;
-  const current = report.thresholds.match === inUse.match && report.thresholds.review === inUse.review;
-  if (options.json) {
-    printJson({ thresholds: report.thresholds, inUse, current, genuinePairs: report.pairs.genuine.length, impostorPairs: report.pairs.impostor.length, doc: docPath, plot: plotPath });
-    return;
-  }
-  process.stdout.write(`match ≤ ${report.thresholds.match}, review ≤ ${report.thresholds.review}; wrote ${docPath} and ${plotPath}\n`);
-  if (!current) process.stdout.write(`main/face/verification-thresholds.ts still says match ≤ ${inUse.match}, review ≤ ${inUse.review}: update it.\n`);
-}
-
 export function registerFaceCommand(program: Command): void {
-  const face = program.command('face').description('face verification, quality and calibration');
+  const face = program.command('face').description('face verification and quality');
   face.command('verify')
     .description('compare faces: A (a live capture, one face) against B (a document portrait)')
     .argument('[images...]', 'A and B (JPEG or PNG)')
-    .option('--pairs <file>', 'lines "pathA,pathB" (relative to the file); one result per line')
+    .option('--pairs <file>', 'lines "pathA,pathB[,label]" (relative to the file); one result per line, each image described once')
     .option('--json', 'print one JSON object per pair')
     .action((images: string[], options: { json?: boolean; pairs?: string }) => runVerify(images, options));
   face.command('analyze')
@@ -218,11 +223,4 @@ export function registerFaceCommand(program: Command): void {
     .argument('<image>', 'JPEG or PNG')
     .option('--json', 'print JSON')
     .action((image: string, options: { json?: boolean }) => runAnalyze(image, options));
-  face.command('calibrate')
-    .description('choose the verification thresholds on the development face set and write docs/FACE.md')
-    .option('--faces <dir>', 'face set with identities/NAME/* (default: $GATEHOUSE_FACES_DIR or ../shared/data/faces)')
-    .option('--doc <file>', 'document with the calibration section', 'docs/FACE.md')
-    .option('--plot <file>', 'SVG plot to write', 'docs/face-calibration.svg')
-    .option('--json', 'print JSON')
-    .action((options: { faces?: string; doc: string; plot: string; json?: boolean }) => runCalibrate(options));
 }

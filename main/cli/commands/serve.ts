@@ -17,18 +17,18 @@ import type { Command } from 'commander';
 import { GatehouseError } from '../../errors.js';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host.js';
 import { appendAudit } from '../../audit/audit-log.js';
-import { auditDetailsOf, describeChromiumExit } from '../../host/chromium-exit.js';
-import { findChromium, launchChromium } from '../../host/chromium-launcher.js';
-import { superviseChromium, type ChromiumEnd } from '../../host/chromium-supervisor.js';
-import { isBareX, xScreenSize, type ScreenSize } from '../../host/kiosk-window-geometry.js';
+import { auditDetailsOf } from '../../host/chromium-exit.js';
+import { findChromium } from '../../host/chromium-launcher.js';
+import { openKioskWindow } from '../../host/kiosk-window.js';
 import { mintPageUrl } from '../../host/page-key-file.js';
-import { startDeviceRig, type SimulatedPortrait } from '../../devices/device-rig.js';
+import type { SimulatedPortrait } from '../../devices/device-rig.js';
 import { simulationOf } from '../../devices/simulation-request.js';
-import { openKiosk, type Kiosk } from '../../kiosk/kiosk.js';
+import type { Kiosk } from '../../kiosk/kiosk.js';
+import { bootKiosk } from '../../kiosk/kiosk-boot.js';
 import { projectRoot } from '../../kiosk/project-root.js';
 import { createLog, type Log } from '../../log.js';
 import { dataDirOf } from '../cli-context.js';
-import { Shutdown } from '../shutdown.js';
+import { Shutdown } from '../../kiosk/shutdown.js';
 
 interface ServeOptions {
   browser: boolean;
@@ -40,6 +40,7 @@ interface ServeOptions {
   simulatedPortrait?: string;
   pageUrl?: boolean;
   requireDisplay?: boolean;
+  pageKeyFile?: string;
 }
 
 /** The display Chromium would open on: Wayland's or X's, or null on a headless machine. */
@@ -61,6 +62,7 @@ export function registerServeCommand(program: Command): void {
     .option('--simulated-portrait <file>', 'with --simulate: the JPEG portrait on the simulated chips (default: a generated one)')
     .option('--page-url', 'print a one-time address that opens a page of the kiosk already serving from this data folder, and exit')
     .option('--require-display', 'exit with the reason when there is no display for the kiosk window (instead of serving without it)')
+    .option('--page-key-file <path>', 'also share the page key as PATH, 0640 for the group of its folder: the screen user of the kiosk session (gatehouse kiosk-window)')
     .action(async (options: ServeOptions, command: Command) => {
       if (options.pageUrl) {
         process.stdout.write(`${mintPageUrl(dataDirOf(command))}\n`);
@@ -84,18 +86,14 @@ export function registerServeCommand(program: Command): void {
       process.umask(0o077);
       const log = createLog('host');
       const shutdown = new Shutdown(log);
-      const kiosk = openKiosk({ dataDir, host: 'browser', log });
-      shutdown.add('store', () => kiosk.close());
       const simulatedPortrait = options.simulatedPortrait ? await readPortrait(options.simulatedPortrait) : null;
       if (simulation.simulate) process.stderr.write('gatehouse: simulated devices stand in for the devices not set up (--simulate); never enroll people on this kiosk.\n');
-      const devices = await startDeviceRig({ dataDir, db: kiosk.db, now: () => new Date(), log, ...simulation, simulatedPortrait });
-      shutdown.add('devices', () => devices.stop());
-      kiosk.attachDevices(devices);
-      const host = await startBrowserHost({ kiosk, rendererDir: join(projectRoot, 'dist', 'renderer'), port, log, dataDir });
-      shutdown.add('browser host', () => host.close());
-      kiosk.sync.start();
-      shutdown.add('sync', () => kiosk.sync.stop());
-      if (shutdown.requested) return;
+      const booted = await bootKiosk({
+        dataDir, host: 'browser', log, simulation: { ...simulation, simulatedPortrait },
+        openScreens: (kiosk) => startBrowserHost({ kiosk, rendererDir: join(projectRoot, 'dist', 'renderer'), port, log, dataDir, pageKeyFile: options.pageKeyFile }),
+      }, shutdown);
+      if (booted === null) return;
+      const { kiosk, screens: host } = booted;
       process.stdout.write(`ready ${host.origin}\n`);
       if (display !== null) await openBrowser(host, kiosk, dataDir, !options.window, log, shutdown, display);
     });
@@ -115,9 +113,9 @@ async function readPortrait(path: string): Promise<SimulatedPortrait> {
 }
 
 /**
- * Chromium on a fresh one-time address, relaunched (with another) after a crash; closing it ends
- * the kiosk, and one that keeps crashing or cannot start ends it with exit code 1. Each end is
- * said on stderr with its reason and Chromium's last lines, and audited without them.
+ * The kiosk window on this host's one-time addresses (kiosk-window.ts); each end of Chromium is
+ * audited as well. Closing it ends the kiosk, and one that keeps crashing or cannot start ends it
+ * with exit code 1.
  */
 async function openBrowser(host: BrowserHost, kiosk: Kiosk, dataDir: string, fullScreen: boolean, log: Log, shutdown: Shutdown, display: string): Promise<void> {
   const executable = findChromium();
@@ -125,30 +123,13 @@ async function openBrowser(host: BrowserHost, kiosk: Kiosk, dataDir: string, ful
     log.warn('no Chromium found; install the Debian package "chromium", or open a page with "gatehouse serve --page-url" as this user');
     return;
   }
-  const screen = fullScreen && isBareX(process.env) ? await bareXScreen(process.env.DISPLAY!, log) : null;
-  log.info('launching Chromium', { executable, kiosk: fullScreen, display, screen });
-  const browser = superviseChromium({
-    launch: () => launchChromium(executable, { url: host.pageUrl(), origin: host.origin, dataDir, kiosk: fullScreen, screen, asRoot: process.getuid?.() === 0 }),
-    onEnd: (end) => reportChromiumEnd(end, kiosk),
+  const window = await openKioskWindow({
+    executable, pageUrl: () => host.pageUrl(), origin: host.origin, profileFolder: dataDir, fullScreen, display, log,
+    onEnd: ({ exit, relaunched }) => appendAudit(kiosk.db, { actor: null, action: 'host.browser-exited', details: auditDetailsOf(exit, relaunched) }),
     onGone: (failed) => {
       if (failed) process.exitCode = 1;
       void shutdown.run();
     },
-    log,
   });
-  shutdown.add('chromium', () => browser.stop());
-}
-
-/** The X screen's size, so the window can cover it where no window manager will; null (said in the log) when unknown. */
-async function bareXScreen(display: string, log: Log): Promise<ScreenSize | null> {
-  const answer = await xScreenSize(display);
-  if (answer.size === null) log.warn('the X screen\'s size is unknown, so the kiosk window may not fill it (no window manager does it here)', { why: answer.why });
-  return answer.size;
-}
-
-function reportChromiumEnd({ exit, relaunched, lastLines }: ChromiumEnd, kiosk: Kiosk): void {
-  const next = relaunched ? 'Launching it again with a fresh page address.' : 'Stopping the kiosk.';
-  const said = lastLines.length > 0 ? `gatehouse: Chromium's last lines on stderr:\n${lastLines.map((line) => `  | ${line}\n`).join('')}` : '';
-  process.stderr.write(`gatehouse: ${describeChromiumExit(exit)} ${next}\n${said}`);
-  appendAudit(kiosk.db, { actor: null, action: 'host.browser-exited', details: auditDetailsOf(exit, relaunched) });
+  shutdown.add('chromium', () => window.stop());
 }

@@ -13,7 +13,7 @@ import { startFingerprintSimulator } from '../../../native/sim/fingerprint-sim.j
 import { startMrzSimulator, MRZ_SCENARIOS } from '../../../native/sim/mrz-sim.js';
 import { GatehouseError } from '../../errors.js';
 import { createLog } from '../../log.js';
-import { Shutdown } from '../shutdown.js';
+import { Shutdown } from '../../kiosk/shutdown.js';
 
 /**
  * Runs a simulator until SIGTERM/SIGINT (handled from before it starts); prints the lines

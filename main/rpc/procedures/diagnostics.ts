@@ -13,7 +13,7 @@ export const CheckGroup = z.enum(['machine', 'devices', 'station', 'storage', 'a
 /** Stable ids: the CLI prints them, the screen translates `diagnostics.checks.<id>.*`. */
 export const CheckId = z.enum([
   'node', 'sqlite', 'serial-ports', 'hid', 'chip-readers', 'chromium', 'face', 'data-writable',
-  'permissions', 'encryption', 'integrity', 'audit-chain', 'provisioning', 'authority', 'disk-space',
+  'permissions', 'encryption', 'integrity', 'audit-chain', 'provisioning', 'authority', 'disk-space', 'jobs',
 ]);
 
 /** failed: a required check did not pass; warning: an optional one did not (the kiosk still runs). */
@@ -68,6 +68,21 @@ export const Versions = z.object({
   migration: z.number().int().nullable(),
 });
 
+/** The update channel (main/updates/): what runs, what was found, downloaded, staged or refused, and why. */
+export const UpdatesStatus = z.object({
+  installedVersion: z.string(),
+  architecture: z.string(),
+  /** False: provisioned before signed updates; the kiosk refuses updates until provisioned again. Null: not provisioned. */
+  keyPinned: z.boolean().nullable(),
+  state: z.enum(['idle', 'available', 'downloading', 'downloaded', 'staged', 'refused', 'failed']),
+  lastCheckedAt: z.string().nullable(),
+  /** The version found, downloaded, staged or refused. */
+  version: z.string().nullable(),
+  /** Why it was refused, failed or waits (UPDATE_* codes); the screen words `diagnostics.updates.reasons.<code>`. */
+  reason: z.object({ code: z.string(), message: z.string() }).nullable(),
+  updatedAt: z.string().nullable(),
+});
+
 export const DiagnosticsReport = z.object({
   at: z.string(),
   /** False when a required check failed. */
@@ -77,6 +92,7 @@ export const DiagnosticsReport = z.object({
   authority: AuthorityConnection,
   disk: z.object({ folder: z.string(), freeBytes: z.number().nonnegative(), totalBytes: z.number().nonnegative() }).nullable(),
   versions: Versions,
+  updates: UpdatesStatus,
 });
 
 /** A folder the bundle may go to: a mounted removable medium. */

@@ -36,6 +36,8 @@ export const PrintedSlip = z.object({
   picture: z.string(),
   delivery: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('printed'), printer: z.string() }),
+    /** The printer did not take it at once (off, out of paper …): the kiosk's print job retries until it does. */
+    z.object({ kind: z.literal('queued'), printer: z.string() }),
     z.object({ kind: z.literal('saved'), file: z.string() }),
   ]),
 });

@@ -13,8 +13,10 @@ import { deviceKinds } from './0010-device-kinds.js';
 import { cscaCertificates } from './0011-csca-certificates.js';
 import { kioskKeysInStore } from './0012-kiosk-keys-in-store.js';
 import { pinThrottle } from './0013-pin-throttle.js';
+import { jobs } from './0014-jobs.js';
+import { updateKey } from './0015-update-key.js';
 
 export const allMigrations: readonly Migration[] = [
   operatorsSettings, audit, enrollmentsOutbox, operatorFingers, kioskIdentity, sealedPayloads, authoritySync, enrollmentWorkflow,
-  numbersSlipsStatus, deviceKinds, cscaCertificates, kioskKeysInStore, pinThrottle,
+  numbersSlipsStatus, deviceKinds, cscaCertificates, kioskKeysInStore, pinThrottle, jobs, updateKey,
 ];

@@ -1,7 +1,7 @@
 // The technician's diagnostics tab: every doctor check grouped (this computer, devices, this
 // kiosk, data and storage, the authority) with its result in plain words, what to do, and the
 // technical detail in a smaller line; the devices' live states with their last error; the
-// authority connection, disk space and versions; and the support bundle for a USB stick.
+// authority connection, disk space and versions; the update channel; and the support bundle for a USB stick.
 // It runs once when opened; each check shows waiting, checking, then its outcome.
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -70,6 +70,7 @@ export function DiagnosticsPanel() {
         );
       })}
       {report && <VersionFacts versions={report.versions} />}
+      {report && <UpdateFacts updates={report.updates} />}
       <SupportBundleForm disabled={running} />
     </section>
   );
@@ -176,4 +177,37 @@ function VersionFacts({ versions }: { versions: Report['versions'] }) {
       </dl>
     </div>
   );
+}
+
+/** The update channel: what runs, the last check, and what was found, staged or refused and why. */
+function UpdateFacts({ updates }: { updates: Report['updates'] }) {
+  const { t, i18n } = useTranslation();
+  const { dateTime } = useDateFormat();
+  const key = updates.keyPinned === null ? 'keyNotProvisioned' : updates.keyPinned ? 'keyPinned' : 'keyMissing';
+  return (
+    <div className="diagnostics-group" data-testid="diagnostics-updates" data-state={updates.state}>
+      <h3>{t('diagnostics.updates.heading')}</h3>
+      <dl className="facts">
+        <dt>{t('diagnostics.updates.installed')}</dt><dd>{updates.installedVersion} ({updates.architecture})</dd>
+        <dt>{t('diagnostics.updates.key')}</dt><dd>{t(`diagnostics.updates.${key}`)}</dd>
+        <dt>{t('diagnostics.updates.state')}</dt><dd data-testid="updates-state">{t(`diagnostics.updates.states.${updates.state}`)}</dd>
+        <dt>{t('diagnostics.updates.lastCheck')}</dt><dd>{updates.lastCheckedAt ? dateTime(updates.lastCheckedAt) : t('diagnostics.updates.never')}</dd>
+        {updates.version && <><dt>{t('diagnostics.updates.version')}</dt><dd>{updates.version}</dd></>}
+        {updates.reason && (
+          <>
+            <dt>{t('diagnostics.updates.reason')}</dt>
+            <dd data-testid="updates-reason">
+              {reasonWords(updates.reason, (words) => (i18n.exists(words) ? t(words) : null))}
+              <span className="technical"> {updates.reason.code}</span>
+            </dd>
+          </>
+        )}
+      </dl>
+    </div>
+  );
+}
+
+/** A refusal or wait in the screen's words: the update section's own, the error's, else the kiosk's English message. */
+function reasonWords(reason: NonNullable<Report['updates']['reason']>, translate: (key: string) => string | null): string {
+  return translate(`diagnostics.updates.reasons.${reason.code}`) ?? translate(`errors.${reason.code}`) ?? reason.message;
 }

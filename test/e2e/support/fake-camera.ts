@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultFacesDir } from '../../../main/face/calibration.js';
+import { defaultFacesDir } from '../../../tools/face/calibration.js';
 import { cropPadded, decodeImage, resizeBilinear, type Rect, type RgbaImage } from '../../../main/face/rgba-image.js';
 
 const WIDTH = 640;

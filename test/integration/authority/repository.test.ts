@@ -14,9 +14,12 @@ import { AuthorityError } from '../../../authority/authority-error.js';
 import { generateSigningKeyPair } from '../../../protocol/keys.js';
 import { formatEnrollmentNumber } from '../../../protocol/enrollment-number.js';
 import { signReceipt } from '../../../protocol/receipt.js';
+import { signUpdateManifest } from '../../../protocol/update-manifest.js';
 import { sha256Hex } from '../../../protocol/wire-fields.js';
 import { openPostgresRepository } from '../../../authority/store/postgres-repository.js';
-import type { AuthorityRepository, KioskRow, NewKiosk, RecordRow, Stored, UploadRow } from '../../../authority/store/repository.js';
+import type {
+  AuthorityRepository, KioskRow, NewKiosk, PublishedUpdateRow, RecordRow, Stored, UploadRow,
+} from '../../../authority/store/repository.js';
 import { initial } from '../../../authority/store/migrations/0001-initial.js';
 import { numbersAndStatus } from '../../../authority/store/migrations/0002-numbers-and-status.js';
 import { openSqliteRepository } from '../../../authority/store/sqlite-repository.js';
@@ -163,7 +166,29 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       await store.sql(name === 'SQLite' ? 'PRAGMA user_version = 99' : "INSERT INTO schema_migrations VALUES (99, 'future', now())");
       const refused = await store.open().then(() => undefined, (error: unknown) => error);
       expect(refused).toBeInstanceOf(AuthorityError);
-      expect(refused).toMatchObject({ code: 'STORE_FROM_NEWER_VERSION', details: { version: 99, supported: 3 } });
+      expect(refused).toMatchObject({ code: 'STORE_FROM_NEWER_VERSION', details: { version: 99, supported: 4 } });
+    });
+  });
+
+  describe('published updates (migration 4)', () => {
+    const update = (version: string, sha256: string, expiresAt = at(86_400)): PublishedUpdateRow => {
+      const fields = {
+        package: 'gatehouse' as const, version, architecture: 'amd64', sha256, size: 1234, minimumVersion: '0', publishedAt: T0, expiresAt,
+      };
+      const row = (({ package: _package, ...rest }: typeof fields) => rest)(fields);
+      return { ...row, manifest: signUpdateManifest(fields, authorityKey) };
+    };
+
+    it('adds a package, renews the same one, and refuses another under a version already published', async () => {
+      const first = update('1.1.0', 'a'.repeat(64));
+      expect(await repo.storeUpdate(first)).toBe('added');
+      const renewed = update('1.1.0', 'a'.repeat(64), at(7 * 86_400));
+      expect(await repo.storeUpdate(renewed)).toBe('renewed');
+      expect(await repo.findUpdate(first.sha256)).toEqual(renewed);
+      expect(await repo.storeUpdate(update('1.1.0', 'b'.repeat(64)))).toBe('version-taken');
+      expect(await repo.storeUpdate(update('1.2.0', 'b'.repeat(64)))).toBe('added');
+      expect((await repo.listUpdates()).map((row) => row.version).sort()).toEqual(['1.1.0', '1.2.0']);
+      expect(await repo.findUpdate('c'.repeat(64))).toBeUndefined();
     });
   });
 

@@ -129,6 +129,8 @@ const NOT_FOR_SCREENS = new Set([
   'DEVICES_SIMULATION_REFUSED',
   // `gatehouse support-bundle` pointed at a folder without a kiosk store; the screen's kiosk always has one.
   'SUPPORT_BUNDLE_NO_STORE',
+  // A background job's end as its row records it (`gatehouse jobs`, the diagnostics check), and `gatehouse jobs --cancel`.
+  'JOB_FAILED', 'JOB_ATTEMPTS_EXHAUSTED', 'JOB_NOT_FOUND', 'JOB_NOT_QUEUED',
 ]);
 
 /** Protocol-level codes of a device family share their family's message (errors.family.<PREFIX>). */

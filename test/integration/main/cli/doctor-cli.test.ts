@@ -28,7 +28,7 @@ interface Check {
 
 const NAMES = ['node', 'sqlite (SQLite3 Multiple Ciphers)', 'serial ports (serialport)', 'USB HID (node-hid)', 'chip readers (PC/SC)', 'chromium',
   'face analysis (TensorFlow.js)', 'data directory writable', 'data folder and key permissions', 'database encryption', 'database integrity',
-  'audit chain', 'provisioning', 'authority and clock', 'disk space'];
+  'audit chain', 'provisioning', 'authority and clock', 'disk space', 'background jobs'];
 
 describe('gatehouse doctor', () => {
   it('prints {ok, checks} with every named check and exits accordingly', async () => {

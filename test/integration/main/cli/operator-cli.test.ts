@@ -41,7 +41,7 @@ describe('gatehouse operator', () => {
       expect(kiosk.db.prepare('SELECT actor, action, details FROM audit WHERE seq = 1').get())
         .toEqual({ actor: 'cli', action: 'operator.create', details: '{"operatorId":1,"role":"officer"}' });
     } finally {
-      kiosk.close();
+      await kiosk.close();
     }
   });
 

@@ -17,7 +17,7 @@ const auditOf = (dir: string) => {
     const rows = kiosk.db.prepare("SELECT actor, details FROM audit WHERE action = 'settings.update' ORDER BY seq").all() as Array<{ actor: string; details: string }>;
     return { rows: rows.map(({ actor, details }) => ({ actor, details: JSON.parse(details) as unknown })), verified: verifyAudit(kiosk.db) };
   } finally {
-    kiosk.close();
+    void kiosk.close();
   }
 };
 
@@ -104,7 +104,7 @@ describe('gatehouse settings', () => {
       expect(await runCli(['settings', 'set', 'defaultLanguage', 'de'], cleanEnv({ GATEHOUSE_DATA: dir }))).toMatchObject({ code: 0 });
       expect(await kiosk.dispatcher.call(screen, 'system.info', {})).toMatchObject({ ok: true, output: { settings: { defaultLanguage: 'de' } } });
     } finally {
-      kiosk.close();
+      await kiosk.close();
     }
   });
 });

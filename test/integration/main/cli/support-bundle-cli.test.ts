@@ -36,7 +36,7 @@ describe('gatehouse support-bundle', () => {
     const bundle = JSON.parse(text) as { log: { lines: string[] }; diagnostics: { checks: Array<{ id: string }>; devices: unknown[] }; outbox: object };
     expect(bundle.log.lines).toHaveLength(2);
     expect(JSON.parse(bundle.log.lines[1]!)).toMatchObject({ message: 'read refused', documentNumber: '[removed]', raw: '[mrz removed]' });
-    expect(bundle.diagnostics.checks).toHaveLength(15);
+    expect(bundle.diagnostics.checks).toHaveLength(16);
     expect(bundle.diagnostics.devices).toEqual([]); // the CLI has no devices open
     expect(bundle.outbox).toEqual({});
 

@@ -525,7 +525,7 @@ describe('a kiosk that stops with enrollments on a step', () => {
   it('abandons them itself when it shuts down, so a restart on the same data directory finds nothing to abandon', async () => {
     const left = await enrollmentsLeft();
     await stopRig();
-    h.kiosk.close();
+    await h.kiosk.close();
     const restarted = openKiosk({ dataDir: h.dataDir, host: 'browser', log: silentLog, now: () => NOW });
     try {
       expect(statesIn(restarted.db, [...left.onStep, left.cancelled, left.held])).toEqual(['abandoned', 'abandoned', 'cancelled', 'awaiting-review']);

@@ -2,7 +2,7 @@
 // RGBA transforms that give answers known in advance (rotation, blur, darkening, mirroring).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultFacesDir } from '../../../../main/face/calibration.js';
+import { defaultFacesDir } from '../../../../tools/face/calibration.js';
 import { cropPadded, decodeImage, resizeBilinear, type Rect, type RgbaImage } from '../../../../main/face/rgba-image.js';
 
 export const FACES_DIR = defaultFacesDir();

@@ -22,8 +22,8 @@ const T0 = new Date('2026-03-02T10:00:00.000Z');
 const MINUTE = 60_000;
 
 const open: KioskHarness[] = [];
-afterEach(() => {
-  for (const h of open.splice(0)) h.close();
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
 });
 
 async function kioskWithClock(operators = true) {
@@ -169,7 +169,7 @@ describe('auth.login', () => {
       for (let i = 0; i < 5; i += 1) await login('000000');
       clock.now = new Date(T0.getTime() + 2000);
       await login('000000');
-      kiosk.close();
+      await kiosk.close();
 
       kiosk = open();
       clock.now = new Date(T0.getTime() + 5000);
@@ -177,7 +177,7 @@ describe('auth.login', () => {
       expect(errorOf(await login('482913'))).toMatchObject({ code: 'AUTH_LOCKED', details: { retryAfterSeconds: 1 } });
       clock.now = new Date(T0.getTime() + 6000);
       expect(outputOf(await login('482913'))).toMatchObject({ operator: { id: olga.id } });
-      kiosk.close();
+      await kiosk.close();
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

@@ -13,9 +13,9 @@ beforeEach(async () => {
   vi.useFakeTimers();
   h = await openKioskHarness();
 });
-afterEach(() => {
-  h.close();
+afterEach(async () => {
   vi.useRealTimers();
+  await h.close();
 });
 
 const countdown = (from: number) => Array.from({ length: from }, (_, i) => from - i);

@@ -13,9 +13,9 @@ let h: KioskHarness;
 beforeEach(async () => {
   h = await openKioskHarness();
 });
-afterEach(() => {
+afterEach(async () => {
   vi.useRealTimers();
-  h.close();
+  await h.close();
 });
 
 const warnings = ({ events }: RecordedScreen) =>

@@ -48,7 +48,7 @@ describe('system procedures', () => {
         network: 'not-provisioned', heldEnrollments: 0, enrollmentBlocked: 'not-provisioned',
       });
     } finally {
-      unprovisioned.close();
+      await unprovisioned.close();
     }
   });
 

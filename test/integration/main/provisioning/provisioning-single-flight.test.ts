@@ -17,7 +17,7 @@ import { openKioskDatabase, type Db } from '../../../../main/store/database.js';
 import { listOutbox } from '../../../../main/store/outbox.js';
 import { approveAndSeal } from '../../../../main/sync/record-sealer.js';
 import { SyncService } from '../../../../main/sync/sync-service.js';
-import { syntheticRecord } from '../../../../main/sync/synthetic-records.js';
+import { syntheticRecord } from '../../../../tools/records/synthetic-records.js';
 import { startHarness, type Harness } from '../../authority/authority-harness.js';
 
 let h: Harness;

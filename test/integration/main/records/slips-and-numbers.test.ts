@@ -1,8 +1,8 @@
 // Slips and enrollment numbers on a kiosk on simulated devices, through its RPC and its command
 // line: the slip of the record a screen just sealed goes to the station's printer through CUPS's
 // `lp` (here a stand-in on PATH that keeps what it was given: the PDF on its standard input, which
-// poppler reads back), a printer that refuses leaves the record sealed and the slip printable
-// again, the slip is the sealing screen's own and forgotten when that screen ends or starts
+// poppler reads back), a printer that refuses leaves the record sealed and the slip queued in the
+// kiosk's print job, which retries until the printer takes it, the slip is the sealing screen's own and forgotten when that screen ends or starts
 // again, an officer reprints only their own records while a supervisor reprints any,
 // `gatehouse records --json` lists held and rejected enrollments by state only, `gatehouse slip`
 // catches a mistyped number by its check characters, and numbers count up per day across a
@@ -19,6 +19,7 @@ import { openKiosk, type Kiosk } from '../../../../main/kiosk/kiosk.js';
 import { silentLog } from '../../../../main/log.js';
 import type { SealedEnrollment } from '../../../../main/rpc/procedures/enrollment.js';
 import type { PrintedSlip, RecordEntry } from '../../../../main/rpc/procedures/records.js';
+import { jobById } from '../../../../main/jobs/job-store.js';
 import { kioskDay } from '../../../../main/store/enrollment-numbers.js';
 import { enrollmentOnReview, MRZ_LINES } from '../../../fixtures/enrollment-on-review.js';
 import { exceptionPhoto } from '../../../fixtures/exception-photo.js';
@@ -32,12 +33,17 @@ type Entry = z.infer<typeof RecordEntry>;
 
 const PRINTER = 'front-desk';
 
-/** A stand-in for CUPS's `lp`: each job's arguments and standard input kept as job-N.args and job-N.pdf; fails while `offline` exists. */
+/**
+ * A stand-in for CUPS's `lp`: each job's arguments and standard input kept as job-N.args and
+ * job-N.pdf; fails as many more times as the number in `fail-next` says (out of paper).
+ */
 const FAKE_LP = `#!/bin/sh
 here=$(dirname "$0")
-if [ -e "$here/offline" ]; then
+left=$(cat "$here/fail-next" 2>/dev/null || echo 0)
+if [ "$left" -gt 0 ]; then
+  echo $((left - 1)) > "$here/fail-next"
   cat > /dev/null
-  echo "lp: The printer or class does not exist." >&2
+  echo "lp: The printer is out of paper." >&2
   exit 1
 fi
 n=$(ls "$here" | grep -c '^job-.*\\.args$')
@@ -131,33 +137,41 @@ describe('the slip of the record a screen just sealed', () => {
 
     outputOf<Printed>(await call(recorded, 'enrollment.printSlip', { language: 'en' }));
     expect(pdfText(printJobs().at(-1)!.pdf)).toContain('Acknowledgement of enrollment');
-    // Audited by number and how it went out, never by what it says.
+    // Audited by number and the print job it went to, never by what it says.
     expect(slipAudits(start)).toEqual([
-      [recorded.screen.actor, { recordId, number, delivery: 'printed' }],
-      [recorded.screen.actor, { recordId, number, delivery: 'printed' }],
+      [recorded.screen.actor, { recordId, number, delivery: 'queued', jobId: expect.any(Number) }],
+      [recorded.screen.actor, { recordId, number, delivery: 'queued', jobId: expect.any(Number) }],
     ]);
   });
 
-  it('is refused with SLIP_PRINT_FAILED when lp fails; the record stays sealed and its slip can be printed again', async () => {
+  it('waits in the print job when lp fails, leaving the record sealed, and is printed by the job once the printer takes it', async () => {
     const recorded = await sealedBy();
     const { number, recordId } = recorded.sealed;
     const jobsBefore = printJobs().length;
     const start = auditHeadSeq(kiosk.h.kiosk);
-    fs.writeFileSync(path.join(lpDir, 'offline'), '');
-    try {
-      expect(errorOf(await call(recorded, 'enrollment.printSlip'))).toMatchObject({ code: 'SLIP_PRINT_FAILED', details: { printer: PRINTER } });
-    } finally {
-      fs.rmSync(path.join(lpDir, 'offline'));
-    }
-    expect(printJobs()).toHaveLength(jobsBefore);
-    expect(slipAudits(start)).toEqual([]);
+    fs.writeFileSync(path.join(lpDir, 'fail-next'), '2');
+
+    // The screen is told at once that the slip waits for the printer.
+    const printed = outputOf<Printed>(await call(recorded, 'enrollment.printSlip'));
+    expect(printed).toEqual({ number, picture: expect.stringMatching(/^data:image\/png;base64,/), delivery: { kind: 'queued', printer: PRINTER } });
+    const audits = slipAudits(start);
+    expect(audits).toEqual([[recorded.screen.actor, { recordId, number, delivery: 'queued', jobId: expect.any(Number) }]]);
+    const jobId = audits[0]![1].jobId as number;
+    expect(jobById(db(), jobId)).toMatchObject({
+      kind: 'slip.print', payload: { recordId, language: 'en', printer: PRINTER },
+      lastError: { code: 'SLIP_PRINT_FAILED', message: expect.stringContaining('out of paper') },
+    });
     expect(db().prepare('SELECT state FROM enrollments WHERE id = ?').get(recorded.id)).toEqual({ state: 'sealed' });
     expect(db().prepare('SELECT number, state FROM outbox WHERE record_id = ?').get(recordId)).toEqual({ number, state: 'queued' });
-    expect(outputOf<Entry>(await call(recorded, 'enrollment.finished'))).toMatchObject({ number, state: 'sealed', slipKept: true });
 
-    // The printer is back: the same screen prints it.
-    expect(outputOf<Printed>(await call(recorded, 'enrollment.printSlip'))).toMatchObject({ number, delivery: { kind: 'printed' } });
+    // The job retries by itself: out of paper once more, then printed.
+    const { jobs } = kiosk.h.kiosk;
+    let job = await jobs.nextAttempt(jobId);
+    while (job?.state === 'queued') job = await jobs.nextAttempt(jobId);
+    expect(job).toMatchObject({ state: 'done', attempts: 3 });
+    expect(printJobs()).toHaveLength(jobsBefore + 1);
     expect(pdfText(printJobs().at(-1)!.pdf)).toContain(number);
+    expect(outputOf<Entry>(await call(recorded, 'enrollment.finished'))).toMatchObject({ number, state: 'sealed', slipKept: true });
   });
 
   it('is the sealing screen\'s own: refused on any other screen, and forgotten when that screen starts again or ends', async () => {
@@ -285,7 +299,7 @@ describe('enrollment numbers', () => {
     expect(today).toEqual(Array.from({ length: before.parts.sequence }, (_, i) => i + 1));
 
     await kiosk.rig.stop();
-    kiosk.h.kiosk.close();
+    await kiosk.h.kiosk.close();
     stopped = true;
     let shift = 0;
     const now = () => new Date(Date.now() + shift);

@@ -14,7 +14,7 @@ import { openKioskDatabase, type Db } from '../../../../main/store/database.js';
 import { listOutbox, type OutboxEntry } from '../../../../main/store/outbox.js';
 import { approveAndSeal, type EnrollmentRecord } from '../../../../main/sync/record-sealer.js';
 import { SyncService, type SyncServiceOptions } from '../../../../main/sync/sync-service.js';
-import { syntheticRecord } from '../../../../main/sync/synthetic-records.js';
+import { syntheticRecord } from '../../../../tools/records/synthetic-records.js';
 import { afterEach, beforeEach } from 'vitest';
 import type { AuthorityLimits } from '../../../../authority/authority.js';
 import { startHarness, type Harness } from '../../authority/authority-harness.js';

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importBundle } from '../../../../authority/bundle-import.js';
 import { readBundle } from '../../../../protocol/bundle.js';
 import type { ReceiptFile } from '../../../../protocol/receipt.js';
-import { syntheticRecord } from '../../../../main/sync/synthetic-records.js';
+import { syntheticRecord } from '../../../../tools/records/synthetic-records.js';
 import { auditRowsAfter, errorOf, openKioskHarness, outputOf, type KioskHarness } from '../../../fixtures/kiosk-harness.js';
 import { startHarness, type Harness } from '../../authority/authority-harness.js';
 import type { ScreenSession } from '../../../../main/auth/screen-session.js';

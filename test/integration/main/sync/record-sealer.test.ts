@@ -62,16 +62,25 @@ describe('approveAndSeal', () => {
     ]);
   });
 
-  it('writes envelope, queue row and audit entry in one transaction under synchronous=FULL', () => {
+  it('writes envelope, queue row, audit entry and the sync round that delivers it in one transaction under synchronous=FULL', () => {
     expect(k.db.pragma('synchronous', { simple: true })).toBe(2);
     const queued = approveAndSeal(k.db, k.credentials, record, 'operator:7', h.now());
     expect(k.outbox()).toEqual([expect.objectContaining({ recordId: queued.recordId, state: 'queued', attempts: 0, size: queued.size })]);
     const audit = k.db.prepare("SELECT actor, details FROM audit WHERE action = 'record.sealed'").all();
     expect(audit).toEqual([{ actor: 'operator:7', details: JSON.stringify({ kind: 'person-enrollment', number: null, recordId: queued.recordId, size: queued.size }) }]);
+    const auditCount = count('audit');
 
     k.db.exec("CREATE TRIGGER audit_fails BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     expect(() => approveAndSeal(k.db, k.credentials, record, 'operator:7', h.now())).toThrow(/disk full/);
     expect([count('outbox'), count('sealed_payloads')]).toEqual([1, 1]);
+
+    // One waiting sync round for any number of records; if it cannot be written, nothing is.
+    expect(k.db.prepare("SELECT kind, dedupe_key AS key, state, payload FROM jobs").all())
+      .toEqual([{ kind: 'sync.round', key: 'sync', state: 'queued', payload: '{}' }]);
+    k.db.exec('DROP TRIGGER audit_fails');
+    k.db.exec("CREATE TRIGGER jobs_fail BEFORE UPDATE ON jobs BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    expect(() => approveAndSeal(k.db, k.credentials, record, 'operator:7', h.now())).toThrow(/disk full/);
+    expect([count('outbox'), count('sealed_payloads'), count('audit')]).toEqual([1, 1, auditCount]);
   });
 
   it('refuses a record the envelope cannot carry, with a code', () => {

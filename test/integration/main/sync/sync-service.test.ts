@@ -20,7 +20,7 @@ import { AuthorityClient } from '../../../../main/sync/authority-client.js';
 import { heldVersion } from '../../../../main/sync/authority-documents.js';
 import { writeExportBundle } from '../../../../main/sync/bundle-export.js';
 import type { SyncProgressView } from '../../../../main/sync/sync-service.js';
-import { syntheticRecord } from '../../../../main/sync/synthetic-records.js';
+import { syntheticRecord } from '../../../../tools/records/synthetic-records.js';
 import type { Harness } from '../../authority/authority-harness.js';
 import { startFaultProxy } from '../../support/fault-proxy.js';
 import { freshKioskPerTest, type KioskUnderTest } from './kiosk-under-test.js';

@@ -10,7 +10,7 @@ import { verifyReceipt } from '../../../../protocol/receipt.js';
 import { publish } from '../../../../authority/published-documents.js';
 import { auditHead } from '../../../../main/audit/audit-log.js';
 import { verifyAudit } from '../../../../main/audit/audit-verify.js';
-import { syntheticRecord } from '../../../../main/sync/synthetic-records.js';
+import { syntheticRecord } from '../../../../tools/records/synthetic-records.js';
 import { startHarness, type Harness } from '../../authority/authority-harness.js';
 import { startFaultProxy, type Fault, type FaultKind, type FaultProxy } from '../../support/fault-proxy.js';
 import { seededRandom } from '../../../../torture/seeded-random.js';

@@ -16,11 +16,11 @@ describe('runDoctorChecks', () => {
       ['node', true], ['sqlite (SQLite3 Multiple Ciphers)', true], ['serial ports (serialport)', true],
       ['USB HID (node-hid)', false], ['chip readers (PC/SC)', false], ['chromium', false], ['face analysis (TensorFlow.js)', true], ['data directory writable', true],
       ['data folder and key permissions', true], ['database encryption', true], ['database integrity', true], ['audit chain', true],
-      ['provisioning', false], ['authority and clock', false], ['disk space', true],
+      ['provisioning', false], ['authority and clock', false], ['disk space', true], ['background jobs', false],
     ]);
     expect(checks.map((c) => c.id)).toEqual([
       'node', 'sqlite', 'serial-ports', 'hid', 'chip-readers', 'chromium', 'face', 'data-writable',
-      'permissions', 'encryption', 'integrity', 'audit-chain', 'provisioning', 'authority', 'disk-space',
+      'permissions', 'encryption', 'integrity', 'audit-chain', 'provisioning', 'authority', 'disk-space', 'jobs',
     ]);
     for (const check of checks) expect(check.outcome, check.id).toBe(check.ok ? 'ok' : check.required ? 'failed' : 'warning');
     for (const check of checks.filter((c) => c.required)) {

@@ -42,7 +42,7 @@ describe('runStationChecks', () => {
   it('passes a station as the kiosk leaves it, and names what it checked', async () => {
     const checks = await byName(station());
     expect([...checks.keys()]).toEqual([
-      'data folder and key permissions', 'database encryption', 'database integrity', 'audit chain', 'provisioning', 'authority and clock', 'disk space',
+      'data folder and key permissions', 'database encryption', 'database integrity', 'audit chain', 'provisioning', 'authority and clock', 'disk space', 'background jobs',
     ]);
     expect(checks.get('data folder and key permissions')).toMatchObject({ ok: true, required: true });
     expect(checks.get('database encryption')).toMatchObject({ ok: true, detail: expect.stringMatching(/^encrypted/) });

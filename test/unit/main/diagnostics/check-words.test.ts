@@ -27,6 +27,7 @@ const REASONS: Record<string, { ok?: string[]; problems?: string[] }> = {
   provisioning: { ok: ['no-store'], problems: ['not-provisioned'] },
   authority: { ok: ['no-store', 'not-provisioned', 'no-time'], problems: ['unreachable', 'refused', 'clock-ahead', 'clock-behind'] },
   'disk-space': { problems: ['low'] },
+  jobs: { ok: ['no-store'], problems: ['failed-jobs', 'overdue'] },
 };
 
 const definitions = [...machineChecks('/nonexistent'), ...stationChecks('/nonexistent').checks];
@@ -37,7 +38,7 @@ describe('the diagnostics screen\'s words for the doctor checks', () => {
   });
 
   it('name every reason the checks\' source gives', () => {
-    const source = ['main/cli/doctor-checks.ts', 'main/cli/station-checks.ts'].map((file) => readFileSync(join(projectRoot, file), 'utf8')).join('\n');
+    const source = ['main/cli/doctor-checks.ts', 'main/cli/station-checks.ts', 'main/diagnostics/background-jobs-check.ts'].map((file) => readFileSync(join(projectRoot, file), 'utf8')).join('\n');
     const inSource = new Set([...source.matchAll(/(?:new CheckProblem\(|reason: )(?:skew > 0 \? )?'([a-z-]+)'(?: : '([a-z-]+)')?/g)].flatMap((m) => [m[1]!, m[2]].filter(Boolean)));
     const listed = new Set(Object.values(REASONS).flatMap(({ ok = [], problems = [] }) => [...ok, ...problems]));
     expect([...inSource].filter((reason) => !listed.has(reason))).toEqual([]);

@@ -59,7 +59,7 @@ describe('buildEnrollmentRecord', () => {
         acceptedBy: OFFICER,
       },
       face: {
-        decision: 'review', distance: 0.63, thresholds: VERIFICATION_THRESHOLDS, modelHash: 'c0ffee'.repeat(8), backend: 'wasm',
+        decision: 'review', distance: 0.57, thresholds: VERIFICATION_THRESHOLDS, modelHash: 'c0ffee'.repeat(8), backend: 'wasm',
         capture: 'officer', livenessPassed: false, officerDecision: 'same-person', portraitSource: 'camera-photo-page',
         documentPortraitPart: 'portrait-document.jpg', livePortraitPart: 'portrait-live.jpg',
         livenessException: {

@@ -322,7 +322,7 @@ describe('Enrollment: view of the captures', () => {
     const view = enrollment.view();
     expect(EnrollmentSchema.parse(view)).toEqual(view);
     expect(view.face).toEqual({
-      decision: 'review', distance: 0.63, thresholds: faceOutcome().verification.thresholds, capture: 'officer', livenessPassed: false,
+      decision: 'review', distance: 0.57, thresholds: faceOutcome().verification.thresholds, capture: 'officer', livenessPassed: false,
       portraitSource: 'camera-photo-page',
       livenessException: { reason: 'cannot-follow', note: 'Could not turn the head on request', by: OFFICER, at: livenessException().at, photo: true },
       by: OFFICER,

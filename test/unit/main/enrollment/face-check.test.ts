@@ -17,7 +17,7 @@ const CHALLENGE = [[0, 0.3], [0, 0.3], [0, 0.3], [0, 0.1], [0, 0.3], [25, 0.3], 
 /** A face worker that sees one good face in every frame, moving as CHALLENGE says, and verifies in `decision`'s band. */
 function fakeWorker(decision: 'match' | 'review') {
   let frame = 0;
-  const distance = decision === 'match' ? 0.41 : 0.63;
+  const distance = decision === 'match' ? 0.41 : 0.57;
   return {
     preparePortrait: () => Promise.resolve({ state: 'one-face', descriptor: new Float32Array(128), faces: [] }),
     analyzeFrame: () => {

@@ -63,7 +63,7 @@ export function faceOutcome({
   capturedBy?: OperatorRefView | null;
   decidedBy?: OperatorRefView | null;
 } = {}): FaceOutcome {
-  const distance = decision === 'match' ? 0.41 : 0.63;
+  const distance = decision === 'match' ? 0.41 : 0.57;
   return {
     verification: {
       decision, distance, distances: [distance - 0.01, distance, distance + 0.01], aggregate: 'mean', thresholds: VERIFICATION_THRESHOLDS,

@@ -2,7 +2,7 @@
 // the parts a person enrollment carries, at realistic sizes, filled with random bytes (as
 // incompressible as JPEG and PNG data), and JSON that says plainly it is synthetic.
 import { randomBytes } from 'node:crypto';
-import type { EnrollmentRecord } from './record-sealer.js';
+import type { EnrollmentRecord } from '../../main/sync/record-sealer.js';
 
 /** Bytes per part of a realistic record (≈ 300 KB in all): a live and a document portrait, two fingers. */
 const REALISTIC_PARTS: ReadonlyArray<[name: string, bytes: number]> = [

@@ -1,7 +1,7 @@
-// Orderly shutdown for long-running commands (serve, sim): SIGTERM/SIGINT handlers are in
-// place before anything starts, each resource registers how to release it as soon as it
-// exists, and on a signal the releases run newest first, each one even if another failed.
-// A resource that appears after the signal is released at once.
+// Orderly shutdown for long-running processes (the kiosk under either host, `sim`): each
+// resource registers how to release it as soon as it exists, and on run() — a SIGTERM/SIGINT
+// for the CLI's processes, Electron's quit for its host — the releases run newest first, each
+// one even if another failed. A resource that appears after shutdown began is released at once.
 
 import type { Log } from '../log.js';
 
@@ -12,7 +12,9 @@ export class Shutdown {
   /** Resolves once shutdown has finished. */
   readonly finished = new Promise<void>((resolve) => { this.#markFinished = resolve; });
 
-  constructor(private readonly log: Log) {
+  /** With `signals` (the default), SIGTERM and SIGINT start the shutdown; a host with its own quit path passes false. */
+  constructor(private readonly log: Log, { signals = true }: { signals?: boolean } = {}) {
+    if (!signals) return;
     process.once('SIGTERM', () => void this.run());
     process.once('SIGINT', () => void this.run());
   }

@@ -5,11 +5,11 @@ import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
-import { GatehouseError } from '../errors.js';
+import { GatehouseError } from '../../main/errors.js';
 import { defaultFacesDir } from './calibration.js';
-import { FaceWorkerClient } from './face-worker-client.js';
-import { cropPadded, decodeImage, resizeBilinear, type Rect, type RgbaImage } from './rgba-image.js';
-import type { FrameInput } from './worker-protocol.js';
+import { FaceWorkerClient } from '../../main/face/face-worker-client.js';
+import { cropPadded, decodeImage, resizeBilinear, type Rect, type RgbaImage } from '../../main/face/rgba-image.js';
+import type { FrameInput } from '../../main/face/worker-protocol.js';
 
 const GUIDANCE_FRAMES = 30;
 const VERIFY_RUNS = 3;

@@ -5,12 +5,12 @@
 // killed loses at most the record in flight; `--json` prints only the summary at the end.
 
 import type { Command } from 'commander';
-import { GatehouseError } from '../../errors.js';
-import type { QueuedRecord } from '../../store/outbox.js';
-import { approveAndSeal } from '../../sync/record-sealer.js';
-import { syntheticRecord } from '../../sync/synthetic-records.js';
-import { printJson } from '../cli-context.js';
-import { integerOption, withProvisionedStore } from '../provisioned-store.js';
+import { GatehouseError } from '../../../main/errors.js';
+import type { QueuedRecord } from '../../../main/store/outbox.js';
+import { approveAndSeal } from '../../../main/sync/record-sealer.js';
+import { syntheticRecord } from '../../records/synthetic-records.js';
+import { printJson } from '../../../main/cli/cli-context.js';
+import { integerOption, withProvisionedStore } from '../../../main/cli/provisioned-store.js';
 
 /** One committed record as `enroll` acknowledges it: a line a script can split on spaces. */
 export const sealedLine = (queued: QueuedRecord): string =>
