@@ -81,6 +81,19 @@ export const UpdatesStatus = z.object({
   /** Why it was refused, failed or waits (UPDATE_* codes); the screen words `diagnostics.updates.reasons.<code>`. */
   reason: z.object({ code: z.string(), message: z.string() }).nullable(),
   updatedAt: z.string().nullable(),
+  /**
+   * What the privileged installer last did (its status file), or null where it never ran:
+   * an install under way (phase), or the last outcome; `unreadable` when its status file is damaged.
+   */
+  installer: z.object({
+    outcome: z.enum(['in-progress', 'installed', 'rolled-back', 'rollback-failed', 'refused', 'unreadable']),
+    phase: z.enum(['installing', 'checking', 'rolling-back']).nullable(),
+    at: z.string().nullable(),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    /** Why it refused or failed (UPDATE_* codes), for the technician. */
+    code: z.string().nullable(),
+  }).nullable(),
 });
 
 export const DiagnosticsReport = z.object({

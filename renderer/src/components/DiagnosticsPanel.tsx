@@ -202,8 +202,29 @@ function UpdateFacts({ updates }: { updates: Report['updates'] }) {
             </dd>
           </>
         )}
+        <dt>{t('diagnostics.updates.installer')}</dt>
+        <dd data-testid="updates-installer" data-outcome={updates.installer?.outcome ?? 'none'}>
+          <InstallerWords installer={updates.installer} />
+        </dd>
       </dl>
     </div>
+  );
+}
+
+/** What the privileged installer last did: the outcome (or the phase under way), the versions, when; the code for the technician. */
+function InstallerWords({ installer }: { installer: Report['updates']['installer'] }) {
+  const { t } = useTranslation();
+  const { dateTime } = useDateFormat();
+  if (installer === null) return <>{t('diagnostics.updates.installerNever')}</>;
+  const versions = installer.from && installer.to ? ` ${installer.from} → ${installer.to}` : installer.to ? ` ${installer.to}` : '';
+  return (
+    <>
+      {t(`diagnostics.updates.installerOutcomes.${installer.outcome}`)}
+      {installer.phase && ` (${t(`diagnostics.updates.installerPhases.${installer.phase}`)})`}
+      {versions}
+      {installer.at && `, ${dateTime(installer.at)}`}
+      {installer.code && <span className="technical"> {installer.code}</span>}
+    </>
   );
 }
 
