@@ -91,7 +91,7 @@ describe('the diagnostics section', () => {
     expect(await panel.getByTestId('diagnostics-versions').textContent()).toContain(process.versions.node);
     // Updates: the offline identity pinned no update key; the installer never ran on this machine.
     const updates = panel.getByTestId('diagnostics-updates');
-    expect(await updates.getByTestId('updates-state').textContent()).toBe('up to date');
+    expect(await updates.getByTestId('updates-state').textContent()).toBe('not checked yet');
     expect(await updates.getByTestId('updates-installer').getAttribute('data-outcome')).toBe('none');
     expect(await updates.getByTestId('updates-installer').textContent()).toBe('none yet');
     await updates.scrollIntoViewIfNeeded();

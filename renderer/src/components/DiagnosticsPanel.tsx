@@ -184,13 +184,15 @@ function UpdateFacts({ updates }: { updates: Report['updates'] }) {
   const { t, i18n } = useTranslation();
   const { dateTime } = useDateFormat();
   const key = updates.keyPinned === null ? 'keyNotProvisioned' : updates.keyPinned ? 'keyPinned' : 'keyMissing';
+  // Idle before any check is not "up to date": nothing has been asked yet.
+  const stateWord = updates.state === 'idle' && updates.lastCheckedAt === null ? 'unchecked' : updates.state;
   return (
     <div className="diagnostics-group" data-testid="diagnostics-updates" data-state={updates.state}>
       <h3>{t('diagnostics.updates.heading')}</h3>
       <dl className="facts">
         <dt>{t('diagnostics.updates.installed')}</dt><dd>{updates.installedVersion} ({updates.architecture})</dd>
         <dt>{t('diagnostics.updates.key')}</dt><dd>{t(`diagnostics.updates.${key}`)}</dd>
-        <dt>{t('diagnostics.updates.state')}</dt><dd data-testid="updates-state">{t(`diagnostics.updates.states.${updates.state}`)}</dd>
+        <dt>{t('diagnostics.updates.state')}</dt><dd data-testid="updates-state">{t(`diagnostics.updates.states.${stateWord}`)}</dd>
         <dt>{t('diagnostics.updates.lastCheck')}</dt><dd>{updates.lastCheckedAt ? dateTime(updates.lastCheckedAt) : t('diagnostics.updates.never')}</dd>
         {updates.version && <><dt>{t('diagnostics.updates.version')}</dt><dd>{updates.version}</dd></>}
         {updates.reason && (
