@@ -17,7 +17,7 @@ import { fillTemplate, MAINTAINER_SCRIPTS } from './maintainer-scripts.js';
 import { packageContents, type PackageContents } from './package-contents.js';
 import type { TargetPlatform } from './package-file-filter.js';
 import { isElf, sharedLibraryDepends } from './shared-library-depends.js';
-import { SYSTEMD_UNIT_DIR, systemFilePlacements } from './system-files.js';
+import { SYSTEMD_UNIT_DIR, systemFilePlacements, unitsStartedByPostinst } from './system-files.js';
 
 export class DebBuildError extends Error {
   constructor(readonly packageName: string, message: string) {
@@ -145,6 +145,7 @@ export function buildDeb(spec: DebPackageSpec, context: BuildContext): BuiltDeb 
     const values = {
       PACKAGE: spec.name, USER: spec.account.user, SYSUSERS: spec.account.sysusers, DATA_DIR: spec.account.dataDir,
       CONFIG_DIR: spec.account.configDir, UNITS: installedIn(SYSTEMD_UNIT_DIR).join(' '),
+      RESTART_UNITS: unitsStartedByPostinst(system).join(' '),
       TMPFILES: installedIn('/usr/lib/tmpfiles.d/').join(' '), PRIVATE_CONFFILES: spec.account.privateConffiles.join(' '),
       RELOADS_UDEV: installedIn('/lib/udev/rules.d/').length > 0 ? 'yes' as const : 'no' as const,
     };

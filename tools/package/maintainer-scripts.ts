@@ -19,6 +19,8 @@ export interface MaintainerValues {
   readonly CONFIG_DIR: string;
   /** The systemd units the package installs, space-separated. */
   readonly UNITS: string;
+  /** Those of them postinst (re)starts: all but units that refuse a manual stop. */
+  readonly RESTART_UNITS: string;
   /** Its tmpfiles.d files, space-separated (may be empty). */
   readonly TMPFILES: string;
   /** Conffiles made root:USER 0640, space-separated (may be empty). */

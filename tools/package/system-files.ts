@@ -35,6 +35,16 @@ export function systemFilePlacements(root: string, spec: DebPackageSpec): System
   });
 }
 
+/**
+ * The units postinst (re)starts: every unit placed, but those that refuse a manual stop — the
+ * update installer's service runs the very dpkg that would restart it.
+ */
+export function unitsStartedByPostinst(placements: readonly SystemFilePlacement[]): string[] {
+  return placements
+    .filter((file) => file.to.startsWith(SYSTEMD_UNIT_DIR) && !/^RefuseManualStop=yes$/m.test(readFileSync(file.from, 'utf8')))
+    .map((file) => posix.basename(file.to));
+}
+
 /** The files under `installDir` that unit texts run by path (ExecStart=/opt/gatehouse/dist/x.js), relative to it. */
 export function filesRunByUnits(installDir: string, unitTexts: readonly string[]): string[] {
   const prefix = `${installDir}/`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

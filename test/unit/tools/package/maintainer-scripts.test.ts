@@ -7,7 +7,7 @@ import { fillTemplate, MAINTAINER_SCRIPTS, TemplateTokenError, type MaintainerVa
 
 const values: MaintainerValues = {
   PACKAGE: 'gatehouse', USER: 'gatehouse', SYSUSERS: 'gatehouse.conf', DATA_DIR: '/var/lib/gatehouse', CONFIG_DIR: '/etc/gatehouse',
-  UNITS: 'gatehouse.service gatehouse-kiosk.service', TMPFILES: '', PRIVATE_CONFFILES: '', RELOADS_UDEV: 'yes',
+  UNITS: 'gatehouse.service gatehouse-kiosk.service gatehouse-update.service', RESTART_UNITS: 'gatehouse.service gatehouse-kiosk.service', TMPFILES: '', PRIVATE_CONFFILES: '', RELOADS_UDEV: 'yes',
 };
 
 describe('maintainer scripts', () => {
