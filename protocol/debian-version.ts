@@ -1,6 +1,7 @@
 // Debian package versions (Debian Policy §5.6.12), parsed strictly and ordered exactly as dpkg
 // orders them, so the kiosk's rollback check and the authority's "latest" agree with the
-// package manager that will install the update.
+// package manager that will install the update; and the identifying control fields of a
+// package as dpkg-deb prints them, read the same way by the authority and the installer.
 //
 // Conventions: `[epoch:]upstream_version[-debian_revision]`. The epoch is a decimal number
 // (absent = 0); the upstream version starts with a digit and holds only alphanumerics and
@@ -104,4 +105,21 @@ export function compareDebianVersions(a: string, b: string): -1 | 0 | 1 {
   const y = parseDebianVersion(b);
   const order = compareDigits(x.epoch, y.epoch) || comparePart(x.upstream, y.upstream) || comparePart(x.revision, y.revision);
   return Math.sign(order) as -1 | 0 | 1;
+}
+
+/** What names a package file: its Package, Version and Architecture control fields. */
+export interface DebianControlFields {
+  package: string;
+  version: string;
+  architecture: string;
+}
+
+/** `dpkg-deb --field FILE Package Version Architecture`'s answer ("Name: value" lines); a field it did not print is empty. */
+export function parseControlFields(output: string): DebianControlFields {
+  const fields = new Map<string, string>();
+  for (const line of output.split('\n')) {
+    const match = /^([A-Za-z][A-Za-z0-9-]*):\s*(.*)$/.exec(line);
+    if (match) fields.set(match[1]!.toLowerCase(), match[2]!.trim());
+  }
+  return { package: fields.get('package') ?? '', version: fields.get('version') ?? '', architecture: fields.get('architecture') ?? '' };
 }

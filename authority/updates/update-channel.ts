@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AuthorityError } from '../authority-error.js';
 import type { Authority } from '../authority.js';
-import { compareDebianVersions, parseDebianVersion } from '../../protocol/debian-version.js';
+import { compareDebianVersions, parseControlFields, parseDebianVersion, type DebianControlFields } from '../../protocol/debian-version.js';
 import type { ProtocolError } from '../../protocol/protocol-error.js';
 import { DebianArchitecture, signUpdateManifest, UPDATE_PACKAGE_NAME, type UpdateManifest, type UpdateManifestFields } from '../../protocol/update-manifest.js';
 import type { PublishedUpdateRow, UpdateStored } from '../store/repository.js';
@@ -32,7 +32,7 @@ const updatesFolder = (authority: Pick<Authority, 'dataDir'>): string => join(au
 const packagePath = (authority: Pick<Authority, 'dataDir'>, sha256: string): string => join(updatesFolder(authority), `${sha256}.deb`);
 
 /** The Package, Version and Architecture control fields of a .deb, as dpkg-deb reads them. */
-export async function readDebControl(file: string): Promise<{ package: string; version: string; architecture: string }> {
+export async function readDebControl(file: string): Promise<DebianControlFields> {
   let output: string;
   try {
     ({ stdout: output } = await run('dpkg-deb', ['-f', file, 'Package', 'Version', 'Architecture']));
@@ -40,11 +40,7 @@ export async function readDebControl(file: string): Promise<{ package: string; v
     const why = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
     throw new AuthorityError(400, 'UPDATE_NOT_A_PACKAGE', `${file} is not a readable Debian package: ${why}`, { file });
   }
-  const fields = new Map(output.split('\n').map((line) => {
-    const colon = line.indexOf(':');
-    return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()] as const;
-  }));
-  return { package: fields.get('package') ?? '', version: fields.get('version') ?? '', architecture: fields.get('architecture') ?? '' };
+  return parseControlFields(output);
 }
 
 async function hashFile(file: string): Promise<{ sha256: string; size: number }> {

@@ -8,6 +8,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseControlFields, type DebianControlFields } from '../../../protocol/debian-version.js';
 import { GatehouseError } from '../../errors.js';
 import { describeFailure, runCommand, type CommandResult } from './system-command.js';
 
@@ -17,11 +18,7 @@ export interface InstalledPackage {
   state: string;
 }
 
-export interface ControlFields {
-  package: string;
-  version: string;
-  architecture: string;
-}
+export type ControlFields = DebianControlFields;
 
 export type InstallResult = { ok: true } | { ok: false; message: string };
 
@@ -65,12 +62,7 @@ export class Dpkg {
   /** Package, Version and Architecture from the control file of the package at `file`. */
   async controlFields(file: string): Promise<ControlFields> {
     const result = await runCommand('dpkg-deb', ['--field', file, 'Package', 'Version', 'Architecture'], { timeoutMs: QUERY_TIMEOUT_MS });
-    const fields = new Map<string, string>();
-    for (const line of this.answer('dpkg-deb', result).split('\n')) {
-      const match = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
-      if (match) fields.set(match[1]!.toLowerCase(), match[2]!.trim());
-    }
-    return { package: fields.get('package') ?? '', version: fields.get('version') ?? '', architecture: fields.get('architecture') ?? '' };
+    return parseControlFields(this.answer('dpkg-deb', result));
   }
 
   /**

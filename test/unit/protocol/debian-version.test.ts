@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareDebianVersions, parseDebianVersion } from '../../../protocol/debian-version.js';
+import { compareDebianVersions, parseControlFields, parseDebianVersion } from '../../../protocol/debian-version.js';
 
 /** Small alphabets, so random versions collide, share prefixes and exercise every rule. */
 const char = (chars: string) => fc.constantFrom(...chars.split(''));
@@ -107,5 +107,15 @@ describe('agreement with dpkg', () => {
     const disagreements = pairs.filter(([a, b], i) => compareDebianVersions(a, b) !== answers[i]);
     expect(disagreements).toEqual([]);
     expect(new Set(answers)).toEqual(new Set([-1, 0, 1]));
+  });
+});
+
+describe('parseControlFields', () => {
+  const value = fc.stringMatching(/^[A-Za-z0-9.+~:-]{1,40}$/);
+  it('reads Package, Version and Architecture from dpkg-deb --field in any order and case, others empty when not printed', () => {
+    fc.assert(fc.property(value, value, value, fc.boolean(), (name, version, architecture, withArchitecture) => {
+      const lines = [`Version: ${version}`, `package:   ${name} `, ...(withArchitecture ? [`Architecture: ${architecture}`] : []), 'Description: x'];
+      expect(parseControlFields(`${lines.join('\n')}\n`)).toEqual({ package: name, version, architecture: withArchitecture ? architecture : '' });
+    }));
   });
 });
