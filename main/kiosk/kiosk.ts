@@ -223,7 +223,7 @@ export function openKiosk({ dataDir, host, now = () => new Date(), log = createL
       clearInterval(provisioningWatch);
       for (const screen of [...screens.keys()]) this.closeScreen(screen);
       await sync.stop();
-      await updates.stop();
+      // Aborts and awaits the running jobs, an update pass among them (its download resumes next time).
       await jobs.stop();
       await face.close();
       db.close();

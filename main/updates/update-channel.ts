@@ -107,11 +107,6 @@ export class UpdateChannel {
     if (due || this.state().state === 'downloaded') requestUpdatePass(this.options.db, this.now());
   }
 
-  /** Waits for a pass under way (its job's signal stops it; a download keeps what arrived). */
-  async stop(): Promise<void> {
-    await this.pass?.catch(() => undefined);
-  }
-
   /** One pass: check, verify, download, verify, stage when idle. A call while a pass runs gets that pass. */
   run(signal?: AbortSignal, onProgress?: (progress: UpdatePassProgress) => void): Promise<UpdatePassOutcome> {
     this.pass ??= this.runPass(signal, onProgress).finally(() => {
