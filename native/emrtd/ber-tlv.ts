@@ -2,6 +2,9 @@
 // the secure-messaging data objects (87, 97, 99, 8E) and the PACE dynamic authentication data
 // (7C). Tags are kept as their encoded bytes read as one number (0x5F1F, 0x7F61), the way
 // the standards write them. Definite lengths only (the LDS forbids the indefinite form).
+// A length written in more bytes than it needs (81 05) is read, not refused: the writer
+// always uses the shortest form, and what proves a chip's file unaltered is the security
+// object's hash over its raw bytes, not the shape of its lengths.
 
 import { DeviceError } from '../device-error.js';
 
