@@ -1,13 +1,19 @@
 // The authority service as one object: its store, keys, clock and limits, opened from a data
 // directory. The HTTP routes and the CLI commands both work through it and the modules beside it.
 import { mkdir } from 'node:fs/promises';
-import { loadOrCreateAuthorityKeys, type AuthorityKeys } from './authority-keys.js';
+import { loadAuthorityKeys, type AuthorityKeys } from './authority-keys.js';
+import { checkLeftoverKeyFiles, checkPublishedSigners } from './keys/identity-check.js';
+import type { KeyCustody } from './keys/key-custody.js';
+import { configuredCustody } from './keys/kek-source.js';
 import { DEFAULT_SKEW_SECONDS } from '../protocol/http-signature.js';
+import type { EnvelopeStore } from './envelopes/envelope-store.js';
+import { openEnvelopeStore } from './envelopes/open-envelope-store.js';
 import { STATUS_PAGE_SIZE } from '../protocol/record-status.js';
 import { ensurePublished } from './published-documents.js';
 import { createRequestAuthenticator, type RequestAuthenticator } from './request-authentication.js';
 import { openRepository } from './store/open-repository.js';
 import type { AuthorityRepository } from './store/repository.js';
+import type { StoreTuning } from './store/store-tuning.js';
 
 /**
  * Every limit the authority enforces, with defaults sized for its records: an enrollment record is
@@ -74,9 +80,11 @@ export const DEFAULT_LIMITS: AuthorityLimits = {
 };
 
 export interface Authority {
-  /** Where the keys, the SQLite store and the published update packages live. */
+  /** Where the SQLite store and the published update packages live (the keys are in the store). */
   dataDir: string;
   repository: AuthorityRepository;
+  /** Where the sealed envelopes are, by digest (the repository's database unless --envelopes says otherwise). */
+  envelopes: EnvelopeStore;
   keys: AuthorityKeys;
   clock(): Date;
   limits: AuthorityLimits;
@@ -88,30 +96,55 @@ export interface OpenAuthorityOptions {
   dataDir: string;
   /** A postgres:// URL; SQLite in the data directory when absent. */
   database?: string;
+  /** Pool size and timeouts of the store (store-tuning.ts); its defaults when absent. */
+  store?: StoreTuning;
+  /** `db` (the default), `file:DIR` or `s3://bucket/prefix` (envelopes/envelope-store-spec.ts). */
+  envelopes?: string;
   clock?: () => Date;
   limits?: Partial<AuthorityLimits>;
+  /** Who opens the private keys in the store; the configured key-encryption key (kek-source.ts) when absent. */
+  custody?: KeyCustody;
+  /** --kek-file, when `custody` is absent. */
+  kekFile?: string;
 }
 
 export async function openAuthority(options: OpenAuthorityOptions): Promise<Authority> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  const keys = await loadOrCreateAuthorityKeys(options.dataDir);
-  const repository = await openRepository(options.dataDir, options.database);
+  const custodyOf = async (): Promise<KeyCustody> => options.custody ?? configuredCustody({ dataDir: options.dataDir, kekFile: options.kekFile });
+  const repository = await openRepository(options.dataDir, options.database, options.store);
   const clock = options.clock ?? (() => new Date());
+  let keys: AuthorityKeys;
+  try {
+    keys = await loadAuthorityKeys(repository, custodyOf, clock);
+    await checkLeftoverKeyFiles(options.dataDir, await repository.listAuthorityKeys());
+    await checkPublishedSigners(repository, keys.signingKeyIds);
+  } catch (error) {
+    await repository.close();
+    throw error;
+  }
+  const envelopes = await openEnvelopeStore(options.envelopes, repository, clock).catch(async (error: unknown) => {
+    await repository.close();
+    throw error;
+  });
   const given = { ...DEFAULT_LIMITS, ...options.limits };
   const limits = { ...given, statusPageSize: Math.max(1, Math.min(given.statusPageSize, STATUS_PAGE_SIZE)) };
   const authority: Authority = {
     dataDir: options.dataDir,
     repository,
+    envelopes,
     keys,
     clock,
     limits,
     authenticate: createRequestAuthenticator(repository, clock, limits.skewSeconds),
-    close: () => repository.close(),
+    async close() {
+      await envelopes.close();
+      await repository.close();
+    },
   };
   try {
     await ensurePublished(authority);
   } catch (error) {
-    await repository.close();
+    await authority.close();
     throw error;
   }
   return authority;

@@ -1,8 +1,9 @@
 // Record intake, shared by single uploads, completed chunked uploads and bundle import: the
 // envelope must name this record and this kiosk, carry (if any) an enrollment number of this
 // kiosk's code that no other record holds, open with the authority key and verify with the kiosk
-// key; it is then stored once, forever, under its kiosk and record id with a signed receipt, and
-// logged as `received`. Record ids are the kiosk's own: another kiosk's ids do not exist for it.
+// key; its envelope is then put in the envelope store under its digest and, after that, its row
+// stored once, forever, under its kiosk and record id with a signed receipt, and logged as
+// `received` (a crash in between leaves an envelope no record names, never a record without one). Record ids are the kiosk's own: another kiosk's ids do not exist for it.
 import { AuthorityError } from './authority-error.js';
 import { nowIso, type Authority } from './authority.js';
 import type { RecordStored } from '../protocol/api.js';
@@ -12,7 +13,8 @@ import { ProtocolError } from '../protocol/protocol-error.js';
 import { signReceipt } from '../protocol/receipt.js';
 import { readSealedHeader, verifySealedRecord } from '../protocol/sealed-record.js';
 import { sha256Hex } from '../protocol/wire-fields.js';
-import type { KioskRow, RecordRow, UploadChunks } from './store/repository.js';
+import type { EnvelopeSource } from './envelopes/envelope-store.js';
+import type { KioskRow, RecordRow } from './store/repository.js';
 
 export interface Intake {
   /** False when the record was already held with this digest: `stored` then carries the original receipt. */
@@ -47,12 +49,12 @@ export async function heldRecord(authority: Authority, kiosk: KioskRow, recordId
 }
 
 /**
- * Takes `envelope` in as record `recordId` of `kiosk`. `stored` is where the store copies the bytes
- * from: the envelope itself, or (for a completed chunked upload) the upload's chunks, which the
- * database copies without another in-memory copy of a large record.
+ * Takes `envelope` in as record `recordId` of `kiosk`. `stored` is what the envelope store writes:
+ * the envelope itself, or (for a completed chunked upload) the upload's chunks read one at a time,
+ * so a large record is not copied again in memory to be stored.
  */
 export async function acceptEnvelope(
-  authority: Authority, kiosk: KioskRow, recordId: string, envelope: Uint8Array, stored: Uint8Array | UploadChunks = envelope,
+  authority: Authority, kiosk: KioskRow, recordId: string, envelope: Uint8Array, stored: EnvelopeSource = envelope,
 ): Promise<Intake> {
   const header = envelopeStep(() => readSealedHeader(envelope));
   if (header.recordId !== recordId) {
@@ -68,8 +70,10 @@ export async function acceptEnvelope(
   const digest = sha256Hex(envelope);
   const held = await heldRecord(authority, kiosk, recordId, digest);
   if (held !== undefined) return { created: false, stored: held };
+  // Sealed to any key generation this authority holds (during a rotation, kiosks seal to either).
+  const sealingKey = (await authority.keys.sealingKeyFor(header.sealedTo)) ?? authority.keys.sealing.privateKey;
   envelopeStep(() => verifySealedRecord(envelope, {
-    authoritySealingPrivateKey: authority.keys.sealing.privateKey,
+    authoritySealingPrivateKey: sealingKey,
     kioskSigningPublicKey: decodePublicKey('ed25519', kiosk.signingPublicKey),
   }));
   const receivedAt = nowIso(authority);
@@ -77,7 +81,8 @@ export async function acceptEnvelope(
   const row: RecordRow = {
     recordId, kioskId: kiosk.id, digest, size: envelope.length, kind: header.kind, createdAt: header.createdAt, receivedAt, number, receipt,
   };
-  const outcome = await authority.repository.storeRecord(row, stored);
+  await authority.envelopes.put(digest, stored);
+  const outcome = await authority.repository.storeRecord(row);
   if (outcome === 'number-taken') {
     throw new AuthorityError(422, 'RECORD_NUMBER_TAKEN',
       `Enrollment number ${number} is already held for another record; the kiosk gave one number twice, so record ${recordId} is refused.`,

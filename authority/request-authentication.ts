@@ -1,8 +1,8 @@
 // Authenticates a kiosk request in two steps, so nothing of an unauthenticated body is read: first
 // its headers — the HTTP message signature verified against the registered kiosk key, the nonce
 // remembered for the clock-skew window — giving the kiosk row and the body digest it signed (or a
-// 401/403 AuthorityError); then the body, hashed as it arrives, against that digest. Nonces older
-// than the window are swept as time passes.
+// 401/403 AuthorityError); then the body, hashed as it arrives, against that digest. Expired nonces
+// are swept apart from requests (nonce-window.ts).
 import { AuthorityError } from './authority-error.js';
 import {
   bodyMatchesDigest, DIGEST_MISMATCH_MESSAGE, verifyRequestHeaders, type SignatureRefusal,
@@ -40,15 +40,9 @@ const STATUS: Record<SignatureRefusal, number> = {
 export const isSignatureFailure = (error: unknown): boolean => error instanceof AuthorityError && error.status === 401 && error.code in STATUS;
 
 export function createRequestAuthenticator(repository: AuthorityRepository, clock: () => Date, skewSeconds: number): RequestAuthenticator {
-  let sweptAt = 0;
   return {
     async headers(request) {
       const now = clock();
-      const nowSeconds = Math.floor(now.getTime() / 1000);
-      if (nowSeconds - sweptAt >= skewSeconds) {
-        await repository.forgetNoncesBefore(nowSeconds - 2 * skewSeconds);
-        sweptAt = nowSeconds;
-      }
       let kiosk: KioskRow | undefined;
       const verdict = await verifyRequestHeaders({
         method: request.method,

@@ -78,19 +78,27 @@ export async function appendChunk(authority: Authority, kiosk: KioskRow, uploadI
   return stateOf(authority, moved);
 }
 
+/** The committed chunks of an upload, read one at a time from its start (a chunk that would overrun its size ends them). */
+async function* committedChunks(authority: Authority, upload: UploadRow): AsyncIterable<Uint8Array> {
+  for (let at = 0; at < upload.size;) {
+    const chunk = await authority.repository.readUploadChunk(upload.uploadId, at);
+    if (chunk === undefined || at + chunk.length > upload.size) return;
+    yield chunk;
+    at += chunk.length;
+  }
+}
+
 /**
- * The committed chunks copied, one read at a time, into one buffer of the upload's size, and their
- * SHA-256 computed on the way: the envelope is in memory once, for its signature (Ed25519 signs
- * the whole envelope, so it cannot be checked piecewise); it is decrypted slice by slice without
- * keeping the plaintext, and stored by the database copying the chunks.
+ * The committed chunks copied into one buffer of the upload's size, and their SHA-256 computed on
+ * the way: the envelope is in memory once, for its signature (Ed25519 signs the whole envelope, so
+ * it cannot be checked piecewise); it is decrypted slice by slice without keeping the plaintext,
+ * and the envelope store writes it from the chunks, read again one at a time, not from this copy.
  */
 async function assembleUpload(authority: Authority, upload: UploadRow): Promise<{ envelope: Buffer; digest: string }> {
   const envelope = Buffer.allocUnsafe(upload.size);
   const hash = createHash('sha256');
   let at = 0;
-  while (at < upload.size) {
-    const chunk = await authority.repository.readUploadChunk(upload.uploadId, at);
-    if (chunk === undefined || at + chunk.length > upload.size) break;
+  for await (const chunk of committedChunks(authority, upload)) {
     envelope.set(chunk, at);
     hash.update(chunk);
     at += chunk.length;
@@ -118,7 +126,7 @@ export async function completeUpload(authority: Authority, kiosk: KioskRow, uplo
     throw new AuthorityError(422, 'UPLOAD_CORRUPT', `The bytes of upload ${uploadId} do not match its digest; it was discarded, start a new upload.`,
       { uploadId });
   }
-  const intake = await acceptEnvelope(authority, kiosk, upload.recordId, envelope, { uploadId });
+  const intake = await acceptEnvelope(authority, kiosk, upload.recordId, envelope, committedChunks(authority, upload));
   await authority.repository.deleteUpload(uploadId);
   return intake;
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { openAuthority } from '../authority/authority.js';
+import { initAuthorityKeys } from '../authority/keys/init-keys.js';
 import { startAuthorityServer } from '../authority/http/server.js';
 import { createProvisioningToken } from '../authority/registration.js';
 import { appendAudit } from '../main/audit/audit-log.js';
@@ -42,6 +43,7 @@ export function diagnosticsBenchmark(cli: string): Benchmark {
     async run(): Promise<Measurement[]> {
       const authorityDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-authority-'));
       const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-kiosk-'));
+      await initAuthorityKeys({ dataDir: authorityDir });
       const authority = await openAuthority({ dataDir: authorityDir });
       const server = await startAuthorityServer(authority, { port: 0 });
       try {

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../main/kiosk/project-root.js';
+import { authorityBenchmark } from './authority.bench.js';
 import { chipBenchmark } from './chip.bench.js';
 import { diagnosticsBenchmark } from './diagnostics.bench.js';
 import { faceBenchmark } from './face.bench.js';
@@ -21,6 +22,7 @@ const benchmarks: Record<string, Benchmark> = {
   diagnostics: diagnosticsBenchmark(cli),
   face: faceBenchmark,
   chip: chipBenchmark,
+  authority: authorityBenchmark,
 };
 
 const wanted = process.argv.slice(2);

@@ -4,47 +4,28 @@
 // memory (VmHWM, goal < 300 MB). The authority (SQLite) runs in the benchmark's process.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAuthority } from '../authority/authority.js';
+import { initAuthorityKeys } from '../authority/keys/init-keys.js';
 import { startAuthorityServer } from '../authority/http/server.js';
 import { createProvisioningToken } from '../authority/registration.js';
-import { appendAudit } from '../main/audit/audit-log.js';
-import { FileKeyVault } from '../main/provisioning/key-vault.js';
-import { Provisioning } from '../main/provisioning/provisioning.js';
-import { openKioskDatabase } from '../main/store/database.js';
-import { approveAndSeal } from '../main/sync/record-sealer.js';
-import { syntheticRecord } from '../tools/records/synthetic-records.js';
+import { percentile, registerBenchKiosk, sealBenchRecords } from './bench-kiosk.js';
+import { samplePeakMemory } from './process-memory.js';
 import type { Benchmark, Measurement } from './report.js';
 
 /** Records sealed and then drained; GATEHOUSE_BENCH_SYNC_RECORDS overrides it for a quick look. */
 const RECORDS = Number(process.env.GATEHOUSE_BENCH_SYNC_RECORDS ?? 10_000);
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-
 /** Seals RECORDS realistic records into the kiosk at `dataDir`, timing each seal + enqueue. */
 async function sealRecords(dataDir: string, authorityUrl: string, token: string): Promise<{ latencies: number[]; bytes: number }> {
-  const db = openKioskDatabase(dataDir);
+  const kiosk = await registerBenchKiosk(dataDir, authorityUrl, token);
   try {
-    const provisioning = new Provisioning(db, new FileKeyVault(dataDir));
-    await provisioning.register({ authorityUrl, token, name: 'Benchmark kiosk' }, (store) => db.transaction(() => {
-      const identity = store();
-      appendAudit(db, { actor: 'bench', action: 'provisioning.register', details: { kioskId: identity.kioskId } });
-      return identity;
-    })());
-    const credentials = provisioning.require();
-    const latencies: number[] = [];
-    let bytes = 0;
-    for (let index = 0; index < RECORDS; index += 1) {
-      const record = syntheticRecord(index);
-      const started = process.hrtime.bigint();
-      bytes += approveAndSeal(db, credentials, record, 'bench').size;
-      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-    }
-    return { latencies: latencies.sort((a, b) => a - b), bytes };
+    const sealed = sealBenchRecords(kiosk, RECORDS);
+    return { latencies: sealed.latencies.sort((a, b) => a - b), bytes: sealed.bytes };
   } finally {
-    db.close();
+    kiosk.db.close();
   }
 }
 
@@ -52,28 +33,19 @@ async function sealRecords(dataDir: string, authorityUrl: string, token: string)
 function drain(cli: string, dataDir: string): Promise<{ seconds: number; delivered: number; peakMiB: number }> {
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [cli, '--data', dataDir, 'sync', '--once', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let peakKiB = 0;
-  const sample = () => {
-    try {
-      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (match) peakKiB = Math.max(peakKiB, Number(match[1]));
-    } catch {
-      // the process has just exited
-    }
-  };
-  const sampler = setInterval(sample, 20);
+  const memory = samplePeakMemory(child.pid!);
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
-    sample();
+    memory.sample();
   });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => {
-      clearInterval(sampler);
+      const peakMiB = memory.stop();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (code !== 0) return reject(new Error(`gatehouse sync --once exited with ${code}: ${stdout}`));
       const outcome = JSON.parse(stdout) as { delivered: number };
-      resolve({ seconds, delivered: outcome.delivered, peakMiB: peakKiB / 1024 });
+      resolve({ seconds, delivered: outcome.delivered, peakMiB });
     });
   });
 }
@@ -85,6 +57,7 @@ export function syncBenchmark(cli: string): Benchmark {
     async run(): Promise<Measurement[]> {
       const authorityDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-authority-'));
       const kioskDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-kiosk-'));
+      await initAuthorityKeys({ dataDir: authorityDir });
       const authority = await openAuthority({ dataDir: authorityDir });
       const server = await startAuthorityServer(authority, { port: 0 });
       try {

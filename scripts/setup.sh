@@ -27,6 +27,9 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-rec
 # Electron's binary is downloaded from outside the npm registry; where that is not
 # reachable, skip it and `npm start` runs the browser host instead (it says so).
 export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
+# onnxruntime-node's npm package carries its Linux CPU libraries; "skip" stops its install
+# script from fetching GPU (CUDA) files from outside the npm registry.
+export ONNXRUNTIME_NODE_INSTALL=skip
 npm ci --no-audit --no-fund
 
 # Where Electron's binary was installed, rebuild the native modules for its ABI.

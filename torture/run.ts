@@ -220,6 +220,8 @@ async function main(): Promise<void> {
   const kioskDir = join(root, 'kiosk');
   process.stderr.write(`torture: ${options.cycles} cycles, seed ${options.seed}, data in ${root}\n`);
   const started = performance.now();
+  const keys = await run(authorityBin, ['--data', authorityDir, 'keys', 'init']);
+  if (keys.code !== 0) throw new Error(`gatehouse-authority keys init exited ${keys.code}: ${keys.stderr.trim()}`);
   const { running: authority, url } = await startServer(authorityBin, ['--data', authorityDir, 'serve', '--port', '0']);
   const torture = new Torture(options, kioskDir, authorityDir, seededRandom(options.seed));
   let tally: Tally | null = null;

@@ -5,12 +5,15 @@
 import type { Command } from 'commander';
 import { AuthorityError } from '../authority-error.js';
 import { openAuthority, type Authority } from '../authority.js';
+import { storeTuningFrom, type OperatingFlags } from './serve-options.js';
 
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   /** Resolves when the service should shut down (SIGTERM or SIGINT for the real command). */
   untilStopped(): Promise<void>;
+  /** Calls `reload` on each request to reread files (SIGHUP for the real command) until the returned function is called. */
+  onReload?(reload: () => void): () => void;
 }
 
 let stdoutGuarded = false;
@@ -39,25 +42,35 @@ export const processIo: CliIo = {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
   }),
+  onReload(reload) {
+    process.on('SIGHUP', reload);
+    return () => process.off('SIGHUP', reload);
+  },
 };
 
 interface GlobalOptions {
   data?: string;
   database?: string;
+  kekFile?: string;
+  envelopes?: string;
 }
 
-function storeOptionsOf(command: Command): { dataDir: string; database?: string } {
+/** The data directory, database, key-encryption key file and envelope store the global options name. */
+export function storeOptionsOf(command: Command): { dataDir: string; database?: string; kekFile?: string; envelopes?: string } {
   const options = command.optsWithGlobals<GlobalOptions>();
   const dataDir = options.data ?? process.env.GATEHOUSE_AUTHORITY_DATA;
   if (!dataDir) {
     throw new AuthorityError(400, 'CLI_NO_DATA_DIR', 'Say where the authority keeps its keys and data: --data DIR (or GATEHOUSE_AUTHORITY_DATA).');
   }
-  return { dataDir, database: options.database ?? process.env.GATEHOUSE_AUTHORITY_DATABASE };
+  return {
+    dataDir, database: options.database ?? process.env.GATEHOUSE_AUTHORITY_DATABASE, kekFile: options.kekFile,
+    envelopes: options.envelopes ?? process.env.GATEHOUSE_AUTHORITY_ENVELOPES,
+  };
 }
 
 /** Opens the authority for one command and always closes it. */
 export async function withAuthority<T>(command: Command, use: (authority: Authority) => Promise<T>): Promise<T> {
-  const authority = await openAuthority(storeOptionsOf(command));
+  const authority = await openAuthority({ ...storeOptionsOf(command), store: storeTuningFrom(command.optsWithGlobals<OperatingFlags>(), process.env) });
   try {
     return await use(authority);
   } finally {

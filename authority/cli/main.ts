@@ -8,6 +8,8 @@ import { ProtocolError } from '../../protocol/protocol-error.js';
 import { processIo, type CliIo } from './cli-context.js';
 import { registerBundleCommand } from './commands/bundle.js';
 import { registerDecideCommand } from './commands/decide.js';
+import { registerEnvelopesCommand } from './commands/envelopes.js';
+import { registerKeysCommand } from './commands/keys.js';
 import { registerKioskCommand } from './commands/kiosk.js';
 import { registerPublishCommands } from './commands/publish.js';
 import { registerRecordsCommand } from './commands/records.js';
@@ -22,9 +24,12 @@ function buildProgram(io: CliIo): Command {
     .description('Gatehouse reference authority: the service kiosks deliver sealed records to')
     .option('--data <dir>', 'directory for the authority keys and SQLite store (default: $GATEHOUSE_AUTHORITY_DATA)')
     .option('--database <url>', 'postgres://… to keep the store in PostgreSQL instead (default: $GATEHOUSE_AUTHORITY_DATABASE)')
+    .option('--envelopes <store>', 'where sealed envelopes are kept: db, file:DIR or s3://bucket/prefix (default: $GATEHOUSE_AUTHORITY_ENVELOPES, else db)')
+    .option('--kek-file <file>', 'the key-encryption key (base64, mode 0600) that opens the authority keys (default: $GATEHOUSE_AUTHORITY_KEK, else DIR/authority-kek)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   registerServeCommand(program, io);
+  registerKeysCommand(program, io);
   registerTokenCommand(program, io);
   registerKioskCommand(program, io);
   registerRecordsCommand(program, io);
@@ -33,6 +38,7 @@ function buildProgram(io: CliIo): Command {
   registerSlipCommand(program, io);
   registerPublishCommands(program, io);
   registerBundleCommand(program, io);
+  registerEnvelopesCommand(program, io);
   registerUpdateCommand(program, io);
   return program;
 }

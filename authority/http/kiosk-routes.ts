@@ -1,6 +1,6 @@
-// The routes about the kiosk itself: a health answer for reachability probes, registration with a
-// one-time token (the unsigned routes; registration attempts are limited per client address), the
-// signed station configuration and operator list it downloads, and its audit checkpoints.
+// The routes about the kiosk itself: registration with a one-time token (unsigned; attempts are
+// limited per client address), the signed station configuration and operator list it downloads,
+// and its audit checkpoints. Its reachability probe, /v1/health, is in health-routes.ts.
 import type { FastifyInstance } from 'fastify';
 import { storeAuditCheckpoint } from '../audit-checkpoints.js';
 import type { Authority } from '../authority.js';
@@ -12,8 +12,6 @@ import { jsonBody } from './request-parts.js';
 import { signedBy } from './signed-requests.js';
 
 export function registerKioskRoutes(app: FastifyInstance, authority: Authority): void {
-  app.get(apiPaths.health, { config: { unsigned: true } }, async () => ({ service: 'gatehouse-authority', signingKeyId: authority.keys.published.signingKeyId }));
-
   app.post(apiPaths.kiosks, { config: { unsigned: true }, onRequest: registrationAttempts(authority) }, async (request, reply) =>
     reply.status(201).send(await registerKiosk(authority, jsonBody(request, RegisterKioskRequest))));
 

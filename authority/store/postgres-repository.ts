@@ -4,16 +4,20 @@
 import pg from 'pg';
 import { pendingMigrations } from './migrations/authority-migration.js';
 import { nextKioskCode } from './kiosk-codes.js';
+import { DEFAULT_STORE_TUNING, type StoreTuning } from './store-tuning.js';
+import type { EnvelopeRows } from '../envelopes/envelope-rows.js';
+import { bufferView, postgresEnvelopeRows } from '../envelopes/postgres-envelope-rows.js';
 import type {
-  AuthorityRepository, UploadChunks, CheckpointRow, KioskRow, NewKiosk, NewStatusChange, PublishedDocument, PublishedKind, PublishedUpdateRow,
+  AuthorityKeyRow, AuthorityRepository, CheckpointRow, KioskRow, NewKiosk, NewStatusChange, PublishedDocument, PublishedKind, PublishedUpdateRow,
   RecordRow, Registration, StatusChangeRow, StoreCounts, Stored, TokenRow, UpdateStored, UploadRow,
 } from './repository.js';
 import {
-  CHECKPOINT_COLUMNS, COUNTS_QUERY, ENVELOPE_CHUNKS_FROM_UPLOAD, ENVELOPE_CHUNKS_QUERY, ENVELOPE_CHUNKS_SIZE, ENVELOPE_INSERT, ENVELOPE_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, KIOSK_STATUS_QUERY, LATEST_SEQ_QUERY,
+  CHECKPOINT_COLUMNS, COUNTS_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, KIOSK_STATUS_QUERY, LATEST_SEQ_QUERY,
   LATEST_STATUS_QUERY, OTHER_OPEN_UPLOADS_QUERY, PUBLISHED_COLUMNS, RECORD_COLUMNS, RECORD_INSERT, RECORD_QUERY, registrationRefusal,
   STATUS_CHANGE_QUERY, STATUS_HISTORY_QUERY, STATUS_INSERT, TOKEN_STATE_QUERY, UPLOAD_CHUNK_QUERY, UPLOAD_COLUMNS, UPLOAD_DELETE_FOR_RECORD,
-  joinChunks, refuseChangedUpload, UPLOAD_FOR_RECORD_QUERY, UPLOAD_INSERT, UPLOAD_SWEEP, type TokenState,
+  UPLOAD_FOR_RECORD_QUERY, UPLOAD_INSERT, UPLOAD_SWEEP, type TokenState,
   PUBLISHED_UPDATE_COLUMNS, UPDATE_INSERT, UPDATE_RENEW, UPDATE_VERSION_HOLDER, updateInsertParameters, updateRenewParameters,
+  AUTHORITY_KEY_INSERT, AUTHORITY_KEYS_QUERY, authorityKeyParameters,
 } from './sql-columns.js';
 
 const INT8_OID = 20;
@@ -28,6 +32,8 @@ const REGISTRATION_LOCK = 0x6b69_6f73; // one registration at a time, so two kio
  */
 const STATUS_LOG_LOCK = 0x7374_6174;
 const UPDATE_LOCK = 0x7570_6474; // one update published at a time, so a version is never taken twice
+const NONCE_SWEEP_LOCK = 0x6e6f_6e63; // tried, not awaited: a replica finding another sweeping skips its turn
+const AUTHORITY_KEYS_LOCK = 0x6b65_7973; // one key generation added at a time, so a generation is never half-added twice
 
 /** Counts and sizes as numbers and times as ISO 8601 strings, the shapes the SQLite store returns. */
 const types = {
@@ -43,15 +49,17 @@ const types = {
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
-/** The bytes as a Buffer without copying them (pg sends a Buffer parameter as binary). */
-const bufferView = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** Connects to `url`, brings the schema up to date and returns the store. */
-export async function openPostgresRepository(url: string): Promise<AuthorityRepository> {
-  const pool = new pg.Pool({ connectionString: url, types, max: 10 });
+export async function openPostgresRepository(url: string, tuning: StoreTuning = DEFAULT_STORE_TUNING): Promise<AuthorityRepository> {
+  const pool = new pg.Pool({
+    connectionString: url, types, max: tuning.poolSize, statement_timeout: tuning.statementTimeoutMs, connectionTimeoutMillis: tuning.statementTimeoutMs,
+  });
   const repository = new PostgresRepository(pool);
   try {
     await repository.transaction(async (client) => {
+      // Waiting for another replica's migration, or migrating a large table, may take longer than a request should.
+      await client.query('SET LOCAL statement_timeout = 0');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)');
       const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
@@ -144,23 +152,21 @@ class PostgresRepository implements AuthorityRepository {
     return (await this.run('INSERT INTO request_nonces (key_id, nonce, created) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [keyId, nonce, created])) === 1;
   }
 
-  async forgetNoncesBefore(created: number): Promise<void> {
-    await this.run('DELETE FROM request_nonces WHERE created < $1', [created]);
+  async sweepNonces(before: number): Promise<number | null> {
+    return this.transaction(async (client): Promise<number | null> => {
+      if (!(await this.one<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [NONCE_SWEEP_LOCK], client))!.locked) return null;
+      if ((await this.run('UPDATE nonce_sweeps SET swept_before = $1 WHERE swept_before < $1', [before], client)) === 0) return null;
+      return this.run('DELETE FROM request_nonces WHERE created < $1', [before], client);
+    });
   }
 
-  async storeRecord(row: RecordRow, envelope: Uint8Array | UploadChunks): Promise<Stored<RecordRow> | 'number-taken'> {
+  async storeRecord(row: RecordRow): Promise<Stored<RecordRow> | 'number-taken'> {
     return this.transaction(async (client): Promise<Stored<RecordRow> | 'number-taken'> => {
       const inserted = await this.run(
         RECORD_INSERT,
         [row.kioskId, row.recordId, row.digest, row.size, row.kind, row.createdAt, row.receivedAt, row.number, JSON.stringify(row.receipt)], client,
       );
       if (inserted === 1) {
-        if (envelope instanceof Uint8Array) {
-          await this.run(ENVELOPE_INSERT, [row.kioskId, row.recordId, bufferView(envelope)], client);
-        } else {
-          await this.run(ENVELOPE_CHUNKS_FROM_UPLOAD, [row.kioskId, row.recordId, envelope.uploadId], client);
-          refuseChangedUpload(row, envelope, (await this.one<{ size: number }>(ENVELOPE_CHUNKS_SIZE, [row.kioskId, row.recordId], client))!.size);
-        }
         await client.query('SELECT pg_advisory_xact_lock($1)', [STATUS_LOG_LOCK]);
         await client.query(STATUS_INSERT, [row.recordId, row.kioskId, 'received', null, row.receivedAt]);
       }
@@ -197,11 +203,6 @@ class PostgresRepository implements AuthorityRepository {
       const { seq } = (await this.one<{ seq: number }>(STATUS_INSERT, [change.recordId, change.kioskId, change.state, change.reason, change.at], client))!;
       return this.one<StatusChangeRow>(STATUS_CHANGE_QUERY, [seq], client);
     });
-  }
-
-  async readEnvelope(kioskId: string, recordId: string): Promise<Uint8Array | undefined> {
-    const whole = (await this.one<{ envelope: Buffer }>(ENVELOPE_QUERY, [kioskId, recordId]))?.envelope;
-    return whole ?? joinChunks(await this.all<{ bytes: Buffer }>(ENVELOPE_CHUNKS_QUERY, [kioskId, recordId]));
   }
 
   async listRecords(): Promise<RecordRow[]> {
@@ -300,7 +301,24 @@ class PostgresRepository implements AuthorityRepository {
     return this.all<PublishedUpdateRow>(`SELECT ${PUBLISHED_UPDATE_COLUMNS} FROM published_updates`);
   }
 
+  async addAuthorityKeys(rows: readonly AuthorityKeyRow[]): Promise<boolean> {
+    return this.transaction(async (client): Promise<boolean> => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [AUTHORITY_KEYS_LOCK]);
+      if ((await this.one('SELECT 1 FROM authority_keys WHERE generation = $1', [rows[0]?.generation], client)) !== undefined) return false;
+      for (const row of rows) await this.run(AUTHORITY_KEY_INSERT, authorityKeyParameters(row), client);
+      return true;
+    });
+  }
+
+  async listAuthorityKeys(): Promise<AuthorityKeyRow[]> {
+    return this.all<AuthorityKeyRow>(AUTHORITY_KEYS_QUERY);
+  }
+
   async counts(): Promise<StoreCounts> {
     return (await this.one<StoreCounts>(COUNTS_QUERY, []))!;
+  }
+
+  envelopeRows(): EnvelopeRows {
+    return postgresEnvelopeRows(this.pool);
   }
 }

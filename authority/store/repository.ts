@@ -5,6 +5,7 @@
 import type { Receipt } from '../../protocol/receipt.js';
 import type { ProcessingState } from '../../protocol/record-status.js';
 import type { UpdateManifest } from '../../protocol/update-manifest.js';
+import type { EnvelopeRows } from '../envelopes/envelope-rows.js';
 
 export interface KioskRow {
   id: string;
@@ -44,11 +45,6 @@ export interface UploadRow {
   offset: number;
   createdAt: string;
   updatedAt: string;
-}
-
-/** An envelope given as the committed chunks of an upload: the store copies them itself, never through memory. */
-export interface UploadChunks {
-  uploadId: string;
 }
 
 export interface CheckpointRow {
@@ -100,6 +96,23 @@ export interface PublishedUpdateRow {
 /** Added; the same package again with a fresh manifest; or refused: another package has its version and architecture. */
 export type UpdateStored = 'added' | 'renewed' | 'version-taken';
 
+export type AuthorityKeyPurpose = 'signing' | 'sealing' | 'update';
+
+/** One of the authority's key pairs, its private key as its custody protected it. */
+export interface AuthorityKeyRow {
+  keyId: string;
+  generation: number;
+  purpose: AuthorityKeyPurpose;
+  /** base64url of the raw public key. */
+  publicKey: string;
+  /** Which custody protected the private key (e.g. "kek"). */
+  custody: string;
+  protectedPrivateKey: string;
+  createdAt: string;
+  /** When this generation takes over signing and sealing. */
+  activeFrom: string;
+}
+
 export interface TokenRow {
   hash: string;
   createdAt: string;
@@ -135,18 +148,20 @@ export interface AuthorityRepository {
 
   /** Records a request nonce; false when this key already used it. */
   rememberNonce(keyId: string, nonce: string, created: number): Promise<boolean>;
-  /** Drops nonces created before `created` (they are outside the clock-skew window anyway). */
-  forgetNoncesBefore(created: number): Promise<void>;
+  /**
+   * Drops the nonces created before `before` (a bucket boundary, nonce-window.ts) unless a sweep up
+   * to there is done or running already, here or in another replica: how many, or null.
+   */
+  sweepNonces(before: number): Promise<number | null>;
 
   /**
    * Stores the record and logs it `received` at its receivedAt, unless its kiosk already holds its
    * id: returns whichever row now holds (kiosk, id); 'number-taken' (storing nothing) when another
-   * record holds its number.
+   * record holds its number. Its envelope is already in the envelope store (envelopes/), under its digest.
    */
-  storeRecord(row: RecordRow, envelope: Uint8Array | UploadChunks): Promise<Stored<RecordRow> | 'number-taken'>;
+  storeRecord(row: RecordRow): Promise<Stored<RecordRow> | 'number-taken'>;
   findRecord(kioskId: string, recordId: string): Promise<RecordRow | undefined>;
   findRecordByNumber(number: string): Promise<RecordRow | undefined>;
-  readEnvelope(kioskId: string, recordId: string): Promise<Uint8Array | undefined>;
   listRecords(): Promise<RecordRow[]>;
 
   /** The log of one record, oldest first. */
@@ -191,5 +206,13 @@ export interface AuthorityRepository {
   /** Every published package, in no particular order (Debian versions do not sort in SQL). */
   listUpdates(): Promise<PublishedUpdateRow[]>;
 
+  /** Adds one generation's keys in one transaction; false (adding none) when that generation exists already. */
+  addAuthorityKeys(rows: readonly AuthorityKeyRow[]): Promise<boolean>;
+  /** Every key the authority holds, oldest generation first. */
+  listAuthorityKeys(): Promise<AuthorityKeyRow[]>;
+
   counts(): Promise<StoreCounts>;
+
+  /** The SQL of the envelope stores on this database (migration 6), on the repository's own connection. */
+  envelopeRows(): EnvelopeRows;
 }

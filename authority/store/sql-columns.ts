@@ -1,6 +1,6 @@
 // The SQL both stores share: column lists aliased to the row field names (so SQLite and
 // PostgreSQL hand back rows of the same shape) and the queries and rules of registration.
-import type { PublishedUpdateRow, RecordRow, Registration, UploadChunks } from './repository.js';
+import type { AuthorityKeyRow, PublishedUpdateRow, Registration } from './repository.js';
 
 export const KIOSK_COLUMNS = 'id, code, name, signing_public_key AS "signingPublicKey", sealing_public_key AS "sealingPublicKey", '
   + 'registered_at AS "registeredAt", revoked_at AS "revokedAt"';
@@ -25,16 +25,8 @@ export const LATEST_SEQ_QUERY = 'SELECT max(seq) AS seq FROM record_status_chang
 
 /** A record is known by its kiosk and its id together (migration 3). Parameters: $1 the kiosk id, $2 the record id. */
 export const RECORD_QUERY = `SELECT ${RECORD_COLUMNS} FROM records WHERE kiosk_id = $1 AND record_id = $2`;
-export const ENVELOPE_QUERY = 'SELECT envelope FROM record_envelopes WHERE kiosk_id = $1 AND record_id = $2';
 export const RECORD_INSERT = `INSERT INTO records (kiosk_id, record_id, digest, size, kind, created_at, received_at, number, receipt)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`;
-export const ENVELOPE_INSERT = 'INSERT INTO record_envelopes (kiosk_id, record_id, envelope) VALUES ($1, $2, $3)';
-/** Parameters: $1 the kiosk id, $2 the record id, $3 the upload whose committed chunks are the envelope. */
-export const ENVELOPE_CHUNKS_FROM_UPLOAD = 'INSERT INTO record_envelope_chunks (kiosk_id, record_id, start, bytes) '
-  + 'SELECT CAST($1 AS text), CAST($2 AS text), start, bytes FROM upload_chunks WHERE upload_id = $3';
-/** Parameters: $1 the kiosk id, $2 the record id. */
-export const ENVELOPE_CHUNKS_SIZE = 'SELECT coalesce(sum(length(bytes)), 0) AS size FROM record_envelope_chunks WHERE kiosk_id = $1 AND record_id = $2';
-export const ENVELOPE_CHUNKS_QUERY = 'SELECT bytes FROM record_envelope_chunks WHERE kiosk_id = $1 AND record_id = $2 ORDER BY start';
 
 export const STATUS_INSERT = 'INSERT INTO record_status_changes (record_id, kiosk_id, state, reason, at) VALUES ($1, $2, $3, $4, $5) RETURNING seq';
 
@@ -54,6 +46,14 @@ export const UPLOAD_CHUNK_QUERY = 'SELECT bytes FROM upload_chunks WHERE upload_
 export const UPLOAD_SWEEP = 'DELETE FROM uploads WHERE updated_at < $1';
 
 export const CHECKPOINT_COLUMNS = 'kiosk_id AS "kioskId", seq, head_hash AS "headHash", at, signature, received_at AS "receivedAt"';
+
+export const AUTHORITY_KEY_COLUMNS = 'key_id AS "keyId", generation, purpose, public_key AS "publicKey", custody, '
+  + 'protected_private_key AS "protectedPrivateKey", created_at AS "createdAt", active_from AS "activeFrom"';
+export const AUTHORITY_KEY_INSERT = 'INSERT INTO authority_keys (key_id, generation, purpose, public_key, custody, protected_private_key, created_at, active_from) '
+  + 'VALUES ($1, $2, $3, $4, $5, $6, $7, $8)';
+export const AUTHORITY_KEYS_QUERY = `SELECT ${AUTHORITY_KEY_COLUMNS} FROM authority_keys ORDER BY generation, purpose`;
+export const authorityKeyParameters = (row: AuthorityKeyRow): unknown[] =>
+  [row.keyId, row.generation, row.purpose, row.publicKey, row.custody, row.protectedPrivateKey, row.createdAt, row.activeFrom];
 
 export const PUBLISHED_COLUMNS = 'kind, version, document, published_at AS "publishedAt"';
 
@@ -89,18 +89,4 @@ export function registrationRefusal(token: TokenState | undefined, keyTaken: boo
   if (token.used) return 'token-used';
   if (token.expired) return 'token-expired';
   return keyTaken ? 'key-taken' : undefined;
-}
-
-/** An envelope kept as chunks, whole again; undefined when there are none. */
-export const joinChunks = (chunks: ReadonlyArray<{ bytes: Buffer }>): Buffer | undefined =>
-  chunks.length === 0 ? undefined : Buffer.concat(chunks.map((chunk) => chunk.bytes));
-
-/**
- * Throws (rolling the store back) when the chunks copied from an upload are not the record's size:
- * the upload was replaced or swept between its verification and its storing.
- */
-export function refuseChangedUpload(row: RecordRow, upload: UploadChunks, copied: number): void {
-  if (copied !== row.size) {
-    throw new Error(`Upload ${upload.uploadId} changed while record ${row.recordId} was being stored (${copied} of ${row.size} bytes); nothing was stored.`);
-  }
 }

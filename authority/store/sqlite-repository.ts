@@ -1,28 +1,32 @@
 // The authority store on SQLite (better-sqlite3), the default: one file in the data directory,
-// WAL with synchronous FULL, envelopes and upload chunks as BLOBs in tables apart from the rows
-// that list and dedup them. Each multi-row change is one synchronous transaction.
+// WAL with synchronous FULL, upload chunks (and, with `--envelopes db`, envelopes) as BLOBs in
+// tables apart from the rows that list and dedup them. Each multi-row change is one synchronous transaction.
 import Database from 'better-sqlite3-multiple-ciphers';
 import { pendingMigrations } from './migrations/authority-migration.js';
 import { nextKioskCode } from './kiosk-codes.js';
+import { DEFAULT_STORE_TUNING } from './store-tuning.js';
+import type { EnvelopeRows } from '../envelopes/envelope-rows.js';
+import { sqliteEnvelopeRows } from '../envelopes/sqlite-envelope-rows.js';
 import type {
-  AuthorityRepository, UploadChunks, CheckpointRow, KioskRow, NewKiosk, NewStatusChange, PublishedDocument, PublishedKind, PublishedUpdateRow,
+  AuthorityKeyRow, AuthorityRepository, CheckpointRow, KioskRow, NewKiosk, NewStatusChange, PublishedDocument, PublishedKind, PublishedUpdateRow,
   RecordRow, Registration, StatusChangeRow, StoreCounts, Stored, TokenRow, UpdateStored, UploadRow,
 } from './repository.js';
 import {
-  CHECKPOINT_COLUMNS, COUNTS_QUERY, ENVELOPE_CHUNKS_FROM_UPLOAD, ENVELOPE_CHUNKS_QUERY, ENVELOPE_CHUNKS_SIZE, ENVELOPE_INSERT, ENVELOPE_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, KIOSK_STATUS_QUERY, LATEST_SEQ_QUERY,
+  CHECKPOINT_COLUMNS, COUNTS_QUERY, KEY_TAKEN_QUERY, KIOSK_COLUMNS, KIOSK_STATUS_QUERY, LATEST_SEQ_QUERY,
   LATEST_STATUS_QUERY, OTHER_OPEN_UPLOADS_QUERY, PUBLISHED_COLUMNS, RECORD_COLUMNS, RECORD_INSERT, RECORD_QUERY, registrationRefusal,
   STATUS_CHANGE_QUERY, STATUS_HISTORY_QUERY, STATUS_INSERT, TOKEN_STATE_QUERY, UPLOAD_CHUNK_QUERY, UPLOAD_COLUMNS, UPLOAD_DELETE_FOR_RECORD,
-  joinChunks, refuseChangedUpload, UPLOAD_FOR_RECORD_QUERY, UPLOAD_INSERT, UPLOAD_SWEEP, type TokenState,
+  UPLOAD_FOR_RECORD_QUERY, UPLOAD_INSERT, UPLOAD_SWEEP, type TokenState,
   PUBLISHED_UPDATE_COLUMNS, UPDATE_INSERT, UPDATE_RENEW, UPDATE_VERSION_HOLDER, updateInsertParameters, updateRenewParameters,
+  AUTHORITY_KEY_INSERT, AUTHORITY_KEYS_QUERY, authorityKeyParameters,
 } from './sql-columns.js';
 
 type Db = Database.Database;
 
 /** Opens (creating if needed) and migrates the SQLite store at `file`. */
-export function openSqliteRepository(file: string): AuthorityRepository {
+export function openSqliteRepository(file: string, busyTimeoutMs = DEFAULT_STORE_TUNING.busyTimeoutMs): AuthorityRepository {
   const db = new Database(file);
   try {
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     for (const migration of pendingMigrations(db.pragma('user_version', { simple: true }) as number, file)) {
@@ -111,25 +115,20 @@ class SqliteRepository implements AuthorityRepository {
     return this.run('INSERT INTO request_nonces (key_id, nonce, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', keyId, nonce, created) === 1;
   }
 
-  async forgetNoncesBefore(created: number): Promise<void> {
-    this.run('DELETE FROM request_nonces WHERE created < ?', created);
+  async sweepNonces(before: number): Promise<number | null> {
+    return this.db.transaction((): number | null => {
+      if (this.run('UPDATE nonce_sweeps SET swept_before = ? WHERE swept_before < ?', before, before) === 0) return null;
+      return this.run('DELETE FROM request_nonces WHERE created < ?', before);
+    }).immediate();
   }
 
-  async storeRecord(row: RecordRow, envelope: Uint8Array | UploadChunks): Promise<Stored<RecordRow> | 'number-taken'> {
+  async storeRecord(row: RecordRow): Promise<Stored<RecordRow> | 'number-taken'> {
     return this.db.transaction((): Stored<RecordRow> | 'number-taken' => {
       const inserted = this.run(
         positional(RECORD_INSERT),
         row.kioskId, row.recordId, row.digest, row.size, row.kind, row.createdAt, row.receivedAt, row.number, JSON.stringify(row.receipt),
       );
-      if (inserted === 1) {
-        if (envelope instanceof Uint8Array) {
-          this.run(positional(ENVELOPE_INSERT), row.kioskId, row.recordId, envelope);
-        } else {
-          this.run(positional(ENVELOPE_CHUNKS_FROM_UPLOAD), row.kioskId, row.recordId, envelope.uploadId);
-          refuseChangedUpload(row, envelope, this.one<{ size: number }>(positional(ENVELOPE_CHUNKS_SIZE), row.kioskId, row.recordId)!.size);
-        }
-        this.one(positional(STATUS_INSERT), row.recordId, row.kioskId, 'received', null, row.receivedAt);
-      }
+      if (inserted === 1) this.one(positional(STATUS_INSERT), row.recordId, row.kioskId, 'received', null, row.receivedAt);
       const held = this.one<RecordDbRow>(positional(RECORD_QUERY), row.kioskId, row.recordId);
       return held === undefined ? 'number-taken' : { row: recordFrom(held), created: inserted === 1 };
     }).immediate();
@@ -164,11 +163,6 @@ class SqliteRepository implements AuthorityRepository {
       const { seq } = this.one<{ seq: number }>(positional(STATUS_INSERT), change.recordId, change.kioskId, change.state, change.reason, change.at)!;
       return this.one<StatusChangeRow>(positional(STATUS_CHANGE_QUERY), seq);
     }).immediate();
-  }
-
-  async readEnvelope(kioskId: string, recordId: string): Promise<Uint8Array | undefined> {
-    const whole = this.one<{ envelope: Buffer }>(positional(ENVELOPE_QUERY), kioskId, recordId)?.envelope;
-    return whole ?? joinChunks(this.all<{ bytes: Buffer }>(positional(ENVELOPE_CHUNKS_QUERY), kioskId, recordId));
   }
 
   async listRecords(): Promise<RecordRow[]> {
@@ -266,7 +260,23 @@ class SqliteRepository implements AuthorityRepository {
     return this.all<Parameters<typeof updateFrom>[0]>(`SELECT ${PUBLISHED_UPDATE_COLUMNS} FROM published_updates`).map(updateFrom);
   }
 
+  async addAuthorityKeys(rows: readonly AuthorityKeyRow[]): Promise<boolean> {
+    return this.db.transaction((): boolean => {
+      if (this.one('SELECT 1 FROM authority_keys WHERE generation = ?', rows[0]?.generation) !== undefined) return false;
+      for (const row of rows) this.run(positional(AUTHORITY_KEY_INSERT), ...authorityKeyParameters(row));
+      return true;
+    }).immediate();
+  }
+
+  async listAuthorityKeys(): Promise<AuthorityKeyRow[]> {
+    return this.all<AuthorityKeyRow>(AUTHORITY_KEYS_QUERY);
+  }
+
   async counts(): Promise<StoreCounts> {
     return this.one<StoreCounts>(COUNTS_QUERY)!;
+  }
+
+  envelopeRows(): EnvelopeRows {
+    return sqliteEnvelopeRows(this.db);
   }
 }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { openAuthority, type Authority, type OpenAuthorityOptions } from '../../authority/authority.js';
+import { initAuthorityKeys } from '../../authority/keys/init-keys.js';
 import { startAuthorityServer, type AuthorityServer } from '../../authority/http/server.js';
 import { createProvisioningToken } from '../../authority/registration.js';
 import { signRequest } from '../../protocol/http-signature.js';
@@ -37,6 +38,7 @@ const FUZZ_LIMITS = {
 
 async function start(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-fuzz-authority-'));
+  await initAuthorityKeys({ dataDir: dir });
   const authority = await openAuthority({ dataDir: dir, limits: FUZZ_LIMITS });
   const internalErrors: unknown[] = [];
   const server = await startAuthorityServer(authority, { port: 0, onInternalError: (error) => { internalErrors.push(error); } });

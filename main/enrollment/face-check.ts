@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { GatehouseError } from '../errors.js';
 import type { OperatorRefView } from './exception-evidence.js';
 import type { FrameAnalysis } from '../face/face-analyzer.js';
+import type { FaceCrop } from '../face/face-crop.js';
 import type { FaceWorkerClient } from '../face/face-worker-client.js';
 import {
   advanceLiveness, livenessFrameOf, startLiveness, type LivenessState,
@@ -20,6 +21,8 @@ export type PortraitSourceName = z.infer<typeof PortraitSource>;
 interface KeptFrame {
   readonly jpeg: Uint8Array;
   readonly score: number;
+  /** What guidance found of the face, so verification need not decode the frame or detect the face again. */
+  readonly crop: FaceCrop | null;
 }
 
 /** What the record keeps of the face step. */
@@ -41,10 +44,13 @@ export interface FaceOutcome {
   readonly decidedBy: OperatorRefView | null;
 }
 
-/** The outcome without its images: what the screen is shown and the sealed record keeps. */
+/**
+ * The outcome without its images: what the screen is shown and the sealed record keeps, including
+ * the recognition engine that decided (id, model sha256, distance metric) next to the bands it used.
+ */
 export function faceOutcomeFacts({ verification, capture, livenessPassed, officerDecision, portraitSource }: FaceOutcome) {
-  const { decision, distance, thresholds, modelHash, backend } = verification;
-  return { decision, distance, thresholds, modelHash, backend, capture, livenessPassed, officerDecision, portraitSource };
+  const { decision, distance, thresholds, modelHash, backend, engine } = verification;
+  return { decision, distance, thresholds, modelHash, backend, engine, capture, livenessPassed, officerDecision, portraitSource };
 }
 
 export class FaceCheck {
@@ -90,7 +96,7 @@ export class FaceCheck {
     this.#lastAnalysis = analysis;
     this.#liveness = advanceLiveness(this.#liveness, livenessFrameOf(analysis, at));
     if (analysis.state === 'one-face' && analysis.quality) {
-      this.#best = keepBestFrames(this.#best, { jpeg, score: analysis.quality.score }, (f) => f.score);
+      this.#best = keepBestFrames(this.#best, { jpeg, score: analysis.quality.score, crop: analysis.crop }, (f) => f.score);
     }
     return analysis;
   }
@@ -109,7 +115,7 @@ export class FaceCheck {
     if (by === 'automatic' && !this.readyToCapture) {
       throw new GatehouseError('FACE_NOT_READY', 'The picture is not ready yet: follow the instructions on the screen.');
     }
-    const verification = await client.verify(this.#best.map((f) => f.jpeg), portrait.prepared);
+    const verification = await client.verify(this.#best.map((f) => f.crop ?? f.jpeg), portrait.prepared);
     this.#outcome = {
       verification,
       livePortrait: this.#best[0]!.jpeg,

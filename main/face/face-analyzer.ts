@@ -7,8 +7,11 @@ import type { Point } from './landmarks.js';
 import { assessFaceQuality, faceQualityConfigSchema, INSTRUCTIONS, type Instruction, type QualityReport } from './quality.js';
 import { cropPadded, resizeBilinear, type Rect, type RgbaImage } from './rgba-image.js';
 import { loadFaceRuntime, type FaceApiModule, type FaceBackendInfo } from './face-runtime.js';
-import { verifyDescribed, type VerificationResult } from './verification.js';
-import { VERIFICATION_THRESHOLDS, type VerificationThresholds } from './verification-thresholds.js';
+import { verifyDescribed, type VerificationContext, type VerificationResult } from './verification.js';
+import { GatehouseError } from '../errors.js';
+import { loadRecognitionEngine, type EngineChoice } from './engines/engine-selection.js';
+import type { EngineInfo, FaceToDescribe, RecognitionEngine } from './engines/recognition-engine.js';
+import { cropAroundFace, isFaceCrop, type FaceCrop } from './face-crop.js';
 
 export const faceAnalyzerConfigSchema = z.object({
   /** Input size of the tiny detector for guidance (multiple of 32): smaller is faster, larger finds smaller faces. */
@@ -43,6 +46,8 @@ export interface FrameAnalysis {
   readonly quality: QualityReport | null;
   /** What to tell the person, most important first; empty when the frame is good. */
   readonly guidance: readonly Instruction[];
+  /** For exactly one face: the face cut out with guidance's findings, for verification to reuse. */
+  readonly crop: FaceCrop | null;
 }
 
 export interface StillAnalysis {
@@ -66,6 +71,20 @@ export interface DescribedFace {
 export interface FaceAnalyzerOptions {
   readonly modelsDir?: string;
   readonly config?: FaceAnalyzerConfigInput;
+  /** The recognition engine (main/face/engines/); by default $GATEHOUSE_FACE_ENGINE, else the bundled net. */
+  readonly engine?: EngineChoice;
+}
+
+/** The backend, and the recognition engine with the bands it decides with. */
+export interface FaceAnalyzerInfo extends FaceBackendInfo {
+  readonly engine: EngineInfo;
+}
+
+/** What a verification names and decides with; FACE_ENGINE_UNCALIBRATED for an engine loaded only to be calibrated. */
+export function verificationContext(info: FaceAnalyzerInfo): VerificationContext {
+  const { thresholds, ...engine } = info.engine;
+  if (!thresholds) throw new GatehouseError('FACE_ENGINE_UNCALIBRATED', `The face engine ${engine.id} has no calibrated bands to decide with.`, { engine: engine.id });
+  return { thresholds, engine, modelHash: info.modelHash, backend: info.backend };
 }
 
 type Tensor3D = FaceApi.tf.Tensor3D;
@@ -113,16 +132,27 @@ function place(result: FaceApi.WithFaceLandmarks<{ detection: FaceApi.FaceDetect
 }
 
 export class FaceAnalyzer {
+  readonly info: FaceAnalyzerInfo;
+
   private constructor(
     private readonly faceapi: FaceApiModule,
-    readonly info: FaceBackendInfo,
+    backend: FaceBackendInfo,
     readonly config: FaceAnalyzerConfig,
-  ) {}
+    private readonly engine: RecognitionEngine,
+  ) {
+    this.info = { ...backend, engine: { ...engine.facts, thresholds: engine.thresholds } };
+  }
 
-  /** Verifies the models against the manifest, starts the backend and loads the nets. */
+  /** Verifies the models against the manifest, starts the backend, loads the nets and the recognition engine. */
   static async load(options: FaceAnalyzerOptions = {}): Promise<FaceAnalyzer> {
+    const config = faceAnalyzerConfigSchema.parse(options.config ?? {});
     const runtime = await loadFaceRuntime(options.modelsDir);
-    return new FaceAnalyzer(runtime.faceapi, runtime.info, faceAnalyzerConfigSchema.parse(options.config ?? {}));
+    return new FaceAnalyzer(runtime.faceapi, runtime.info, config, await loadRecognitionEngine(runtime, options.engine));
+  }
+
+  /** Frees the recognition engine's native memory (the TensorFlow.js nets live as long as the process). */
+  close(): Promise<void> {
+    return this.engine.close();
   }
 
   /** Fast path, for every camera frame: boxes, and quality with instructions when exactly one face is in view. */
@@ -134,10 +164,11 @@ export class FaceAnalyzer {
     const base = { state: countOf(found), width: image.width, height: image.height, faces };
     const [only] = found;
     if (found.length !== 1 || !only) {
-      return { ...base, quality: null, guidance: [found.length === 0 ? INSTRUCTIONS.lookAtCamera : INSTRUCTIONS.onePerson] };
+      return { ...base, quality: null, guidance: [found.length === 0 ? INSTRUCTIONS.lookAtCamera : INSTRUCTIONS.onePerson], crop: null };
     }
     const quality = assessFaceQuality({ image, box: only.box, landmarks: only.landmarks }, config.quality);
-    return { ...base, quality, guidance: quality.checks.flatMap((check) => (check.instruction && !check.ok ? [check.instruction] : [])) };
+    const guidance = quality.checks.flatMap((check) => (check.instruction && !check.ok ? [check.instruction] : []));
+    return { ...base, quality, guidance, crop: cropAroundFace(image, only, quality, config.cropMargin) };
   }
 
   /** Accurate path without descriptors, for inspecting a still: every face with its box and quality. */
@@ -163,25 +194,65 @@ export class FaceAnalyzer {
   }
 
   /**
-   * Live frames against the document portrait (an image, or one described before with
-   * `describe(image, 'portrait')`): the best frames by quality, their mean distance and its band.
+   * The face guidance found, described without detecting it again: from guidance's box and
+   * landmarks; a face narrower than `smallFacePx` is enlarged as the accurate path does, and its
+   * landmarks found again there inside guidance's box (the landmark net alone, no detector).
    */
-  async verify(live: readonly RgbaImage[], portrait: RgbaImage | DescribedFace, thresholds: VerificationThresholds = VERIFICATION_THRESHOLDS): Promise<VerificationResult> {
+  async describeCrop(crop: FaceCrop): Promise<DescribedFace> {
+    const { image, box, landmarks, origin, score, quality } = crop;
+    const face: FaceToDescribe = box.width < this.config.smallFacePx ? await this.enlargedFace(image, box) : { image, box, landmarks };
+    const inFrame = { box: { ...box, x: box.x + origin.x, y: box.y + origin.y }, score };
+    return { state: 'one-face', faces: [inFrame], face: { ...inFrame, quality }, descriptor: await this.engine.describe(face) };
+  }
+
+  /**
+   * Live frames (images, guidance's crops, or faces described before) against the document
+   * portrait (an image, or one described before with `describe(image, 'portrait')`): the best
+   * frames by quality, their mean distance and its band.
+   */
+  async verify(live: ReadonlyArray<RgbaImage | FaceCrop | DescribedFace>, portrait: RgbaImage | DescribedFace): Promise<VerificationResult> {
+    const context = verificationContext(this.info);
     const described: DescribedFace[] = [];
-    for (const frame of live) described.push(await this.describe(frame, 'live'));
+    for (const frame of live) {
+      described.push('descriptor' in frame ? frame : isFaceCrop(frame) ? await this.describeCrop(frame) : await this.describe(frame, 'live'));
+    }
     const reference = 'descriptor' in portrait ? portrait : await this.describe(portrait, 'portrait');
-    return verifyDescribed(described, reference, { thresholds, modelHash: this.info.modelHash, backend: this.info.backend });
+    return verifyDescribed(described, reference, context);
   }
 
   /** Cuts the face out with a margin, scales it to `smallFacePx` wide and runs the accurate path again on that. */
   private describeEnlarged(image: RgbaImage, face: Located): Promise<SsdPass> {
+    const { enlarged, at } = this.enlarge(image, face.box);
+    return this.ssdPass(enlarged, at, largestOrNone);
+  }
+
+  /** `box` with a margin around it (grey beyond the image), scaled so that the face is `smallFacePx` wide. */
+  private enlarge(image: RgbaImage, box: Rect): { enlarged: RgbaImage; at: Placement } {
     const { cropMargin, smallFacePx } = this.config;
-    const margin = cropMargin * Math.max(face.box.width, face.box.height);
-    const region = { x: face.box.x - margin, y: face.box.y - margin, width: face.box.width + 2 * margin, height: face.box.height + 2 * margin };
+    const margin = cropMargin * Math.max(box.width, box.height);
+    const region = { x: box.x - margin, y: box.y - margin, width: box.width + 2 * margin, height: box.height + 2 * margin };
     const crop = cropPadded(image, region);
-    const scale = smallFacePx / face.box.width;
+    const scale = smallFacePx / box.width;
     const enlarged = resizeBilinear(crop, Math.round(crop.width * scale), Math.round(crop.height * scale));
-    return this.ssdPass(enlarged, { originX: Math.round(region.x), originY: Math.round(region.y), scale: enlarged.width / crop.width }, largestOrNone);
+    return { enlarged, at: { originX: Math.round(region.x), originY: Math.round(region.y), scale: enlarged.width / crop.width } };
+  }
+
+  /** A small face of guidance enlarged, with its box carried over and the 68 landmarks found again in that box. */
+  private async enlargedFace(image: RgbaImage, box: Rect): Promise<FaceToDescribe> {
+    const { faceapi } = this;
+    const { enlarged, at } = this.enlarge(image, box);
+    const seen = new faceapi.Rect((box.x - at.originX) * at.scale, (box.y - at.originY) * at.scale, box.width * at.scale, box.height * at.scale);
+    const landmarks = await this.withTensor(enlarged, async (input) => {
+      const [face] = await faceapi.extractFaceTensors(input, [seen]);
+      try {
+        const found = (await faceapi.nets.faceLandmark68Net.detectLandmarks(face)) as FaceApi.FaceLandmarks68;
+        // Shifted by the box as given, as face-api's own landmark task does.
+        return found.shiftBy(seen.x, seen.y).positions.map(({ x, y }) => ({ x, y }));
+      } finally {
+        face.dispose();
+      }
+    });
+    return { image: enlarged, box: { x: seen.x, y: seen.y, width: seen.width, height: seen.height }, landmarks };
   }
 
   /** SSD on the image; if it finds nothing, again with grey around it, as a tight crop leaves the detector no context. */
@@ -193,23 +264,17 @@ export class FaceAnalyzer {
     return this.ssdPass(padded, { originX: -pad, originY: -pad, scale: 1 }, pickFace);
   }
 
-  /** SSD and landmarks on `image`; then the descriptor of the face `pickFace` chooses, if any. */
-  private ssdPass(image: RgbaImage, at: Placement, pickFace: PickFace): Promise<SsdPass> {
+  /** SSD and landmarks on `image`; then the recognition engine's descriptor of the face `pickFace` chooses, if any. */
+  private async ssdPass(image: RgbaImage, at: Placement, pickFace: PickFace): Promise<SsdPass> {
     const { faceapi } = this;
     const options = new faceapi.SsdMobilenetv1Options({ minConfidence: this.config.detectionMinConfidence });
-    return this.withTensor(image, async (input) => {
-      const results = await faceapi.detectAllFaces(input, options).withFaceLandmarks();
-      const found = results.map((r) => place(r, at));
-      const chosen = pickFace(found);
-      if (!chosen) return { found, chosen: null, descriptor: null };
-      const aligned = results[found.indexOf(chosen)].landmarks.align(null, { useDlibAlignment: true });
-      const [chip] = await faceapi.extractFaceTensors(input, [aligned]);
-      try {
-        return { found, chosen, descriptor: (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(chip)) as Float32Array };
-      } finally {
-        chip.dispose();
-      }
-    });
+    const results = await this.withTensor(image, async (input) => await faceapi.detectAllFaces(input, options).withFaceLandmarks());
+    const found = results.map((r) => place(r, at));
+    const chosen = pickFace(found);
+    if (!chosen) return { found, chosen: null, descriptor: null };
+    const { detection, landmarks } = results[found.indexOf(chosen)];
+    const { x, y, width, height } = detection.box;
+    return { found, chosen, descriptor: await this.engine.describe({ image, box: { x, y, width, height }, landmarks: landmarks.positions }) };
   }
 
   private async withTensor<T>(image: RgbaImage, run: (input: Tensor3D) => Promise<T>): Promise<T> {

@@ -6,7 +6,7 @@ import { dirname, sep } from 'node:path';
 import type * as FaceApi from '@vladmandic/face-api';
 import type * as Tfjs from '@tensorflow/tfjs';
 import type * as TfWasm from '@tensorflow/tfjs-backend-wasm';
-import { loadVerifiedModels, type VerifiedModels } from './model-manifest.js';
+import { loadVerifiedModels, type ModelManifest, type VerifiedModels } from './model-manifest.js';
 
 const require = createRequire(import.meta.url);
 
@@ -26,6 +26,8 @@ export interface FaceBackendInfo {
 export interface FaceRuntime {
   readonly faceapi: FaceApiModule;
   readonly info: FaceBackendInfo;
+  /** The manifest the loaded models were checked against (the bundled recognition engine names its net's hash from it). */
+  readonly manifest: ModelManifest;
 }
 
 interface Backend {
@@ -117,5 +119,5 @@ export async function loadFaceRuntime(modelsDir?: string): Promise<FaceRuntime> 
   loadNet(backend.faceapi, nets.ssdMobilenetv1, 'ssd_mobilenetv1_model', models);
   loadNet(backend.faceapi, nets.faceLandmark68Net, 'face_landmark_68_model', models);
   loadNet(backend.faceapi, nets.faceRecognitionNet, 'face_recognition_model', models);
-  return { faceapi: backend.faceapi, info: await describeBackend(backend, models) };
+  return { faceapi: backend.faceapi, info: await describeBackend(backend, models), manifest: models.manifest };
 }

@@ -1,12 +1,13 @@
-// One face worker for the whole kiosk, started on first use (loading the models takes
-// about a second) and shared by every screen; closed with the kiosk.
+// The face workers for the whole kiosk (FaceWorkerClient: two, one per core), started on
+// first use (loading the models takes about a second) and shared by every screen; closed with
+// the kiosk.
 
 import { FaceWorkerClient } from './face-worker-client.js';
 
 export class FaceService {
   #client: FaceWorkerClient | null = null;
 
-  /** The started worker; rejects with the worker's error (e.g. a model hash mismatch). */
+  /** The started workers' client; rejects with a worker's error (e.g. a model hash mismatch). */
   async client(): Promise<FaceWorkerClient> {
     this.#client ??= new FaceWorkerClient();
     await this.#client.start();

@@ -4,6 +4,10 @@ import type { DescribedFace } from './face-analyzer.js';
 import type { VerificationThresholds } from './verification-thresholds.js';
 import type { Rect } from './rgba-image.js';
 import type { QualityReport } from './quality.js';
+import { descriptorDistance } from './engines/descriptor-distance.js';
+import type { EngineFacts } from './engines/recognition-engine.js';
+
+export { euclideanDistance } from './engines/descriptor-distance.js';
 
 export type VerificationDecision = 'match' | 'review' | 'no-match' | 'no-face';
 
@@ -18,7 +22,7 @@ export interface FaceSummary {
 
 export interface VerificationResult {
   readonly decision: VerificationDecision;
-  /** Mean of the Euclidean distances between each used live frame and the portrait; null without faces. */
+  /** Mean of the engine's distances (its metric) between each used live frame and the portrait; null without faces. */
   readonly distance: number | null;
   readonly distances: readonly number[];
   readonly aggregate: 'mean';
@@ -29,13 +33,16 @@ export interface VerificationResult {
   readonly liveFramesUsed: readonly number[];
   readonly modelHash: string;
   readonly backend: string;
+  /** The recognition engine that computed the descriptors, with its model's hash and distance metric. */
+  readonly engine: EngineFacts;
 }
 
-export function euclideanDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new RangeError(`descriptor lengths differ: ${a.length} and ${b.length}`);
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
-  return Math.sqrt(sum);
+/** What a verification decides with and names: the engine's bands and facts, the shared models' hash, the backend. */
+export interface VerificationContext {
+  readonly thresholds: VerificationThresholds;
+  readonly engine: EngineFacts;
+  readonly modelHash: string;
+  readonly backend: string;
 }
 
 export function decideBand(distance: number | null, thresholds: VerificationThresholds): VerificationDecision {
@@ -75,13 +82,13 @@ function summarise(face: DescribedFace): FaceSummary {
 export function verifyDescribed(
   live: readonly DescribedFace[],
   portrait: DescribedFace,
-  context: { thresholds: VerificationThresholds; modelHash: string; backend: string },
+  context: VerificationContext,
 ): VerificationResult {
   const reference = portrait.descriptor;
   const used = reference ? bestFrames(live) : [];
   const distances = used.flatMap((index) => {
     const descriptor = live[index].descriptor;
-    return descriptor && reference ? [euclideanDistance(descriptor, reference)] : [];
+    return descriptor && reference ? [descriptorDistance(context.engine.metric, descriptor, reference)] : [];
   });
   const distance = distances.length > 0 ? distances.reduce((sum, d) => sum + d, 0) / distances.length : null;
   return {
@@ -95,5 +102,6 @@ export function verifyDescribed(
     liveFramesUsed: used,
     modelHash: context.modelHash,
     backend: context.backend,
+    engine: context.engine,
   };
 }

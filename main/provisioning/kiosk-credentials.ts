@@ -2,10 +2,14 @@
 // authority URL, pinned authority keys, and since schema 12 the private keys, in the encrypted
 // store), checked to belong together so a swapped key is caught before anything is signed with
 // it. A kiosk provisioned before schema 12 has its key file imported into the row at the first open.
+// During an authority key rotation (schema 16) the authority keys accepted and sealed to are read
+// live from the store: the pinned ones, the ones they replaced, and the ones announced to take over.
 import type { KeyObject } from 'node:crypto';
 import type { AuthorityPublicKeys } from '../../protocol/api.js';
+import type { AuthorityNextKeys } from '../../protocol/key-rotation.js';
 import { decodePublicKey, encodePublicKey, keyIdOf } from '../../protocol/keys.js';
 import { GatehouseError } from '../errors.js';
+import { announcedKeys } from '../sync/authority-documents.js';
 import type { Db } from '../store/database.js';
 import { keyPairFromPem, privateKeyPem, type KeyVault, type KioskKeys } from './key-vault.js';
 
@@ -27,7 +31,16 @@ export interface KioskCredentials {
   /** The authority's keys pinned at registration. */
   authoritySigningKey: KeyObject;
   authoritySealingKey: KeyObject;
+  /**
+   * The authority signing key to verify `document` (a receipt, station configuration, status
+   * page…) with: the one it names among the pinned key, the key that pinned key replaced and the
+   * key announced to take over; the pinned key when it names none of them (so it fails as before).
+   */
+  authorityKeyFor(document: unknown): KeyObject;
+  /** The authority key to seal a record made at `now` to: the announced next key once it has taken over, else the pinned one. */
+  authoritySealingKeyAt(now: Date): KeyObject;
 }
+
 
 interface IdentityRow {
   kiosk_id: string;
@@ -43,6 +56,9 @@ interface IdentityRow {
   /** NULL for a kiosk registered before schema 15 (it refuses updates until provisioned again). */
   authority_update_key_id: string | null;
   authority_update_public_key: string | null;
+  /** The signing key a rotation replaced (schema 16); NULL before the first rotation. */
+  authority_previous_signing_key_id: string | null;
+  authority_previous_signing_public_key: string | null;
   registered_at: string;
   signing_private_key: string | null;
   sealing_private_key: string | null;
@@ -138,7 +154,60 @@ export function loadCredentials(db: Db, vault: KeyVault): KioskCredentials | nul
       `The private keys stored for kiosk ${identity.kioskId} are not the keys it registered with. ${RECOVER_HINT}`, { kioskId: identity.kioskId });
   }
   const pinned = pinnedAuthorityKeys(identity.authority);
-  return { identity, keys, authoritySigningKey: pinned.signing, authoritySealingKey: pinned.sealing };
+  return {
+    identity, keys, authoritySigningKey: pinned.signing, authoritySealingKey: pinned.sealing,
+    authorityKeyFor(document) {
+      const named = (document as { authorityKeyId?: unknown } | null)?.authorityKeyId;
+      return typeof named === 'string' ? acceptedSigningKeys(db).get(named) ?? pinned.signing : pinned.signing;
+    },
+    authoritySealingKeyAt(now) {
+      const next = announcedKeys(db);
+      return next !== null && Date.parse(next.takesOverAt) <= now.getTime() ? decodeChecked('x25519', next.sealingPublicKey, next.sealingKeyId) : pinned.sealing;
+    },
+  };
+}
+
+/** A public key checked against the id it is known by (AUTHORITY_KEYS_INCONSISTENT when they differ). */
+function decodeChecked(kind: 'ed25519' | 'x25519', text: string, keyId: string): KeyObject {
+  const key = decodePublicKey(kind, text);
+  if (keyIdOf(key) !== keyId) {
+    throw new GatehouseError('AUTHORITY_KEYS_INCONSISTENT',
+      'The authority keys do not match their key ids; the answer did not come from a genuine authority. Check the authority URL.');
+  }
+  return key;
+}
+
+/** The authority signing keys accepted now, by key id: pinned (as stored now), replaced and announced. */
+function acceptedSigningKeys(db: Db): Map<string, KeyObject> {
+  const accepted = new Map<string, KeyObject>();
+  const row = identityRow(db);
+  if (row !== undefined) {
+    accepted.set(row.authority_signing_key_id, decodeChecked('ed25519', row.authority_signing_public_key, row.authority_signing_key_id));
+    if (row.authority_previous_signing_key_id !== null && row.authority_previous_signing_public_key !== null) {
+      accepted.set(row.authority_previous_signing_key_id,
+        decodeChecked('ed25519', row.authority_previous_signing_public_key, row.authority_previous_signing_key_id));
+    }
+  }
+  const next = announcedKeys(db);
+  if (next !== null) accepted.set(next.signingKeyId, decodeChecked('ed25519', next.signingPublicKey, next.signingKeyId));
+  return accepted;
+}
+
+/**
+ * Pins the announced keys once they have taken over, keeping the signing key they replace as the
+ * previous one (in the caller's transaction); the key ids adopted, or null when there was nothing to adopt.
+ */
+export function adoptAnnouncedKeys(db: Db, next: AuthorityNextKeys, now: Date): { replaced: string } | null {
+  if (Date.parse(next.takesOverAt) > now.getTime()) return null;
+  decodeChecked('ed25519', next.signingPublicKey, next.signingKeyId);
+  decodeChecked('x25519', next.sealingPublicKey, next.sealingKeyId);
+  const row = identityRow(db);
+  if (row === undefined || row.authority_signing_key_id === next.signingKeyId) return null;
+  db.prepare(`UPDATE kiosk_identity SET authority_previous_signing_key_id = authority_signing_key_id,
+      authority_previous_signing_public_key = authority_signing_public_key, authority_signing_key_id = ?, authority_signing_public_key = ?,
+      authority_sealing_key_id = ?, authority_sealing_public_key = ? WHERE singleton = 1`)
+    .run(next.signingKeyId, next.signingPublicKey, next.sealingKeyId, next.sealingPublicKey);
+  return { replaced: row.authority_signing_key_id };
 }
 
 function keysOf(row: IdentityRow): KioskKeys | null {

@@ -25,6 +25,7 @@ interface Row {
   recordId: string | null;
   number: string | null;
   delivery: 'queued' | 'sending' | 'accepted' | 'rejected' | null;
+  deliveryError: string | null;
   sealedAt: string | null;
   authorityState: 'received' | 'in-review' | 'accepted' | 'rejected' | null;
   authorityReason: string | null;
@@ -34,7 +35,7 @@ interface Row {
 }
 
 export interface RecordQuery {
-  /** Only what ended here from this time on (held enrollments are listed whatever their age). */
+  /** Only what ended here from this time on (held enrollments and records the authority refused are listed whatever their age). */
   since?: string | null;
   /** Only the enrollments this operator ran. */
   operatorId?: number | null;
@@ -47,7 +48,7 @@ export function listRecords(db: Db, { since = null, operatorId = null, recordId 
     SELECT e.id AS enrollmentId, e.flow, e.state AS enrollmentState, e.operator_id AS operatorId,
            op.name AS operatorName, op.role AS operatorRole, e.held_at AS heldAt, e.decided_at AS decidedAt,
            e.rejection_reason AS rejectionReason, e.updated_at AS updatedAt,
-           o.record_id AS recordId, o.number, o.state AS delivery, o.created_at AS sealedAt,
+           o.record_id AS recordId, o.number, o.state AS delivery, o.last_error AS deliveryError, o.created_at AS sealedAt,
            o.authority_state AS authorityState, o.authority_reason AS authorityReason, o.authority_state_at AS authorityStateAt,
            CASE WHEN o.state IN ('queued', 'sending')
                 THEN (SELECT count(*) FROM outbox q WHERE q.state IN ('queued', 'sending') AND q.created_at < o.created_at) END AS ahead,
@@ -56,7 +57,7 @@ export function listRecords(db: Db, { since = null, operatorId = null, recordId 
     LEFT JOIN outbox o ON o.enrollment_id = e.id
     LEFT JOIN operators op ON op.id = e.operator_id
     WHERE e.state IN ('awaiting-review', 'sealed', 'rejected')
-      AND (e.state = 'awaiting-review' OR ? IS NULL OR e.updated_at >= ?)
+      AND (e.state = 'awaiting-review' OR o.state = 'rejected' OR ? IS NULL OR e.updated_at >= ?)
       AND (? IS NULL OR e.operator_id = ?)
       AND (? IS NULL OR o.record_id = ?)
     ORDER BY coalesce(o.created_at, e.held_at, e.updated_at) DESC, e.id`).all(since, since, operatorId, operatorId, recordId, recordId) as Row[];
@@ -90,7 +91,7 @@ function entryOf(row: Row): RecordEntryView {
     return { ...base, at, state: row.authorityState, reason: row.authorityReason };
   }
   if (row.delivery === 'accepted') return { ...base, at, state: 'sent' };
-  if (row.delivery === 'rejected') return { ...base, at, state: 'delivery-refused' };
+  if (row.delivery === 'rejected') return { ...base, at, state: 'delivery-refused', reason: row.deliveryError };
   return { ...base, at, state: 'sealed', ahead: row.ahead };
 }
 

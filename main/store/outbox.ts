@@ -5,6 +5,7 @@
 // Functions that write expect to run inside the caller's transaction.
 import type { SealedRecord } from '../../protocol/sealed-record.js';
 import { GatehouseError } from '../errors.js';
+import type { SyncFailure } from '../sync/retry-policy.js';
 import type { Db } from './database.js';
 
 export interface QueuedRecord {
@@ -30,6 +31,8 @@ export interface OutboxEntry extends QueuedRecord {
   attempts: number;
   nextAttemptAt: string;
   lastError: string | null;
+  /** The code of the last failure (the authority's, or the kiosk's own). */
+  lastErrorCode: string | null;
   acceptedAt: string | null;
   purgeAfter: string | null;
   purgedAt: string | null;
@@ -78,15 +81,32 @@ export function readEnvelope(db: Db, recordId: string): Buffer {
   return row.envelope;
 }
 
-export function scheduleRetry(db: Db, recordId: string, retry: { nextAttemptAt: string; error: string; now: string }): void {
-  db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, updated_at = ?
-              WHERE record_id = ? AND state = 'queued'`).run(retry.nextAttemptAt, retry.error, retry.now, recordId);
+/** Why an attempt failed, as the outbox keeps it. */
+export type OutboxFault = Pick<SyncFailure, 'code' | 'kind' | 'message'>;
+
+export function scheduleRetry(db: Db, recordId: string, retry: { nextAttemptAt: string; fault: OutboxFault; now: string }): void {
+  const { fault } = retry;
+  db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, last_error_code = ?, last_error_kind = ?, updated_at = ?
+              WHERE record_id = ? AND state = 'queued'`).run(retry.nextAttemptAt, fault.message, fault.code, fault.kind, retry.now, recordId);
 }
 
-/** The authority refused the record for good; it stays sealed here for a technician. */
-export function markRejected(db: Db, recordId: string, error: string, now: string): void {
-  db.prepare(`UPDATE outbox SET state = 'rejected', attempts = attempts + 1, last_error = ?, updated_at = ?
-              WHERE record_id = ? AND state = 'queued'`).run(error, now, recordId);
+/** The authority refused the record for good; it stays sealed here for a supervisor to look into (and maybe queue again). */
+export function markRejected(db: Db, recordId: string, fault: OutboxFault, now: string): void {
+  db.prepare(`UPDATE outbox SET state = 'rejected', attempts = attempts + 1, last_error = ?, last_error_code = ?, last_error_kind = ?, updated_at = ?
+              WHERE record_id = ? AND state = 'queued'`).run(fault.message, fault.code, fault.kind, now, recordId);
+}
+
+/** The latest fault a technician must fix (kind 'config') that a queued record waits on; null when none does. */
+export function standingConfigFault(db: Db): { code: string; message: string; at: string } | null {
+  return (db.prepare(`SELECT last_error_code AS code, last_error AS message, updated_at AS at FROM outbox
+                      WHERE state = 'queued' AND last_error_kind = 'config' ORDER BY updated_at DESC LIMIT 1`).get() as
+    { code: string; message: string; at: string } | undefined) ?? null;
+}
+
+/** A supervisor sends a refused record once more: due at once, its backoff started afresh; false unless it was rejected. */
+export function requeueRejected(db: Db, recordId: string, now: string): boolean {
+  return db.prepare(`UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ?
+                     WHERE record_id = ? AND state = 'rejected'`).run(now, now, recordId).changes === 1;
 }
 
 export function outboxEntry(db: Db, recordId: string): OutboxEntry | undefined {
@@ -100,7 +120,7 @@ export function listOutbox(db: Db, { state, limit }: { state?: OutboxEntry['stat
 }
 
 const ENTRY_SELECT = `SELECT record_id AS recordId, number, state, size, digest, attempts, next_attempt_at AS nextAttemptAt,
-  last_error AS lastError, created_at AS createdAt, accepted_at AS acceptedAt, purge_after AS purgeAfter,
+  last_error AS lastError, last_error_code AS lastErrorCode, created_at AS createdAt, accepted_at AS acceptedAt, purge_after AS purgeAfter,
   purged_at AS purgedAt, bundle_id AS bundleId, exported_at AS exportedAt FROM outbox`;
 
 /**
@@ -108,7 +128,8 @@ const ENTRY_SELECT = `SELECT record_id AS recordId, number, state, size, digest,
  * `purgeAfter`. False when the record already had one (nothing changes then).
  */
 export function storeReceipt(db: Db, recordId: string, receipt: { json: string; acceptedAt: string; purgeAfter: string }): boolean {
-  return db.prepare(`UPDATE outbox SET state = 'accepted', receipt = ?, accepted_at = ?, purge_after = ?, last_error = NULL, updated_at = ?
+  return db.prepare(`UPDATE outbox SET state = 'accepted', receipt = ?, accepted_at = ?, purge_after = ?, last_error = NULL, last_error_code = NULL, last_error_kind = NULL,
+                         updated_at = ?
                      WHERE record_id = ? AND receipt IS NULL`)
     .run(receipt.json, receipt.acceptedAt, receipt.purgeAfter, receipt.acceptedAt, recordId).changes === 1;
 }

@@ -2,7 +2,9 @@
 // resumable chunks when large; idempotent by record id and digest, so a retry after a lost
 // answer gets the original receipt. A record that went out in an export bundle is first looked
 // up (its status), so one the authority took in from the bundle is not sent again. A verified receipt moves the record out of the queue in one
-// transaction with its audit entry; a failure schedules the record's next attempt.
+// transaction with its audit entry; a failure schedules that record's next attempt (its own
+// backoff) and the drain goes on with the others, unless the failure ends the round (a halt, a
+// 429) or too many attempts in a row failed (the authority, not a replica, is away).
 import { EventEmitter } from 'node:events';
 import type { RecordStored } from '../../protocol/api.js';
 import { appendAudit } from '../audit/audit-log.js';
@@ -11,7 +13,7 @@ import type { Db } from '../store/database.js';
 import { dueRecords, markRejected, readEnvelope, scheduleRetry, type DueRecord } from '../store/outbox.js';
 import { AuthorityRefusal, type AuthorityClient } from './authority-client.js';
 import { checkReceipt, storeVerifiedReceipt } from './receipts.js';
-import { classifyFailure, retryDelayMs, type RetryPolicy, type SyncFailure } from './retry-policy.js';
+import { classifyFailure, retryDelayMs, type FailureKind, type RetryPolicy, type SyncFailure } from './retry-policy.js';
 
 export interface UploadLimits {
   /** Records sent at once. */
@@ -22,9 +24,11 @@ export interface UploadLimits {
   chunkBytes: number;
   /** Queue rows read per poll. */
   batch: number;
+  /** Failed attempts in a row (no record delivered or refused between them) that end the drain. */
+  failuresInARow: number;
 }
 
-const DEFAULT_UPLOAD_LIMITS: UploadLimits = { concurrency: 4, singleRequestMaxBytes: 1024 * 1024, chunkBytes: 512 * 1024, batch: 64 };
+const DEFAULT_UPLOAD_LIMITS: UploadLimits = { concurrency: 4, singleRequestMaxBytes: 1024 * 1024, chunkBytes: 512 * 1024, batch: 64, failuresInARow: 8 };
 
 export interface TransferProgress {
   recordId: string;
@@ -32,11 +36,18 @@ export interface TransferProgress {
   total: number;
 }
 
+/** What became of one record in a drain; `code` and `kind` say why it was not delivered. */
+export type RecordOutcome =
+  | { recordId: string; outcome: 'delivered' }
+  | { recordId: string; outcome: 'retried' | 'rejected'; code: string; kind: FailureKind };
+
 export interface DrainResult {
   delivered: number;
   retried: number;
   rejected: number;
-  /** Why the drain stopped early: a transient failure (the authority is away) or a halt. */
+  /** Every record tried, in the order its attempt ended. */
+  outcomes: RecordOutcome[];
+  /** Why the drain stopped early: a failure that ends the round, or the last of too many in a row. */
   stoppedBy: SyncFailure | null;
 }
 
@@ -48,8 +59,6 @@ export interface OutboxUploaderOptions {
   limits?: Partial<UploadLimits>;
   now?: () => Date;
   random?: () => number;
-  /** Consecutive transient failures before this drain, so its backoff continues theirs. */
-  failuresSoFar?: number;
 }
 
 export class OutboxUploader extends EventEmitter<{
@@ -66,23 +75,31 @@ export class OutboxUploader extends EventEmitter<{
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Sends every due record until none is left, or until the first failure that is not the record's own. */
+  /**
+   * Sends every record due when the drain starts, each at most once, until none is left or a
+   * failure ends the drain; records after a failed one are still sent.
+   */
   async drain(): Promise<DrainResult> {
-    const result: DrainResult = { delivered: 0, retried: 0, rejected: 0, stoppedBy: null };
+    const result: DrainResult = { delivered: 0, retried: 0, rejected: 0, outcomes: [], stoppedBy: null };
+    const dueBy = this.now().toISOString();
+    const tried = new Set<string>();
+    const run = { result, failedInARow: 0 };
     while (result.stoppedBy === null) {
-      const due = dueRecords(this.options.db, this.now().toISOString(), this.limits.batch);
+      const due = dueRecords(this.options.db, dueBy, this.limits.batch).filter((record) => !tried.has(record.recordId));
       if (due.length === 0) break;
+      for (const record of due) tried.add(record.recordId);
       let next = 0;
       const worker = async () => {
-        while (result.stoppedBy === null && next < due.length) await this.deliver(due[next++]!, result);
+        while (result.stoppedBy === null && next < due.length) await this.deliver(due[next++]!, run);
       };
       await Promise.all(Array.from({ length: Math.min(this.limits.concurrency, due.length) }, worker));
     }
     return result;
   }
 
-  private async deliver(record: DueRecord, result: DrainResult): Promise<void> {
+  private async deliver(record: DueRecord, run: { result: DrainResult; failedInARow: number }): Promise<void> {
     const { db, credentials } = this.options;
+    const { result } = run;
     let stored: RecordStored;
     try {
       stored = await this.send(record);
@@ -91,14 +108,17 @@ export class OutboxUploader extends EventEmitter<{
       const failure = classifyFailure(error);
       const now = this.now();
       if (failure.kind === 'reject') {
-        markRejected(db, record.recordId, failure.message, now.toISOString());
+        markRejected(db, record.recordId, failure, now.toISOString());
         result.rejected += 1;
+        run.failedInARow = 0; // the authority answered with a verdict: it is there
+        result.outcomes.push({ recordId: record.recordId, outcome: 'rejected', code: failure.code, kind: failure.kind });
       } else {
-        const failures = (this.options.failuresSoFar ?? 0) + result.retried + 1;
-        const delay = retryDelayMs(failures, this.options.policy, failure.retryAfterMs, this.options.random);
-        scheduleRetry(db, record.recordId, { nextAttemptAt: new Date(now.getTime() + delay).toISOString(), error: failure.message, now: now.toISOString() });
+        const delay = retryDelayMs(record.attempts + 1, this.options.policy, failure.retryAfterMs, this.options.random);
+        scheduleRetry(db, record.recordId, { nextAttemptAt: new Date(now.getTime() + delay).toISOString(), fault: failure, now: now.toISOString() });
         result.retried += 1;
-        result.stoppedBy ??= failure;
+        run.failedInARow += 1;
+        result.outcomes.push({ recordId: record.recordId, outcome: 'retried', code: failure.code, kind: failure.kind });
+        if (failure.endsRound || run.failedInARow >= this.limits.failuresInARow) result.stoppedBy ??= failure;
       }
       this.emit('failed', record.recordId, failure);
       return;
@@ -110,6 +130,8 @@ export class OutboxUploader extends EventEmitter<{
       }
     }).immediate();
     result.delivered += 1;
+    run.failedInARow = 0;
+    result.outcomes.push({ recordId: record.recordId, outcome: 'delivered' });
     this.emit('delivered', record.recordId);
   }
 

@@ -11,7 +11,7 @@ import { retentionMs } from './authority-documents.js';
 
 /** Checks a receipt for `expected`; RECEIPT_INVALID (naming why) when it does not hold. */
 export function checkReceipt(credentials: KioskCredentials, receipt: unknown, expected: { recordId: string; digest: string }): Receipt {
-  const checked = verifyReceipt(receipt, credentials.authoritySigningKey, { ...expected, kioskId: credentials.identity.kioskId });
+  const checked = verifyReceipt(receipt, credentials.authorityKeyFor(receipt), { ...expected, kioskId: credentials.identity.kioskId });
   if (!checked.ok) {
     throw new GatehouseError('RECEIPT_INVALID',
       `The receipt for record ${expected.recordId} does not hold (${checked.message}); the record stays queued.`,

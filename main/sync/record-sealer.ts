@@ -1,5 +1,6 @@
 // Sealing an approved record: its canonical JSON and binary parts (portraits, finger images,
-// templates) encrypted to the pinned authority key and signed by the kiosk key, then written
+// templates) encrypted to the authority key in use at sealing time (the pinned one, or the one
+// announced in a key rotation once it has taken over) and signed by the kiosk key, then written
 // with its outbox row, audit entry and the sync round that delivers it in one transaction. After
 // the commit the kiosk holds only ciphertext; the content key existed in memory for the length of
 // one call.
@@ -50,7 +51,7 @@ export function sealEnrollmentRecord(credentials: KioskCredentials, record: Enro
       ...(number === null ? {} : { number }),
       json: number === null ? record.json : { ...record.json, number },
       parts: record.parts,
-      authoritySealingPublicKey: credentials.authoritySealingKey,
+      authoritySealingPublicKey: credentials.authoritySealingKeyAt(now),
       kioskSigningPrivateKey: credentials.keys.signing.privateKey,
     });
   } catch (error) {

@@ -20,7 +20,8 @@ export async function pullRecordStatus(db: Db, client: AuthorityClient, credenti
   let applied = 0;
   for (let page = 0; page < MAX_PAGES_PER_ROUND; page += 1) {
     const after = statusCursor(db);
-    const checked = recordStatusDocument.verify(await client.recordStatusPage(after), credentials.authoritySigningKey);
+    const page = await client.recordStatusPage(after);
+    const checked = recordStatusDocument.verify(page, credentials.authorityKeyFor(page));
     if (!checked.ok) {
       throw new GatehouseError('AUTHORITY_DOCUMENT_INVALID', `The record status from the authority was refused: ${checked.message}`,
         { kind: 'record-status', reason: checked.code });

@@ -3,8 +3,11 @@
 // enough. Inside the kiosk a round is the handler of the singleton `sync.round` job
 // (sync-round-job.ts): sealing a record, provisioning and "sync now" queue one, a failed round is
 // retried with backoff by the job runner, and a good one puts itself back for when the next
-// record is due or the idle poll. It reports network state to the status board and progress to
-// the sync panel, and stops (no retries) when the authority refuses the kiosk, until "sync now".
+// record is due or the idle poll. One record's failure does not end a round (outbox-uploader.ts);
+// each round's per-record outcomes go to its result, the sync panel and the log. It reports
+// network state to the status board and progress to the sync panel, keeps a fault a technician
+// must fix on show until a round passes without one, and stops (no retries) when the authority
+// refuses the kiosk, until "sync now".
 import { EventEmitter } from 'node:events';
 import type { z } from 'zod';
 import { checkpointToPush, recordAcknowledgedCheckpoint } from '../audit/audit-checkpoints.js';
@@ -16,11 +19,11 @@ import type { Log } from '../log.js';
 import type { KioskCredentials } from '../provisioning/kiosk-credentials.js';
 import type { SyncProgress } from '../rpc/procedures/sync.js';
 import type { Db } from '../store/database.js';
-import { purgeEnvelopes, queueSummary } from '../store/outbox.js';
+import { purgeEnvelopes, queueSummary, standingConfigFault } from '../store/outbox.js';
 import { acceptAuthorityDocument } from './authority-documents.js';
 import { pullRecordStatus } from './record-status.js';
 import { AuthorityClient } from './authority-client.js';
-import { OutboxUploader, type TransferProgress, type UploadLimits } from './outbox-uploader.js';
+import { OutboxUploader, type RecordOutcome, type TransferProgress, type UploadLimits } from './outbox-uploader.js';
 import { classifyFailure, DEFAULT_RETRY_POLICY, type RetryPolicy, type SyncFailure } from './retry-policy.js';
 import { requestSyncRound, SYNC_ROUND, SYNC_ROUND_KEY } from './sync-round-job.js';
 
@@ -59,16 +62,21 @@ export interface RoundResult {
   /** What the authority said became of records, changes applied. */
   statusChanges: number;
   checkpointSeq: number | null;
+  /** What ended the round early; null also when single records failed and the round went on. */
   failure: SyncFailure | null;
+  /** Each record tried in this round: delivered, to be retried or rejected, with the code. */
+  outcomes: RecordOutcome[];
 }
 
 const PROGRESS_EVERY_MS = 250;
+/** Records not delivered in the last round that the sync panel lists (the rest are counted). */
+const SHOWN_FAILURES = 20;
 
 export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> {
   private readonly now: () => Date;
   private readonly policy: RetryPolicy;
   private state: SyncProgressView['state'] = 'idle';
-  private failures = 0;
+  private lastRound: SyncProgressView['lastRound'] = null;
   private lastSuccessAt: string | null = null;
   private lastError: SyncProgressView['lastError'] = null;
   private transfer: TransferProgress | null = null;
@@ -115,7 +123,6 @@ export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> 
   /** "Sync now": clears a halt and any backoff, and queues a round at once. */
   syncNow(): SyncProgressView {
     if (this.state === 'halted') this.state = 'idle';
-    this.failures = 0;
     requestSyncRound(this.options.db, { now: this.now(), overrideBackoff: true });
     this.emitProgress();
     return this.progress();
@@ -150,6 +157,7 @@ export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> 
       nextAttemptAt: this.nextAttemptAt(queue.nextAttemptAt),
       transfer: this.transfer,
       lastError: this.lastError,
+      lastRound: this.lastRound,
     };
   }
 
@@ -195,7 +203,7 @@ export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> 
 
   private async doRound(): Promise<RoundResult> {
     const result: RoundResult = {
-      state: this.state, delivered: 0, retried: 0, rejected: 0, purged: 0, statusChanges: 0, checkpointSeq: null, failure: null,
+      state: this.state, delivered: 0, retried: 0, rejected: 0, purged: 0, statusChanges: 0, checkpointSeq: null, failure: null, outcomes: [],
     };
     const credentials = this.options.credentials();
     result.purged = this.purge();
@@ -216,41 +224,62 @@ export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> 
       this.options.status?.setNetwork('online');
       await this.pullDocuments(client, credentials);
       const drained = await this.drain(client, credentials);
-      Object.assign(result, { delivered: drained.delivered, retried: drained.retried, rejected: drained.rejected });
+      Object.assign(result, { delivered: drained.delivered, retried: drained.retried, rejected: drained.rejected, outcomes: drained.outcomes });
       if (drained.stoppedBy) {
         result.failure = this.failed(drained.stoppedBy);
       } else {
         result.statusChanges = await pullRecordStatus(this.options.db, client, credentials);
         if (result.statusChanges > 0) this.options.status?.changed(); // screens showing records follow
         result.checkpointSeq = await this.pushCheckpoint(client, credentials);
-        this.succeeded();
+        this.succeeded(drained.recordFailures);
         this.options.afterOnlineRound?.();
       }
     } catch (error) {
       result.failure = this.failed(classifyFailure(error));
     }
     result.purged += this.purge();
+    this.reportRound(result);
     return { ...result, state: this.state };
+  }
+
+  /** The round's outcomes on the sync panel and in the log (record ids and codes only). */
+  private reportRound(result: RoundResult): void {
+    if (result.outcomes.length === 0 && result.failure === null) return;
+    const failures = result.outcomes.filter((o) => o.outcome !== 'delivered');
+    this.lastRound = {
+      at: this.now().toISOString(),
+      delivered: result.delivered,
+      retried: result.retried,
+      rejected: result.rejected,
+      failures: failures.slice(0, SHOWN_FAILURES),
+    };
+    const fields = { delivered: result.delivered, retried: result.retried, rejected: result.rejected, endedBy: result.failure?.code ?? null };
+    if (failures.length > 0 || result.failure !== null) this.options.log.warn('sync round: not every record was delivered', fields);
+    else this.options.log.info('sync round', fields);
   }
 
   private async drain(client: AuthorityClient, credentials: KioskCredentials) {
     const uploader = new OutboxUploader({
-      db: this.options.db, client, credentials, policy: this.policy, limits: this.options.limits, now: this.now,
-      random: this.options.random, failuresSoFar: this.failures,
+      db: this.options.db, client, credentials, policy: this.policy, limits: this.options.limits, now: this.now, random: this.options.random,
     });
+    /** Failures of single records the round went on past: the one the panel shows is the one a technician must fix, else the last. */
+    let recordFailures: SyncFailure | null = null;
     uploader.on('transfer', (transfer) => {
       this.transfer = transfer;
       this.emitProgress();
     });
     uploader.on('delivered', () => {
       this.lastSuccessAt = this.now().toISOString();
-      this.lastError = null;
+      if (this.lastError?.kind !== 'config') this.lastError = null;
       this.emitProgress();
     });
     uploader.on('failed', (recordId, failure) => {
-      this.options.log.warn('record not delivered', { recordId, code: failure.code, kind: failure.kind });
+      const outcome = failure.kind === 'reject' ? 'rejected' : 'retried';
+      this.options.log[failure.kind === 'transient' ? 'warn' : 'error']('record not delivered', { recordId, outcome, code: failure.code, kind: failure.kind });
+      if (failure.kind !== 'reject' && (recordFailures?.kind !== 'config' || failure.kind === 'config')) recordFailures = failure;
     });
-    return uploader.drain();
+    const drained = await uploader.drain();
+    return { ...drained, recordFailures };
   }
 
   private async pullDocuments(client: AuthorityClient, credentials: KioskCredentials): Promise<void> {
@@ -278,22 +307,31 @@ export class SyncService extends EventEmitter<{ progress: [SyncProgressView] }> 
     return purged;
   }
 
-  private succeeded(): void {
-    this.failures = 0;
+  /**
+   * The round went through; `standing` is a record's failure it went on past. The panel shows the
+   * failure that stands, not one sync has recovered from: a record's fault a technician must fix
+   * stands while any record waits on it, even through rounds that did not try that record.
+   */
+  private succeeded(standing: SyncFailure | null): void {
     this.lastSuccessAt = this.now().toISOString();
-    this.lastError = null; // the panel shows the failure that stands, not one sync has recovered from
+    const waitingOn = standingConfigFault(this.options.db);
+    this.lastError = standing?.kind === 'config' || waitingOn === null
+      ? standing && this.errorOf(standing)
+      : { ...waitingOn, kind: 'config' };
     this.setState('idle');
   }
 
+  private errorOf(failure: SyncFailure): NonNullable<SyncProgressView['lastError']> {
+    return { code: failure.code, message: failure.message, at: this.now().toISOString(), kind: failure.kind };
+  }
+
   private failed(failure: SyncFailure): SyncFailure {
-    const now = this.now();
-    this.lastError = { code: failure.code, message: failure.message, at: now.toISOString() };
+    this.lastError = this.errorOf(failure);
     if (failure.kind === 'halt') {
       this.options.log.error('sync halted: the authority refused this kiosk', { code: failure.code });
       this.setState('halted');
       return failure;
     }
-    this.failures += 1;
     if (failure.code === 'AUTHORITY_UNREACHABLE') this.options.status?.setNetwork('offline');
     this.setState(failure.code === 'AUTHORITY_UNREACHABLE' ? 'offline' : 'idle');
     return failure;

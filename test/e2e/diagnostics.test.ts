@@ -3,8 +3,9 @@
 // document reader is set up on a port that is not there and whose authority does not answer.
 // Every check shows its result in plain words with what to do and its technical detail, the
 // absent reader shows its state and last error, and the support bundle goes to a folder (no USB
-// stick is mounted here) as one file, audited. Screenshots in English and German at 1280×800
-// and 1920×1080 and in Chinese once, each checked for clipped buttons, small targets and overflow.
+// stick is mounted here) as one file, audited. Screenshots in English, German and Chinese at
+// 1280×800 and 1920×1080, of the top and of the Updates section, each checked for clipped
+// buttons, small targets and overflow.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import { setSetting } from '../../main/store/settings.js';
 import { launchBrowser, screenshot } from './support/browser.js';
 import { openStaffPage, type Credentials } from './support/kiosk-page.js';
 import { gatehouse, provisionedDataDir, startKiosk, tempDataDir, type RunningKiosk } from './support/kiosk-process.js';
-import { clippedButtons, LOOK_SIZES, LOOK_VIEWS, overflowsSideways, smallTargets } from './support/layout.js';
+import { clippedButtons, LOOK_SIZES, overflowsSideways, smallTargets } from './support/layout.js';
 
 const TECHNICIAN = { name: 'Tara Technician', pin: '916027' };
 const SUPERVISOR = { name: 'Sven Supervisor', pin: '735104' };
@@ -94,8 +95,6 @@ describe('the diagnostics section', () => {
     expect(await updates.getByTestId('updates-state').textContent()).toBe('not checked yet');
     expect(await updates.getByTestId('updates-installer').getAttribute('data-outcome')).toBe('none');
     expect(await updates.getByTestId('updates-installer').textContent()).toBe('none yet');
-    await updates.scrollIntoViewIfNeeded();
-    await screenshot(page, 'screenshots/diagnostics-updates-en-1280');
     await page.close();
   });
 
@@ -125,16 +124,22 @@ describe('the diagnostics section', () => {
     await page.close();
   });
 
-  it('looks tidy in every language and size', async () => {
-    for (const { language, size } of LOOK_VIEWS) {
-      const page = await staffPage(TECHNICIAN, size);
-      await page.getByTestId(`lang-${language}`).click();
-      const panel = await diagnosticsOf(page);
-      const view = `diagnostics-${language}-${size.width}`;
-      await expectTidy(page.getByTestId('staff-screen'), view);
-      await screenshot(page, `screenshots/${view}`);
-      expect(await panel.getByTestId('check-integrity').getAttribute('data-state'), view).toBe('ok');
-      await page.close();
+  it('looks tidy in every language and size, the Updates section as well', async () => {
+    for (const size of LOOK_SIZES) {
+      for (const language of ['en', 'de', 'zh-CN'] as const) {
+        const page = await staffPage(TECHNICIAN, size);
+        await page.getByTestId(`lang-${language}`).click();
+        const panel = await diagnosticsOf(page);
+        const view = `diagnostics-${language}-${size.width}`;
+        await expectTidy(page.getByTestId('staff-screen'), view);
+        await screenshot(page, `screenshots/${view}`);
+        expect(await panel.getByTestId('check-integrity').getAttribute('data-state'), view).toBe('ok');
+        const updates = panel.getByTestId('diagnostics-updates');
+        await updates.scrollIntoViewIfNeeded();
+        await expectTidy(updates, `${view} updates`);
+        await screenshot(page, `screenshots/diagnostics-updates-${language}-${size.width}`);
+        await page.close();
+      }
     }
   });
 });

@@ -202,7 +202,7 @@ describe('provisioning, details, review and approval', () => {
     const [delivered] = await authority.authority.repository.listRecords();
     expect(delivered!.number).toBe(number);
     const [registered] = await authority.authority.repository.listKiosks();
-    const { json } = openSealedRecord((await authority.authority.repository.readEnvelope(delivered!.kioskId, delivered!.recordId))!, {
+    const { json } = openSealedRecord(await authority.authority.envelopes.get(delivered!.digest), {
       authoritySealingPrivateKey: authority.authority.keys.sealing.privateKey,
       kioskSigningPublicKey: decodePublicKey('ed25519', registered!.signingPublicKey),
     });

@@ -4,7 +4,9 @@
 // Chinese, each approved by a supervisor at the officer's screen, end on the saved screen with
 // the enrollment number, where the record is and the printed slip in the person's language (a
 // PDF in the slip folder: this station has no printer). The officer's records list shows them;
-// the authority decides two; after "sync now" the supervisor's list shows the decisions.
+// the authority decides two; after "sync now" the supervisor's list shows the decisions. With a
+// printer that is not ready (no CUPS queue of that name), a reprint says the slip waits for it, in
+// each language at both screen sizes.
 
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../integration/authority/authority-harness.js';
 import { launchBrowser, screenshot } from './support/browser.js';
+import { clippedButtons, LOOK_SIZES, overflowsSideways } from './support/layout.js';
 import { enrollWithExceptionsToReview, fillCredential } from './support/enrollment-page.js';
 import { fakeCameraFlags } from './support/evidence.js';
 import { logIn } from './support/kiosk-page.js';
@@ -120,6 +123,33 @@ describe('the records lists', () => {
     await page.getByTestId('slip-preview').waitFor();
     await page.getByTestId('slip-preview').scrollIntoViewIfNeeded();
     await screenshot(page, 'records-reprint');
+    await page.close();
+  });
+});
+
+describe('a slip for a printer that is not ready', () => {
+  it('says the slip waits for the printer, in every language at both sizes', async () => {
+    gatehouse(dataDir, 'settings', 'set', 'slipPrinter', 'gatehouse-absent-printer');
+    const page = await officerPage();
+    await logIn(page, 'staff', SUPERVISOR);
+    await expect.poll(() => page.getByTestId('records-reprint').count()).toBe(LANGUAGES.length);
+    for (const [index, language] of LANGUAGES.entries()) {
+      await page.getByTestId(`lang-${language}`).click();
+      await page.getByTestId('records-reprint').nth(index).click(); // another record each time: its own print job
+      const preview = page.locator('[data-testid=slip-preview][data-delivery=queued]');
+      await preview.waitFor({ timeout: 60_000 });
+      expect(await preview.getByTestId('slip-delivery').textContent()).toContain('gatehouse-absent-printer');
+      for (const size of LOOK_SIZES) {
+        await page.setViewportSize(size);
+        await preview.scrollIntoViewIfNeeded();
+        const view = `slip-queued-${language}-${size.width}`;
+        expect(await clippedButtons(page.getByTestId('records-panel')), view).toEqual([]);
+        expect(await overflowsSideways(page.getByTestId('records-panel')), view).toBe(false);
+        await screenshot(page, view);
+      }
+      await page.locator('.records-slip > button').click();
+      await preview.waitFor({ state: 'detached' });
+    }
     await page.close();
   });
 });

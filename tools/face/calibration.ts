@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import { GatehouseError } from '../../main/errors.js';
 import { projectRoot } from '../../main/kiosk/project-root.js';
-import { euclideanDistance } from '../../main/face/verification.js';
+import { descriptorDistance, type DistanceMetric } from '../../main/face/engines/descriptor-distance.js';
 import type { VerificationThresholds } from '../../main/face/verification-thresholds.js';
 import { groupPairOf, type FaceGroups } from './face-groups.js';
 
@@ -94,15 +94,15 @@ const round = (value: number): number => Math.round(value * 1e6) / 1e6;
 
 export const isGenuine = (pair: ScoredPair): boolean => pair.identities[0] === pair.identities[1];
 
-/** Every two described images of the same set: same person genuine, different people impostor. */
-export function scorePairs(samples: readonly CalibrationSample[]): ScoredPair[] {
+/** Every two described images of the same set: same person genuine, different people impostor; distances in the engine's metric. */
+export function scorePairs(samples: readonly CalibrationSample[], metric: DistanceMetric = 'euclidean'): ScoredPair[] {
   const scored: ScoredPair[] = [];
   const described = samples.flatMap((sample) => (sample.descriptor ? [{ ...sample, descriptor: sample.descriptor }] : []));
   for (let i = 0; i < described.length; i++) {
     for (let j = i + 1; j < described.length; j++) {
       const [a, b] = [described[i], described[j]];
       if (a.set !== b.set) continue;
-      scored.push({ set: a.set, identities: [a.identity, b.identity], files: [a.file, b.file], distance: euclideanDistance(a.descriptor, b.descriptor) });
+      scored.push({ set: a.set, identities: [a.identity, b.identity], files: [a.file, b.file], distance: descriptorDistance(metric, a.descriptor, b.descriptor) });
     }
   }
   return scored;
@@ -188,9 +188,11 @@ export function falseMatchesByGroup(pairs: readonly ScoredPair[], groups: FaceGr
   })).sort((a, b) => b.atMatch - a.atMatch || b.atReview - a.atReview || a.closest - b.closest);
 }
 
-export function calibrate(samples: readonly CalibrationSample[], groups: FaceGroups, targets: FalseMatchTargets = FALSE_MATCH_TARGETS): CalibrationReport {
+export function calibrate(
+  samples: readonly CalibrationSample[], groups: FaceGroups, targets: FalseMatchTargets = FALSE_MATCH_TARGETS, metric: DistanceMetric = 'euclidean',
+): CalibrationReport {
   const setNames = [...new Set(samples.map((sample) => sample.set))];
-  const scored = scorePairs(samples);
+  const scored = scorePairs(samples, metric);
   const perSet = setNames.map((name) => pairDistances(scored.filter((pair) => pair.set === name)));
   const pooledPairs = pairDistances(scored);
   const thresholds = {

@@ -1,7 +1,7 @@
 // Which files of an installed npm package a Debian package carries: everything Node may
 // load at run time, but not what only builds, documents or debugs it — source maps,
 // type declarations and TypeScript sources, C/C++ sources and the intermediate objects of
-// a native build, prebuilt addons for other platforms, shell and Windows build scripts, CI
+// a native build, prebuilt addons (and their libraries) for other platforms, shell and Windows build scripts, CI
 // and editor configuration.
 // Paths are inside the package's folder, "/"-separated ("build/Release/x.node").
 
@@ -41,5 +41,8 @@ export function keepPackageFile(path: string, target: TargetPlatform, nodeGyp: b
   // node-gyp's output: only the linked addons are loaded (build/Release/x.node), never its test addons.
   if (nodeGyp && path.startsWith('build/')) return /^build\/Release\/(?!test_)[^/]+\.node$/.test(path);
   const prebuilt = /^prebuilds\/([^/]+)\/(.+)$/.exec(path);
-  return prebuilt ? prebuiltFor(prebuilt[1]!, prebuilt[2]!, target) : true;
+  if (prebuilt) return prebuiltFor(prebuilt[1]!, prebuilt[2]!, target);
+  // The other layout of prebuilt addons (onnxruntime-node): bin/napi-v6/linux/x64/….
+  const napiBinary = /^bin\/napi-v\d+\/([^/]+)\/([^/]+)\//.exec(path);
+  return napiBinary ? napiBinary[1] === target.os && napiBinary[2] === target.arch : true;
 }

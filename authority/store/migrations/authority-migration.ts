@@ -5,6 +5,9 @@ import { initial } from './0001-initial.js';
 import { numbersAndStatus } from './0002-numbers-and-status.js';
 import { recordsByKiosk } from './0003-records-by-kiosk.js';
 import { publishedUpdates } from './0004-published-updates.js';
+import { authorityKeys } from './0005-authority-keys.js';
+import { envelopeStore } from './0006-envelope-store.js';
+import { nonceSweeps } from './0007-nonce-sweeps.js';
 
 export interface AuthorityMigration {
   version: number;
@@ -13,7 +16,7 @@ export interface AuthorityMigration {
   postgres: string;
 }
 
-const authorityMigrations: readonly AuthorityMigration[] = [initial, numbersAndStatus, recordsByKiosk, publishedUpdates];
+const authorityMigrations: readonly AuthorityMigration[] = [initial, numbersAndStatus, recordsByKiosk, publishedUpdates, authorityKeys, envelopeStore, nonceSweeps];
 
 /** The migrations a store at `version` still needs; refuses a store written by a newer build. */
 export function pendingMigrations(version: number, store: string): readonly AuthorityMigration[] {

@@ -5,11 +5,11 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { GatehouseError } from '../../errors.js';
-import { FaceAnalyzer, type DescribedFace } from '../../face/face-analyzer.js';
+import { FaceAnalyzer, verificationContext, type DescribedFace } from '../../face/face-analyzer.js';
+import type { EngineFacts } from '../../face/engines/recognition-engine.js';
 import type { QualityReport } from '../../face/quality.js';
 import type { Rect } from '../../face/rgba-image.js';
 import { verifyDescribed, type FaceSummary } from '../../face/verification.js';
-import { VERIFICATION_THRESHOLDS } from '../../face/verification-thresholds.js';
 import { toErrorPayload, toRgba, type ErrorPayload } from '../../face/worker-protocol.js';
 
 export interface FaceQualityJson {
@@ -32,6 +32,7 @@ export interface FaceVerifyJson {
   readonly quality: { readonly a: FaceQualityJson; readonly b: FaceQualityJson };
   readonly modelHash: string;
   readonly backend: string;
+  readonly engine: EngineFacts;
 }
 
 export interface FaceErrorJson {
@@ -120,10 +121,9 @@ export class DescribedImages {
 /** A treated like a live capture (exactly one face), B like a document portrait (its largest face). */
 export async function verifyPair(images: DescribedImages, job: PairToVerify): Promise<FaceVerifyJson | FaceErrorJson> {
   const { pair, label } = job;
-  const { modelHash, backend } = images.info;
   try {
     const [live, portrait] = [await images.live(pair[0]), await images.portrait(pair[1])];
-    const result = verifyDescribed([live], portrait, { thresholds: VERIFICATION_THRESHOLDS, modelHash, backend });
+    const result = verifyDescribed([live], portrait, verificationContext(images.info));
     return {
       pair,
       ...(label === undefined ? {} : { label }),
@@ -133,6 +133,7 @@ export async function verifyPair(images: DescribedImages, job: PairToVerify): Pr
       quality: { a: summaryJson(result.live[0]), b: summaryJson(result.portrait) },
       modelHash: result.modelHash,
       backend: result.backend,
+      engine: result.engine,
     };
   } catch (error) {
     return { error: toErrorPayload(error), pair };

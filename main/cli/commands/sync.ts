@@ -1,6 +1,6 @@
 // `gatehouse sync --once`: one sync round from the command line (probe, pull documents, deliver
-// every due record, push an audit checkpoint, purge), printing what happened; exits 1 when a
-// failure stopped it. The continuous loop runs inside `gatehouse serve`.
+// every due record, push an audit checkpoint, purge), printing what happened, each record not
+// delivered with its code; exits 1 when a failure stopped it. The continuous loop runs inside `gatehouse serve`.
 
 import type { Command } from 'commander';
 import { GatehouseError } from '../../errors.js';
@@ -33,6 +33,9 @@ export function registerSyncCommand(program: Command): void {
       else {
         process.stdout.write(`delivered ${outcome.delivered}, to retry ${outcome.retried}, rejected ${outcome.rejected}, purged ${outcome.purged}; `
           + `${outcome.queue.queued} still waiting\n`);
+        for (const record of outcome.outcomes) {
+          if (record.outcome !== 'delivered') process.stdout.write(`${record.outcome === 'rejected' ? 'rejected' : 'to retry'} ${record.recordId}: ${record.code}\n`);
+        }
         if (outcome.failure) process.stdout.write(`stopped: ${outcome.failure.message}\n`);
       }
       if (outcome.failure) process.exitCode = 1;

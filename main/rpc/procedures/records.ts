@@ -1,7 +1,7 @@
 // Where each record of this kiosk is, for the people who follow it: officers see today's
 // enrollments of their own, supervisors everyone's, each with its number, kind, state (held for
 // review → sealed → sent → received by the authority → decided) and the authority's decision;
-// and a slip printed again from there.
+// a slip printed again from there; and a record the authority refused queued again (supervisor).
 import { z } from 'zod';
 import { procedure } from '../define.js';
 import { EnrollmentFlow, Language, OperatorRef } from '../schemas.js';
@@ -23,7 +23,7 @@ export const RecordEntry = z.object({
   /** Sealed and waiting: how many records wait to be sent before it. */
   ahead: z.number().int().nonnegative().nullable(),
   decision: z.enum(['accepted', 'rejected']).nullable(),
-  /** The authority's reason for a rejection, or the supervisor's reason code for one rejected here. */
+  /** The authority's reason for a rejection or for refusing the delivery, or the supervisor's reason code for one rejected here. */
   reason: z.string().nullable(),
   decidedAt: z.string().nullable(),
   /** The slip can still be printed again (it is kept until the record's retention ends). */
@@ -55,5 +55,12 @@ export const recordsProcedures = {
     output: PrintedSlip,
     access: staff,
     audit: 'record.slip-printed',
+  }),
+  'records.requeue': procedure({
+    summary: 'Queue a record the authority refused for good once more (a supervisor, once the cause is looked into); audited with its refusal.',
+    input: z.strictObject({ recordId: z.uuid() }),
+    output: z.object({ recordId: z.string(), number: z.string().nullable() }),
+    access: ['supervisor'],
+    audit: 'record.requeued',
   }),
 } as const;

@@ -21,6 +21,9 @@ export const ProvisioningStatus = z.object({
   fingerprints: z.object({ kioskSigning: KeyId, kioskSealing: KeyId, authoritySigning: KeyId, authoritySealing: KeyId }).nullable(),
 });
 
+/** transient: retried by itself; config: retried, a technician must fix it; reject: refused for good; halt: sync stopped. */
+const SyncFailureKind = z.enum(['transient', 'config', 'reject', 'halt']);
+
 export const SyncProgress = z.object({
   /** halted: the authority refused the kiosk's credentials (or a receipt failed); sync waits for a technician. */
   state: z.enum(['not-provisioned', 'idle', 'syncing', 'offline', 'halted']),
@@ -35,8 +38,19 @@ export const SyncProgress = z.object({
   nextAttemptAt: z.string().nullable(),
   /** The record being sent now. */
   transfer: z.object({ recordId: z.string(), bytes: z.number().int().nonnegative(), total: z.number().int().positive() }).nullable(),
-  /** The last failure, in plain words. */
-  lastError: z.object({ code: z.string(), message: z.string(), at: z.string() }).nullable(),
+  /**
+   * The failure that stands, in plain words; `config`: records wait and are retried, but a
+   * technician must fix the cause first (keys, clock, address, limits).
+   */
+  lastError: z.object({ code: z.string(), message: z.string(), at: z.string(), kind: SyncFailureKind }).nullable(),
+  /** The last round that tried records: how many went, and the records not delivered with the code why (the first 20). */
+  lastRound: z.object({
+    at: z.string(),
+    delivered: z.number().int().nonnegative(),
+    retried: z.number().int().nonnegative(),
+    rejected: z.number().int().nonnegative(),
+    failures: z.array(z.object({ recordId: z.string(), outcome: z.enum(['retried', 'rejected']), code: z.string(), kind: SyncFailureKind })),
+  }).nullable(),
 });
 
 export const syncProcedures = {

@@ -15,8 +15,10 @@ import { kioskKeysInStore } from './0012-kiosk-keys-in-store.js';
 import { pinThrottle } from './0013-pin-throttle.js';
 import { jobs } from './0014-jobs.js';
 import { updateKey } from './0015-update-key.js';
+import { authorityKeyRotation } from './0016-authority-key-rotation.js';
+import { outboxFaultCodes } from './0017-outbox-fault-codes.js';
 
 export const allMigrations: readonly Migration[] = [
   operatorsSettings, audit, enrollmentsOutbox, operatorFingers, kioskIdentity, sealedPayloads, authoritySync, enrollmentWorkflow,
-  numbersSlipsStatus, deviceKinds, cscaCertificates, kioskKeysInStore, pinThrottle, jobs, updateKey,
+  numbersSlipsStatus, deviceKinds, cscaCertificates, kioskKeysInStore, pinThrottle, jobs, updateKey, authorityKeyRotation, outboxFaultCodes,
 ];

@@ -1,7 +1,8 @@
 // The sync panel for supervisors (and technicians): what waits for the authority and since
-// when, the last success, the record being sent with its progress, the last failure in plain
-// words, "sync now"; supervisors also export the queue to a USB stick and import the receipt
-// file brought back.
+// when, the last success, the record being sent with its progress, the failure that stands in
+// plain words (saying so when a technician must fix it), the last round's records that were not
+// delivered with the code why, "sync now"; supervisors also export the queue to a USB stick and
+// import the receipt file brought back.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useDateFormat } from '../hooks/useDateFormat';
@@ -31,7 +32,7 @@ function useAge(): (since: string) => string {
 
 export function SyncPanel({ supervisor }: { supervisor: boolean }) {
   const client = useKiosk();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { dateTime, time } = useDateFormat();
   const age = useAge();
   const [progress, setProgress] = useState<Progress | null>(null);
@@ -60,7 +61,7 @@ export function SyncPanel({ supervisor }: { supervisor: boolean }) {
   };
 
   if (!progress) return <section className="panel" data-testid="sync-panel"><ErrorText error={error} /></section>;
-  const { transfer, lastError } = progress;
+  const { transfer, lastError, lastRound } = progress;
   const errorText = lastError && t([`sync.errors.${lastError.code}`, `errors.${lastError.code}`, 'errors.generic']);
   return (
     <section className="panel sync-panel" data-testid="sync-panel">
@@ -85,6 +86,25 @@ export function SyncPanel({ supervisor }: { supervisor: boolean }) {
         </div>
       )}
       {errorText && <p className="error" role="alert" data-testid="sync-last-error" data-code={lastError!.code}>{errorText}</p>}
+      {lastError?.kind === 'config' && (
+        <>
+          {/* Only where the failure's own words do not already say a technician must act. */}
+          {!i18n.exists(`sync.errors.${lastError.code}`) && <p className="warning" data-testid="sync-needs-technician">{t('sync.needsTechnician')}</p>}
+          <details data-testid="sync-technical"><summary>{t('diagnostics.technical')}</summary><p className="muted">{lastError.code}: {lastError.message}</p></details>
+        </>
+      )}
+      {lastRound && lastRound.failures.length > 0 && (
+        <div data-testid="sync-last-round">
+          <p>{t('sync.lastRound', { time: time(lastRound.at), delivered: lastRound.delivered, retried: lastRound.retried, rejected: lastRound.rejected })}</p>
+          <ul className="sync-failures">
+            {lastRound.failures.map((failure) => (
+              <li key={failure.recordId} data-testid="sync-record-failure" data-code={failure.code} data-outcome={failure.outcome}>
+                {t(`sync.outcomes.${failure.outcome}`, { record: failure.recordId.slice(0, 8), code: failure.code })}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <div className="row-actions">
         <button type="button" className="primary" data-testid="sync-now" disabled={progress.state === 'not-provisioned'}
           onClick={() => act(client.call('sync.now', {}), () => ({ key: 'sync.started' }))}>{t('sync.syncNow')}</button>

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openAuthority } from '../../../authority/authority.js';
+import { initAuthorityKeys } from '../../../authority/keys/init-keys.js';
 import { signReceipt } from '../../../protocol/receipt.js';
 import { sha256Hex } from '../../../protocol/wire-fields.js';
 
@@ -24,6 +25,7 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 /** An authority holding `count` records: far more JSON than a pipe buffers. */
 async function authorityWithRecords(count: number): Promise<void> {
+  await initAuthorityKeys({ dataDir: dir });
   const authority = await openAuthority({ dataDir: dir });
   try {
     const { repository } = authority;
@@ -39,7 +41,8 @@ async function authorityWithRecords(count: number): Promise<void> {
       const recordId = randomUUID();
       const digest = sha256Hex(envelope);
       const receipt = signReceipt({ recordId, digest, kioskId, receivedAt: at }, authority.keys.signing.privateKey);
-      await repository.storeRecord({ recordId, kioskId, digest, size: 16, kind: 'person-enrollment', createdAt: at, receivedAt: at, number: null, receipt }, envelope);
+      await authority.envelopes.put(digest, envelope);
+      await repository.storeRecord({ recordId, kioskId, digest, size: 16, kind: 'person-enrollment', createdAt: at, receivedAt: at, number: null, receipt });
     }
   } finally {
     await authority.close();

@@ -5,12 +5,15 @@
 // kind of false one, documents publish as new versions, and `bundle import` is idempotent and
 // writes receipts the kiosk can verify. The same on PostgreSQL with --database.
 
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SIGNING_KEY_FILE } from '../../../authority/authority-keys.js';
+import { DEFAULT_KEK_FILE } from '../../../authority/keys/kek-source.js';
+import { LEGACY_KEY_FILES, readLegacyKeyFiles } from '../../../authority/keys/legacy-key-files.js';
+import { NEXT_KEYS_SETTING } from '../../../protocol/key-rotation.js';
+import { decodePublicKey, generateSealingKeyPair, generateSigningKeyPair, keyIdOf } from '../../../protocol/keys.js';
 import { main } from '../../../authority/cli/main.js';
 import { apiPaths } from '../../../protocol/api.js';
 import { writeBundle } from '../../../protocol/bundle.js';
@@ -18,7 +21,7 @@ import { ReceiptFile, verifyReceipt } from '../../../protocol/receipt.js';
 import { recordStatusDocument } from '../../../protocol/record-status.js';
 import { signSlip, type SlipFields } from '../../../protocol/slip-payload.js';
 import { newKioskKeys, sealSample } from '../../unit/authority/sealing-fixtures.js';
-import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from './postgres-server.js';
+import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from '../../../tools/postgres/throwaway-postgres.js';
 import { TestKiosk } from './test-kiosk.js';
 
 let dir: string;
@@ -85,6 +88,7 @@ describe.each(STORAGE_BACKENDS)('gatehouse-authority on $backend', ({ backend, a
       postgres ??= await startPostgres();
       store.push('--database', await postgres.createDatabase());
     }
+    expect((await cli(...store, 'keys', 'init')).code).toBe(0);
   });
 
   it('serves on loopback after printing ready, registers with a one-time token and stops when told', async () => {
@@ -97,17 +101,60 @@ describe.each(STORAGE_BACKENDS)('gatehouse-authority on $backend', ({ backend, a
     await expect(TestKiosk.register(server.url, token, realClock)).rejects.toThrow(/401.*TOKEN_USED/);
     const sealed = kiosk.seal();
     expect((await kiosk.send('PUT', apiPaths.record(sealed.recordId), sealed.bytes)).status).toBe(201);
-    expect(await server.stop()).toMatchObject({ code: 0, err: '' });
+    const stopped = await server.stop();
+    expect(stopped.code).toBe(0);
+    // Standard error holds the request log (authority-tls.test.ts), and no failure.
+    expect(stopped.err.trim().split('\n').map((line) => (JSON.parse(line) as { level: string }).level)).not.toContain('error');
     await expect(fetch(`${server.url}${apiPaths.kiosks}`)).rejects.toThrow();
   });
 
-  it('keeps its keys in 0600 files and refuses a key file others can read', async () => {
+  it('keeps its key-encryption key in a 0600 file and refuses one others can read', async () => {
     expect((await cli(...store, 'token', 'create')).out).toMatch(/^ght_[A-Za-z0-9_-]{32}\n$/);
-    expect((await stat(join(dir, SIGNING_KEY_FILE))).mode & 0o777).toBe(0o600);
-    await chmod(join(dir, SIGNING_KEY_FILE), 0o644);
+    expect((await stat(join(dir, DEFAULT_KEK_FILE))).mode & 0o777).toBe(0o600);
+    await chmod(join(dir, DEFAULT_KEK_FILE), 0o644);
     const refused = await cli(...store, 'records', '--json');
     expect(refused.code).toBe(2);
     expect(JSON.parse(refused.err)).toMatchObject({ error: { code: 'KEY_FILE_EXPOSED' } });
+  });
+
+  it('creates its keys once, shows their public halves, and opens them with its key-encryption key only', async () => {
+    expect(await cli(...store, 'keys', 'init')).toMatchObject({ code: 2, err: expect.stringContaining('(AUTHORITY_KEYS_EXIST)') });
+    const shown = JSON.parse((await cli(...store, 'keys', 'show', '--json')).out) as { purpose: string; generation: number; keyId: string }[];
+    expect(shown.map((key) => [key.generation, key.purpose]).sort()).toEqual([[1, 'sealing'], [1, 'signing'], [1, 'update']]);
+    expect(JSON.stringify(shown)).not.toMatch(/protected|private/i);
+    const other = join(dir, 'other-kek');
+    await writeFile(other, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    const refused = await cli(...store, '--kek-file', other, 'token', 'create', '--json');
+    expect(JSON.parse(refused.err)).toMatchObject({ error: { code: 'AUTHORITY_KEK_WRONG' } });
+    const server = await serve(...store);
+    const kiosk = await TestKiosk.register(server.url, (await cli(...store, 'token', 'create')).out.trim(), realClock);
+    expect(kiosk.pinned.signingKeyId).toBe(shown.find((key) => key.purpose === 'signing')!.keyId);
+    await server.stop();
+  });
+
+  it('rotates: the station configuration announces the next keys, which take over after the overlap; envelopes sealed to either open', async () => {
+    const server = await serve(...store);
+    const kiosk = await TestKiosk.register(server.url, (await cli(...store, 'token', 'create')).out.trim(), realClock);
+    expect(await cli(...store, 'keys', 'rotate', '--overlap', '0')).toMatchObject({ code: 2, err: expect.stringContaining('(CLI_INVALID_OPTIONS)') });
+    const rotated = JSON.parse((await cli(...store, 'keys', 'rotate', '--overlap', '7', '--json')).out) as { keys: { purpose: string; keyId: string; publicKey: string; activeFrom: string }[] };
+    expect(await cli(...store, 'keys', 'rotate', '--overlap', '7')).toMatchObject({ code: 2, err: expect.stringContaining('(AUTHORITY_ROTATION_PENDING)') });
+    const next = Object.fromEntries(rotated.keys.map((key) => [key.purpose, key]));
+    const config = (await kiosk.send('GET', apiPaths.stationConfig)).body as { authorityKeyId: string; settings: Record<string, unknown> };
+    expect(config.authorityKeyId).toBe(kiosk.pinned.signingKeyId);
+    expect(config.settings[NEXT_KEYS_SETTING]).toEqual({
+      signingKeyId: next.signing!.keyId, signingPublicKey: next.signing!.publicKey,
+      sealingKeyId: next.sealing!.keyId, sealingPublicKey: next.sealing!.publicKey, takesOverAt: next.signing!.activeFrom,
+    });
+    expect(Date.parse(next.signing!.activeFrom) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+    const file = join(dir, 'settings.json');
+    await writeFile(file, JSON.stringify({ [NEXT_KEYS_SETTING]: {} }));
+    expect(await cli(...store, 'config', 'set', file)).toMatchObject({ code: 2, err: expect.stringContaining('(SETTING_RESERVED)') });
+    // The running replica opens envelopes sealed to the old key and to the announced one.
+    const toOld = kiosk.seal();
+    const toNext = sealSample(kiosk.keys, decodePublicKey('x25519', next.sealing!.publicKey));
+    expect((await kiosk.send('PUT', apiPaths.record(toOld.recordId), toOld.bytes)).status).toBe(201);
+    expect((await kiosk.send('PUT', apiPaths.record(toNext.recordId), toNext.bytes)).status).toBe(201);
+    await server.stop();
   });
 
   it('revokes a kiosk, lists what is held, and publishes documents', async () => {
@@ -303,6 +350,40 @@ describe.each(STORAGE_BACKENDS)('gatehouse-authority on $backend', ({ backend, a
     await writeBundle(file, { ...exported, kioskId: stranger.id, kioskSigningPrivateKey: stranger.signing.privateKey, records: [], readEnvelope: () => new Uint8Array() });
     expect(await cli(...store, 'bundle', 'import', file)).toMatchObject({ code: 2, err: expect.stringContaining('(KIOSK_UNKNOWN)') });
     expect(JSON.parse((await cli(...store, 'records', '--json')).out).counts.records).toBe(3);
+  });
+});
+
+describe('gatehouse-authority keys', () => {
+  const legacyKeyFiles = async (folder: string) => {
+    const pairs = { signing: generateSigningKeyPair(), sealing: generateSealingKeyPair(), update: generateSigningKeyPair() };
+    for (const [purpose, pair] of Object.entries(pairs)) {
+      await writeFile(join(folder, LEGACY_KEY_FILES[purpose as keyof typeof LEGACY_KEY_FILES]), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    }
+    return keyIdOf(pairs.signing.publicKey);
+  };
+
+  it('never makes keys implicitly: serve and token create on a store without keys say to run keys init', async () => {
+    for (const command of [['serve', '--port', '0'], ['token', 'create']]) {
+      expect(await cli('--data', dir, ...command)).toMatchObject({ code: 2, err: expect.stringMatching(/run "gatehouse-authority keys init" once.*\(AUTHORITY_KEYS_MISSING\)/) });
+    }
+    expect(JSON.parse((await cli('--data', dir, 'keys', 'show', '--json')).out)).toEqual([]);
+  });
+
+  it('moves the key files of an older authority into the store once; a folder holding other key files is refused with both key ids', async () => {
+    const signingKeyId = await legacyKeyFiles(dir);
+    expect(await cli('--data', dir, 'keys', 'init')).toMatchObject({ code: 2, err: expect.stringContaining('(AUTHORITY_KEY_FILES_PRESENT)') });
+    const imported = JSON.parse((await cli('--data', dir, 'keys', 'import', '--json')).out) as { keys: { purpose: string; keyId: string }[]; kekFile: string };
+    expect(imported.keys.find((key) => key.purpose === 'signing')!.keyId).toBe(signingKeyId);
+    expect(imported.kekFile).toBe(join(dir, DEFAULT_KEK_FILE));
+    expect(Object.keys(await readLegacyKeyFiles(dir))).toEqual([]);
+    expect(await cli('--data', dir, 'keys', 'import')).toMatchObject({ code: 2, err: expect.stringContaining('(AUTHORITY_KEYS_EXIST)') });
+    expect(await cli('--data', join(dir, 'fresh'), 'keys', 'import', '--from', dir)).toMatchObject({ code: 2, err: expect.stringContaining('(AUTHORITY_KEY_FILES_INCOMPLETE)') });
+
+    const stray = await legacyKeyFiles(dir);
+    const refused = await cli('--data', dir, 'token', 'create', '--json');
+    expect(JSON.parse(refused.err)).toMatchObject({ error: { code: 'AUTHORITY_KEYS_MISMATCH', details: { purpose: 'signing', folderKeyId: stray, storeKeyId: signingKeyId } } });
+    expect(refused.err).toContain(stray);
+    expect(refused.err).toContain(signingKeyId);
   });
 });
 

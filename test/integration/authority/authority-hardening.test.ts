@@ -12,7 +12,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { apiPaths, UploadState } from '../../../protocol/api.js';
 import { sweepAbandonedUploads } from '../../../authority/uploads.js';
 import { startHarness, type Harness } from './authority-harness.js';
-import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from './postgres-server.js';
+import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from '../../../tools/postgres/throwaway-postgres.js';
 import type { AuthorityLimits } from '../../../authority/authority.js';
 import type { TestKiosk } from './test-kiosk.js';
 
@@ -162,7 +162,7 @@ describe.each(STORAGE_BACKENDS)('authority hardening on $backend', ({ backend, a
       expect(answer === 'closed' || (answer !== 'no answer' && answer.status === 408)).toBe(true);
     });
 
-    it('answers 429 with Retry-After when maxInFlightRequests are being served', async () => {
+    it('answers 429 with Retry-After when maxInFlightRequests are being served, but liveness still answers', async () => {
       const { url } = await harness({ maxInFlightRequests: 1 });
       const kiosk = await h!.kiosk();
       const path = apiPaths.record(randomUUID());
@@ -171,13 +171,15 @@ describe.each(STORAGE_BACKENDS)('authority hardening on $backend', ({ backend, a
       // A signed request that is in flight: its headers are in, its body still to come.
       const slow = await raw(url, `PUT ${path} HTTP/1.1\r\nHost: x\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const busy = await fetch(`${url}${apiPaths.health}`);
+      const busy = await fetch(`${url}/v1/ready`);
       expect(busy.status).toBe(429);
       expect(Number(busy.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(await busy.json()).toMatchObject({ code: 'AUTHORITY_BUSY', details: { limit: 1 } });
+      // A busy process is alive: an orchestrator must not restart it for being loaded.
+      expect((await fetch(`${url}${apiPaths.health}`)).status).toBe(200);
       slow.destroy();
       await new Promise((resolve) => setTimeout(resolve, 200));
-      expect((await fetch(`${url}${apiPaths.health}`)).status).toBe(200);
+      expect((await fetch(`${url}/v1/ready`)).status).toBe(200);
     });
 
     it('limits registration attempts per client address, then lets them in again', async () => {

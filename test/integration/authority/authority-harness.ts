@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAuthority, type Authority, type AuthorityLimits } from '../../../authority/authority.js';
+import { initAuthorityKeys } from '../../../authority/keys/init-keys.js';
 import { startAuthorityServer } from '../../../authority/http/server.js';
 import { sha256Hex } from '../../../protocol/wire-fields.js';
 import { createProvisioningToken } from '../../../authority/registration.js';
@@ -24,11 +25,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { database?: string; limits?: Partial<AuthorityLimits> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { database?: string; limits?: Partial<AuthorityLimits>; envelopes?: string } = {},
+): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-authority-'));
   let now = new Date('2025-03-01T12:00:00.000Z');
   const clock = () => now;
-  const authority = await openAuthority({ dataDir, database: options.database, clock, limits: options.limits });
+  // `keys init` as an operator runs it: the key-encryption key in the data directory, so CLI subprocesses open the same keys.
+  await initAuthorityKeys({ dataDir, database: options.database });
+  const authority = await openAuthority({ dataDir, database: options.database, clock, limits: options.limits, envelopes: options.envelopes });
   const internalErrors: unknown[] = [];
   const server = await startAuthorityServer(authority, { port: 0, onInternalError: (error) => internalErrors.push(error) });
   const harness: Harness = {
@@ -49,7 +54,7 @@ export async function startHarness(options: { database?: string; limits?: Partia
         counts: await repository.counts(),
         kiosks,
         records,
-        envelopes: await Promise.all(records.map(async (r) => sha256Hex((await repository.readEnvelope(r.kioskId, r.recordId))!))),
+        envelopes: await Promise.all(records.map(async (r) => sha256Hex(await authority.envelopes.get(r.digest)))),
         checkpoints: await Promise.all(kiosks.map((k) => repository.listCheckpoints(k.id))),
         statusLog: await Promise.all(records.map((r) => repository.statusHistory(r.kioskId, r.recordId))),
       };

@@ -20,7 +20,7 @@ import { publish } from '../../../authority/published-documents.js';
 import { revokeKiosk } from '../../../authority/registration.js';
 import { newKioskKeys, resign, sealSample, withHeader } from '../../unit/authority/sealing-fixtures.js';
 import { startHarness, type Harness } from './authority-harness.js';
-import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from './postgres-server.js';
+import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from '../../../tools/postgres/throwaway-postgres.js';
 import { TestKiosk } from './test-kiosk.js';
 
 const LIMITS = { recordBodyBytes: 64 * 1024, chunkBytes: 16 * 1024, uploadBytes: 1024 * 1024, statusPageSize: 3 };
@@ -97,7 +97,7 @@ describe.each(STORAGE_BACKENDS)('authority over HTTP on $backend', ({ backend, a
       expect(verifyReceipt(stored.receipt, kiosk.authoritySigningKey, { recordId: sealed.recordId, digest: sealed.digest, kioskId: kiosk.keys.id }))
         .toMatchObject({ ok: true });
       expect(stored.receipt.receivedAt).toBe(h.now().toISOString());
-      expect(Buffer.from((await h.authority.repository.readEnvelope(kiosk.keys.id, sealed.recordId))!).equals(Buffer.from(sealed.bytes))).toBe(true);
+      expect(Buffer.from(await h.authority.envelopes.get(sealed.digest)).equals(Buffer.from(sealed.bytes))).toBe(true);
       const status = await kiosk.send('GET', apiPaths.record(sealed.recordId));
       expect(status).toMatchObject({ status: 200, body: stored });
     });
@@ -279,7 +279,8 @@ describe.each(STORAGE_BACKENDS)('authority over HTTP on $backend', ({ backend, a
       expect(completed.status).toBe(201);
       expect(verifyReceipt(RecordStored.parse(completed.body).receipt, kiosk.authoritySigningKey, { recordId: sealed.recordId, digest: sealed.digest }))
         .toMatchObject({ ok: true });
-      expect(sha256Hex((await h.authority.repository.readEnvelope(kiosk.keys.id, sealed.recordId))!)).toBe(sealed.digest);
+      expect((await h.authority.repository.findRecord(kiosk.keys.id, sealed.recordId))?.digest).toBe(sealed.digest);
+      expect(sha256Hex(await h.authority.envelopes.get(sealed.digest))).toBe(sealed.digest);
       expect((await h.authority.repository.counts()).openUploads).toBe(0);
 
       // The response to complete was lost: the upload is gone, the record answers with its receipt.

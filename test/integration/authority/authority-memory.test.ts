@@ -12,6 +12,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { initAuthorityKeys } from '../../../authority/keys/init-keys.js';
 
 const DIST = resolve(process.env.GATEHOUSE_AUTHORITY_DIST ?? join(import.meta.dirname, '../../../dist'));
 const BUILT = existsSync(join(DIST, 'authority/http/server.js'));
@@ -99,6 +100,7 @@ const mb = (bytes: number) => Math.round(bytes / MiB);
 let data: string;
 beforeEach(async () => {
   data = await mkdtemp(join(tmpdir(), 'gatehouse-authority-memory-'));
+  await initAuthorityKeys({ dataDir: data });
 });
 afterEach(() => rm(data, { recursive: true, force: true }));
 

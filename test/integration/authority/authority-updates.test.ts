@@ -144,6 +144,7 @@ describe('gatehouse-authority update', () => {
       return { code, out, err };
     };
     try {
+      expect((await run('keys', 'init')).code).toBe(0);
       const published = await run('update', 'publish', buildGatehouseDeb(folder, { version: '1.2.0' }), '--minimum-version', '1.0', '--expires-in', '7', '--json');
       expect(published.code).toBe(0);
       expect(JSON.parse(published.out)).toMatchObject({ package: 'gatehouse', version: '1.2.0', minimumVersion: '1.0' });

@@ -16,14 +16,16 @@ import { formatEnrollmentNumber } from '../../../protocol/enrollment-number.js';
 import { signReceipt } from '../../../protocol/receipt.js';
 import { signUpdateManifest } from '../../../protocol/update-manifest.js';
 import { sha256Hex } from '../../../protocol/wire-fields.js';
+import { DatabaseEnvelopeStore } from '../../../authority/envelopes/database-envelope-store.js';
 import { openPostgresRepository } from '../../../authority/store/postgres-repository.js';
 import type {
   AuthorityRepository, KioskRow, NewKiosk, PublishedUpdateRow, RecordRow, Stored, UploadRow,
 } from '../../../authority/store/repository.js';
+import { pendingMigrations } from '../../../authority/store/migrations/authority-migration.js';
 import { initial } from '../../../authority/store/migrations/0001-initial.js';
 import { numbersAndStatus } from '../../../authority/store/migrations/0002-numbers-and-status.js';
 import { openSqliteRepository } from '../../../authority/store/sqlite-repository.js';
-import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from './postgres-server.js';
+import { POSTGRES_MISSING, startPostgres, STORAGE_BACKENDS, type TestPostgres } from '../../../tools/postgres/throwaway-postgres.js';
 
 interface Backend {
   /** A fresh store, and a way to reopen it and to run raw SQL against it. */
@@ -166,7 +168,7 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       await store.sql(name === 'SQLite' ? 'PRAGMA user_version = 99' : "INSERT INTO schema_migrations VALUES (99, 'future', now())");
       const refused = await store.open().then(() => undefined, (error: unknown) => error);
       expect(refused).toBeInstanceOf(AuthorityError);
-      expect(refused).toMatchObject({ code: 'STORE_FROM_NEWER_VERSION', details: { version: 99, supported: 4 } });
+      expect(refused).toMatchObject({ code: 'STORE_FROM_NEWER_VERSION', details: { version: 99, supported: pendingMigrations(0, 'test').length } });
     });
   });
 
@@ -259,17 +261,52 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       try {
         expect(await migrated.findRecord(a, 'r-1')).toEqual(row);
         expect(await migrated.findRecord(b, 'r-1')).toBeUndefined();
-        expect(Buffer.from((await migrated.readEnvelope(a, 'r-1'))!).equals(envelope)).toBe(true);
+        expect(Buffer.from(await new DatabaseEnvelopeStore(migrated.envelopeRows(), () => new Date(T0)).get(row.digest)).equals(envelope)).toBe(true);
         expect((await migrated.statusHistory(a, 'r-1')).map((c) => [c.seq, c.state, c.number])).toEqual([[1, 'received', row.number], [2, 'in-review', row.number]]);
         expect(await migrated.findUploadForRecord(b, 'r-up')).toEqual({ ...upload, offset: 3 });
         expect((await uploadBytes(migrated, upload.uploadId)).toString()).toBe('abc');
 
         const theirs = randomBytes(30);
-        expect(held(await migrated.storeRecord(recordRow(b, theirs, 'r-1', at(9)), theirs))).toMatchObject({ created: true, row: { kioskId: b } });
+        expect(held(await migrated.storeRecord(recordRow(b, theirs, 'r-1', at(9))))).toMatchObject({ created: true, row: { kioskId: b } });
         expect((await migrated.statusHistory(b, 'r-1')).map((c) => c.seq)).toEqual([3]);
         expect((await migrated.findRecord(a, 'r-1'))?.digest).toBe(row.digest);
         await expect(old.sql(`DELETE FROM records WHERE record_id = 'r-1'`)).rejects.toThrow(/permanent/);
         await expect(old.sql(`DELETE FROM record_status_changes WHERE record_id = 'r-1'`)).rejects.toThrow(/permanent/);
+      } finally {
+        await migrated.close();
+      }
+    });
+  });
+
+  describe('migration 6 (envelope store)', () => {
+    it('moves every envelope, whole or in chunks, into the envelope tables by digest, and drops the old tables', async () => {
+      const old = await backend.create();
+      const before = pendingMigrations(0, 'test').slice(0, 5);
+      await old.sql(name === 'SQLite'
+        ? `${before.map((m) => m.sqlite).join(';\n')}; PRAGMA user_version = 5;`
+        : `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL);
+          ${before.map((m) => m.postgres).join(';\n')};
+          INSERT INTO schema_migrations SELECT v, 'before', now() FROM generate_series(1, 5) AS v;`);
+      const a = randomUUID();
+      await old.sql(`INSERT INTO kiosks (id, code, name, signing_public_key, sealing_public_key, registered_at) VALUES ('${a}', '0001', 'A', 'sign-a', 'seal-a', '${T0}')`);
+      const [whole, chunked] = [randomBytes(40), randomBytes(70)];
+      const rows = [recordRow(a, whole, 'r-whole', at(1)), recordRow(a, chunked, 'r-chunked', at(2))];
+      await old.sql(rows.map((row) => `INSERT INTO records (kiosk_id, record_id, digest, size, kind, created_at, received_at, number, receipt)
+        VALUES ('${a}', '${row.recordId}', '${row.digest}', ${row.size}, 'person-enrollment', '${T0}', '${row.receivedAt}', NULL, '${JSON.stringify(row.receipt)}');`).join('\n'));
+      const blob = (bytes: Buffer) => (name === 'SQLite' ? `x'${bytes.toString('hex')}'` : `'\\x${bytes.toString('hex')}'`);
+      await old.sql(`INSERT INTO record_envelopes (kiosk_id, record_id, envelope) VALUES ('${a}', 'r-whole', ${blob(whole)});
+        INSERT INTO record_envelope_chunks (kiosk_id, record_id, start, bytes) VALUES
+          ('${a}', 'r-chunked', 0, ${blob(chunked.subarray(0, 30))}), ('${a}', 'r-chunked', 30, ${blob(chunked.subarray(30))});`);
+
+      const migrated = await old.open();
+      try {
+        const envelopes = new DatabaseEnvelopeStore(migrated.envelopeRows(), () => new Date(T0));
+        expect(Buffer.from(await envelopes.get(rows[0]!.digest)).equals(whole)).toBe(true);
+        expect(Buffer.from(await envelopes.get(rows[1]!.digest)).equals(chunked)).toBe(true);
+        expect(await migrated.envelopeRows().recordNames(rows[1]!.digest)).toBe(true);
+        expect(await migrated.findRecord(a, 'r-whole')).toEqual(rows[0]);
+        await expect(old.sql('SELECT 1 FROM record_envelopes')).rejects.toThrow();
+        await expect(old.sql('SELECT 1 FROM record_envelope_chunks')).rejects.toThrow();
       } finally {
         await migrated.close();
       }
@@ -314,7 +351,7 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
   describe('enrollment numbers and the status log', () => {
     const store1 = async (kioskId: string, number: string | null, recordId: string = randomUUID(), receivedAt = T0) => {
       const envelope = randomBytes(50);
-      return { outcome: await repo.storeRecord(recordRow(kioskId, envelope, recordId, receivedAt, number), envelope), recordId };
+      return { outcome: await repo.storeRecord(recordRow(kioskId, envelope, recordId, receivedAt, number)), recordId };
     };
 
     it('store a record with its number, log it received at its receipt time, and find it by number', async () => {
@@ -335,7 +372,6 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       const second = await store1(kiosk.id, number);
       expect(second.outcome).toBe('number-taken');
       expect(await repo.findRecord(kiosk.id, second.recordId)).toBeUndefined();
-      expect(await repo.readEnvelope(kiosk.id, second.recordId)).toBeUndefined();
       expect(await repo.statusHistory(kiosk.id, second.recordId)).toEqual([]);
       expect((await store1(kiosk.id, null)).outcome).not.toBe('number-taken');
       expect((await store1(kiosk.id, null)).outcome).not.toBe('number-taken');
@@ -432,23 +468,23 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
     expect((await repo.counts()).revokedKiosks).toBe(1);
   });
 
-  it('remembers each nonce per key until it falls out of the window', async () => {
+  it('remembers each nonce per key until a sweep passes it, each sweep done once', async () => {
     expect(await repo.rememberNonce(kiosk.id, 'n1', 1000)).toBe(true);
     expect(await repo.rememberNonce(kiosk.id, 'n1', 1000)).toBe(false);
     expect(await repo.rememberNonce('other', 'n1', 1000)).toBe(true);
-    await repo.forgetNoncesBefore(1000);
+    expect(await repo.sweepNonces(1000)).toBe(0);
     expect(await repo.rememberNonce(kiosk.id, 'n1', 1000)).toBe(false);
-    await repo.forgetNoncesBefore(1001);
+    expect(await repo.sweepNonces(1001)).toBe(2);
+    expect(await repo.sweepNonces(1001)).toBeNull();
     expect(await repo.rememberNonce(kiosk.id, 'n1', 1000)).toBe(true);
   });
 
   describe('records', () => {
-    it('store a record with its envelope and list it without the envelope', async () => {
+    it('store a record and list it', async () => {
       const envelope = randomBytes(3000);
       const row = recordRow(kiosk.id, envelope);
-      expect(await repo.storeRecord(row, envelope)).toEqual({ row, created: true });
+      expect(await repo.storeRecord(row)).toEqual({ row, created: true });
       expect(await repo.findRecord(kiosk.id, row.recordId)).toEqual(row);
-      expect(Buffer.from((await repo.readEnvelope(kiosk.id, row.recordId))!).equals(envelope)).toBe(true);
       expect(await repo.listRecords()).toEqual([row]);
       expect(await repo.findRecord(kiosk.id, 'missing')).toBeUndefined();
     });
@@ -456,20 +492,20 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
     it('keep the first record under an id forever: a second store returns it unchanged', async () => {
       const first = randomBytes(100);
       const row = recordRow(kiosk.id, first);
-      await repo.storeRecord(row, first);
+      await repo.storeRecord(row);
       const other = randomBytes(100);
-      expect(await repo.storeRecord(recordRow(kiosk.id, other, row.recordId, at(50)), other)).toEqual({ row, created: false });
-      expect(Buffer.from((await repo.readEnvelope(kiosk.id, row.recordId))!).equals(first)).toBe(true);
+      expect(await repo.storeRecord(recordRow(kiosk.id, other, row.recordId, at(50)))).toEqual({ row, created: false });
+      expect(await repo.findRecord(kiosk.id, row.recordId)).toEqual(row);
       expect((await repo.counts()).records).toBe(1);
     });
 
     it('let one of many simultaneous stores under one id win, and answer all with the winner', async () => {
       const recordId = randomUUID();
       const envelopes = Array.from({ length: 8 }, () => randomBytes(64));
-      const results = (await Promise.all(envelopes.map((e) => repo.storeRecord(recordRow(kiosk.id, e, recordId), e)))).map(held);
+      const results = (await Promise.all(envelopes.map((e) => repo.storeRecord(recordRow(kiosk.id, e, recordId))))).map(held);
       expect(new Set(results.map((r) => r.row.digest)).size).toBe(1);
       expect(results.filter((r) => r.created)).toHaveLength(1);
-      expect(sha256Hex((await repo.readEnvelope(kiosk.id, recordId))!)).toBe(results[0]!.row.digest);
+      expect((await repo.findRecord(kiosk.id, recordId))?.digest).toBe(results[0]!.row.digest);
     });
 
     it('are known by kiosk and record id: the same id from two kiosks is two records', async () => {
@@ -478,10 +514,10 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
       await repo.registerKiosk('second', T0, other);
       const [ours, theirs] = [randomBytes(20), randomBytes(20)];
       const recordId = randomUUID();
-      expect(held(await repo.storeRecord(recordRow(kiosk.id, ours, recordId), ours)).created).toBe(true);
-      expect(held(await repo.storeRecord(recordRow(other.id, theirs, recordId), theirs)).created).toBe(true);
-      expect(sha256Hex((await repo.readEnvelope(kiosk.id, recordId))!)).toBe(sha256Hex(ours));
-      expect(sha256Hex((await repo.readEnvelope(other.id, recordId))!)).toBe(sha256Hex(theirs));
+      expect(held(await repo.storeRecord(recordRow(kiosk.id, ours, recordId))).created).toBe(true);
+      expect(held(await repo.storeRecord(recordRow(other.id, theirs, recordId))).created).toBe(true);
+      expect((await repo.findRecord(kiosk.id, recordId))?.digest).toBe(sha256Hex(ours));
+      expect((await repo.findRecord(other.id, recordId))?.digest).toBe(sha256Hex(theirs));
       expect(await repo.statusHistory(other.id, recordId)).toHaveLength(1);
       expect((await repo.latestStatusChanges()).map((c) => c.kioskId).sort()).toEqual([kiosk.id, other.id].sort());
     });
@@ -489,7 +525,7 @@ describe.each(STORAGE_BACKENDS)('authority repository on $backend', ({ backend: 
     it('cannot be changed or deleted, even with SQL', async () => {
       const envelope = randomBytes(10);
       const row = recordRow(kiosk.id, envelope);
-      await repo.storeRecord(row, envelope);
+      await repo.storeRecord(row);
       await expect(store.sql(`DELETE FROM records WHERE record_id = '${row.recordId}'`)).rejects.toThrow(/permanent/);
       await expect(store.sql(`UPDATE records SET digest = 'x' WHERE record_id = '${row.recordId}'`)).rejects.toThrow(/permanent/);
       expect(await repo.findRecord(kiosk.id, row.recordId)).toEqual(row);

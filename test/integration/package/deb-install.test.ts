@@ -1,25 +1,26 @@
 // The Debian packages on this machine, as a technician installs them: `apt-get install ./…deb`,
 // the files, users and permissions the package promises, `systemd-analyze verify` on its units,
 // then the kiosk session run exactly as the installed units say (their User=, EnvironmentFile=,
-// Environment= and ExecStart=; cage headless, the only addition), a grim screenshot of it in
-// test-results/deb-kiosk-session.png, and a purge that leaves nothing but the data it was not
-// asked to remove. The same for the authority package, whose purge is asked to remove its data.
+// Environment= and ExecStart=; cage headless, the only addition), its first screen filling cage's
+// output in test-results/deb-kiosk-session.png (the window from XWayland with xwd; grim's picture,
+// deb-kiosk-session-grim.png, is cage's last own frame: ../session/grim-shot.ts), and a purge that
+// leaves nothing but the data it was not asked to remove. The same for the authority package, whose purge is asked to remove its data.
 // Runs only as root on Debian with apt and dpkg, and only where no Gatehouse package is installed
 // already (it would replace and purge it).
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, chownSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, chownSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { takeMachineLock } from '../support/machine-lock.js';
 import { AUTHORITY_PACKAGE, KIOSK_PACKAGE, type DebPackageSpec } from '../../../tools/package/deb-packages.js';
 import { debianVersionOf } from '../../../tools/package/debian-control.js';
 import { packageContents } from '../../../tools/package/package-contents.js';
-import { drawnPage, kioskWindow, uncoveredEdgePixels, until } from '../../e2e/support/kiosk-screen.js';
+import { drawnPage, HEADER_INK, kioskWindow, uncoveredEdgePixels, until } from '../../e2e/support/kiosk-screen.js';
 import { readXwd } from '../../e2e/support/xwd-image.js';
+import { readGrimShot } from '../session/grim-shot.js';
 import { execStartArgv, readUnitFile, unitEnvironment } from '../session/systemd-unit-file.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -186,20 +187,23 @@ describe.skipIf(skipReason !== null)('the Debian packages, installed on this mac
       const dump = join(runtime, 'window.xwd');
       const page = await until('the kiosk\'s first screen', drawnPage(() => (asKiosk(display, ['xwd', '-silent', '-id', window.id, '-out', dump]).status === 0 ? readXwd(dump) : null)), 120_000);
 
-      // grim: what cage shows on its output.
-      const shot = join(runtime, 'grim.png');
-      expect(asKiosk(null, ['grim', shot]).status).toBe(0);
+      // grim: cage's output, whose size the window must have.
+      const shotFile = join(runtime, 'grim.png');
+      expect(asKiosk(null, ['grim', shotFile]).status).toBe(0);
+      const output = readGrimShot(shotFile);
       mkdirSync(resultsDir, { recursive: true });
-      copyFileSync(shot, join(resultsDir, 'deb-kiosk-session.png'));
-      page.savePng(join(resultsDir, 'deb-kiosk-session-xwayland.png'));
-      const output = PNG.sync.read(readFileSync(shot));
+      page.savePng(join(resultsDir, 'deb-kiosk-session.png'));
+      output.savePng(join(resultsDir, 'deb-kiosk-session-grim.png'));
 
       // The window covers the output exactly and its page reaches every edge.
       expect({ x: window.x, y: window.y, width: window.width, height: window.height }).toEqual({ x: 0, y: 0, width: output.width, height: output.height });
       expect([page.width, page.height]).toEqual([output.width, output.height]);
       expect(uncoveredEdgePixels(page)).toBe(0);
-      // grim sees XWayland's clients only when cage composites them; where it does, its picture is the page's.
-      if (!isUniform(output.data)) expect([...output.data.subarray(0, 3)]).toEqual(page.pixel(0, 0));
+      // grim sees the window only when cage composites it (grim-shot.ts); then it is the page's.
+      if (!output.uniform) {
+        expect(output.pixel(0, 0)).toEqual(HEADER_INK);
+        expect(uncoveredEdgePixels(output)).toBe(0);
+      }
       expect(screen.output()).toMatch(/launching Chromium/);
       expect(host.output()).not.toMatch(/refused a page address|refused rpc connection/);
     } finally {
@@ -226,6 +230,8 @@ describe.skipIf(skipReason !== null)('the Debian packages, installed on this mac
     expect(statSync('/var/lib/gatehouse-authority').mode & 0o777).toBe(0o700);
     run('systemd-analyze', ['verify', '/lib/systemd/system/gatehouse-authority.service']);
 
+    // Nothing creates the authority's keys but its operator, once (docs/DEPLOY.md).
+    run('runuser', ['-u', 'gatehouse-authority', '--', 'gatehouse-authority', '--data', '/var/lib/gatehouse-authority', 'keys', 'init']);
     const authority = startAsUnit('gatehouse-authority.service');
     try {
       const url = (await authority.ready).slice('ready '.length);
@@ -242,12 +248,6 @@ describe.skipIf(skipReason !== null)('the Debian packages, installed on this mac
     expect(existsSync('/etc/gatehouse-authority')).toBe(false);
   });
 });
-
-/** True when every pixel of RGBA `data` is the same colour. */
-function isUniform(data: Buffer): boolean {
-  for (let at = 4; at < data.length; at += 4) if (data.readUInt32BE(at) !== data.readUInt32BE(0)) return false;
-  return true;
-}
 
 /** The X display of the Xwayland that user `uid` runs (cage starts it for the kiosk window), or null. */
 function xwaylandDisplayOf(uid: number): string | null {

@@ -9,9 +9,10 @@
 // no other Chromium on the machine sees it; and WLR_BACKENDS=headless for cage, which has no screen
 // here. Shows: the host serves on the port, the screen user cannot enter the data folder but reads
 // the shared page key, the window opens the kiosk's first screen through a one-time address (spent
-// by the time anyone replays it), filling cage's output (saved as test-results/kiosk-session-W.png;
-// the window taken with xwd from XWayland, since grim's capture of headless cage is black here),
-// the window ends by itself when the host stops; and the host's slips still draw under the policy.
+// by the time anyone replays it), filling cage's output (saved as test-results/kiosk-session-W.png:
+// the window taken with xwd from XWayland, because cage 0.1.4 scans that window out and grim gets
+// cage's last own frame instead, black: grim-shot.ts), the window ends by itself when the host
+// stops; and the host's slips still draw under the policy.
 // Root only (users, runuser, mount namespaces); users it had to create are removed afterwards.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -19,13 +20,13 @@ import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readd
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { takeMachineLock } from '../support/machine-lock.js';
 import { screenshotDir } from '../../e2e/support/browser.js';
 import { projectRoot } from '../../e2e/support/kiosk-process.js';
-import { drawnPage, kioskWindow, uncoveredEdgePixels, until } from '../../e2e/support/kiosk-screen.js';
+import { drawnPage, HEADER_INK, kioskWindow, uncoveredEdgePixels, until } from '../../e2e/support/kiosk-screen.js';
 import { readXwd } from '../../e2e/support/xwd-image.js';
+import { readGrimShot } from './grim-shot.js';
 import { execStartArgv, readUnitFile, unitEnvironment } from './systemd-unit-file.js';
 
 const resources = join(projectRoot, 'resources');
@@ -176,12 +177,8 @@ describe.skipIf(unmet !== '')(`the kiosk session as its units run it${unmet ? ` 
     const window = await until('the kiosk window', () => kioskWindow(asScreenUser('env', `DISPLAY=${display}`, 'xwininfo', '-root', '-tree').stdout))
       .catch(() => { throw failed('no kiosk window'); });
 
-    // cage's output as grim takes it gives its size; its picture is black here (the headless output
-    // never passes wlroots' output test, so cage composites nothing), so the window itself is taken
-    // from XWayland with xwd, as test/e2e/kiosk-window.test.ts does.
-    const output = join(paths.runtime, 'output.png');
-    expect(asScreenUser('grim', output).status).toBe(0);
-    const { width, height } = PNG.sync.read(readFileSync(output));
+    // cage's output as grim takes it gives its size (its picture is not the window's: grim-shot.ts),
+    // so the window itself is taken from XWayland with xwd, as test/e2e/kiosk-window.test.ts does.
     const dump = join(paths.runtime, 'window.xwd');
     const image = await until('the kiosk page in its window', drawnPage(() => {
       if (asScreenUser('env', `DISPLAY=${display}`, 'xwd', '-silent', '-id', window.id, '-out', dump).status !== 0) return null;
@@ -190,11 +187,20 @@ describe.skipIf(unmet !== '')(`the kiosk session as its units run it${unmet ? ` 
       if (existsSync(dump)) readXwd(dump).savePng(join(screenshotDir, 'kiosk-session-not-drawn.png'));
       throw failed(`the page was not drawn (the window as it was: ${join(screenshotDir, 'kiosk-session-not-drawn.png')})`);
     });
+    const output = join(paths.runtime, 'output.png');
+    expect(asScreenUser('grim', output).status).toBe(0);
+    const shot = readGrimShot(output);
+    const { width, height } = shot;
     mkdirSync(screenshotDir, { recursive: true });
     image.savePng(join(screenshotDir, `kiosk-session-${width}.png`));
+    shot.savePng(join(screenshotDir, 'kiosk-session-grim.png'));
     expect({ x: window.x, y: window.y, width: window.width, height: window.height }).toEqual({ x: 0, y: 0, width, height });
     expect([image.width, image.height]).toEqual([width, height]);
     expect(uncoveredEdgePixels(image)).toBe(0);
+    if (!shot.uniform) {
+      expect(shot.pixel(0, 0)).toEqual(HEADER_INK);
+      expect(uncoveredEdgePixels(shot)).toBe(0);
+    }
 
     // The address was exchanged already: replayed, it is refused.
     expect((await fetch(address, { redirect: 'manual' })).status).toBe(403);

@@ -2,17 +2,19 @@
 // development face sets once, chooses the verification thresholds for the false-match targets
 // on every set and rewrites the calibration section of docs/FACE.md with its plot. Lives in
 // tools/ because a kiosk never calibrates: the thresholds it uses are code
-// (main/face/verification-thresholds.ts).
+// (main/face/verification-thresholds.ts). With --engine MANIFEST it chooses a plugged-in
+// engine's bands the same way and prints them for its manifest instead.
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { GatehouseError } from '../../../main/errors.js';
 import { FaceAnalyzer } from '../../../main/face/face-analyzer.js';
-import { VERIFICATION_THRESHOLDS } from '../../../main/face/verification-thresholds.js';
+import type { EngineInfo } from '../../../main/face/engines/recognition-engine.js';
+import { VERIFICATION_THRESHOLDS, type VerificationThresholds } from '../../../main/face/verification-thresholds.js';
 import { printJson } from '../../../main/cli/cli-context.js';
 import { readImage } from '../../../main/cli/commands/face.js';
-import { calibrate, type CalibrationSample } from '../../face/calibration.js';
+import { calibrate, FALSE_MATCH_TARGETS, type CalibrationReport, type CalibrationSample } from '../../face/calibration.js';
 import { renderCalibrationSvg } from '../../face/calibration-plot.js';
 import { renderCalibrationMarkdown, replaceCalibrationSection } from '../../face/calibration-report.js';
 import { DEFAULT_FACE_GROUPS_FILE, readFaceGroups } from '../../face/face-groups.js';
@@ -20,6 +22,7 @@ import { defaultFaceSets, parseSetOption, readFaceSet, type FaceSet, type FaceSe
 
 interface CalibrateOptions {
   readonly set?: FaceSetLocation[];
+  readonly engine?: string;
   readonly groups: string;
   readonly doc: string;
   readonly plot: string;
@@ -48,8 +51,12 @@ async function runCalibrate(options: CalibrateOptions): Promise<void> {
   const sets: FaceSet[] = [];
   for (const location of locations) sets.push(await readFaceSet(location));
   const groups = await readFaceGroups(resolve(options.groups));
-  const analyzer = await FaceAnalyzer.load();
-  const report = calibrate(await describeSets(analyzer, sets), groups);
+  // Without --engine the bundled engine, whatever $GATEHOUSE_FACE_ENGINE says: its figures are docs/FACE.md's.
+  const analyzer = await FaceAnalyzer.load({ engine: { manifest: options.engine ?? null, calibrating: true } });
+  const { engine } = analyzer.info;
+  const report = calibrate(await describeSets(analyzer, sets), groups, FALSE_MATCH_TARGETS, engine.metric);
+  await analyzer.close();
+  if (options.engine) return printEngineBands(report, engine, options.json === true);
   const docPath = resolve(options.doc);
   const plotPath = resolve(options.plot);
   const shown = (path: string): string => relative(process.cwd(), path) || '.';
@@ -64,22 +71,44 @@ async function runCalibrate(options: CalibrateOptions): Promise<void> {
   await writeFile(docPath, replaceCalibrationSection(await readFile(docPath, 'utf8'), section));
   await writeFile(plotPath, renderCalibrationSvg(report));
   const inUse = VERIFICATION_THRESHOLDS;
-  const current = report.thresholds.match === inUse.match && report.thresholds.review === inUse.review;
+  const current = sameBands(report.thresholds, inUse);
   if (options.json) {
-    const perSet = [...report.sets, report.pooled].map((set) => ({
-      name: set.name,
-      genuinePairs: set.pairs.genuine.length,
-      impostorPairs: set.pairs.impostor.length,
-      tarAtMatch: 1 - set.atThresholds.match.fnmr,
-      fmrAtMatch: set.atThresholds.match.fmr,
-      tarWithinReview: 1 - set.atThresholds.review.fnmr,
-      fmrWithinReview: set.atThresholds.review.fmr,
-    }));
-    printJson({ thresholds: report.thresholds, inUse, current, sets: perSet, doc: docPath, plot: plotPath });
+    printJson({ thresholds: report.thresholds, inUse, current, sets: perSetFigures(report), doc: docPath, plot: plotPath });
     return;
   }
   process.stdout.write(`match ≤ ${report.thresholds.match}, review ≤ ${report.thresholds.review}; wrote ${docPath} and ${plotPath}\n`);
   if (!current) process.stdout.write(`main/face/verification-thresholds.ts still says match ≤ ${inUse.match}, review ≤ ${inUse.review}: update it.\n`);
+}
+
+const sameBands = (a: VerificationThresholds, b: VerificationThresholds | null): boolean => b !== null && a.match === b.match && a.review === b.review;
+
+function perSetFigures(report: CalibrationReport) {
+  return [...report.sets, report.pooled].map((set) => ({
+    name: set.name,
+    genuinePairs: set.pairs.genuine.length,
+    impostorPairs: set.pairs.impostor.length,
+    tarAtMatch: 1 - set.atThresholds.match.fnmr,
+    fmrAtMatch: set.atThresholds.match.fmr,
+    tarWithinReview: 1 - set.atThresholds.review.fnmr,
+    fmrWithinReview: set.atThresholds.review.fmr,
+  }));
+}
+
+/** A plugged-in engine's bands and what they let through per set, for the deployment to put into its manifest. */
+function printEngineBands(report: CalibrationReport, engine: EngineInfo, json: boolean): void {
+  const current = sameBands(report.thresholds, engine.thresholds);
+  if (json) {
+    printJson({ engine: { id: engine.id, modelSha256: engine.modelSha256, metric: engine.metric }, thresholds: report.thresholds, inUse: engine.thresholds, current, sets: perSetFigures(report) });
+    return;
+  }
+  const percent = (rate: number): string => `${(rate * 100).toFixed(2)} %`;
+  process.stdout.write(`engine ${engine.id} (${engine.metric} distance): match ≤ ${report.thresholds.match}, review ≤ ${report.thresholds.review}\n`);
+  for (const set of perSetFigures(report)) {
+    process.stdout.write(`  ${set.name}: TAR ${percent(set.tarAtMatch)} at match (FMR ${percent(set.fmrAtMatch)}), ` +
+      `${percent(set.tarWithinReview)} within review (FMR ${percent(set.fmrWithinReview)}); ${set.genuinePairs} genuine, ${set.impostorPairs} impostor pairs\n`);
+  }
+  process.stdout.write(current ? 'The manifest already has these thresholds.\n'
+    : `Put into the manifest: "thresholds": ${JSON.stringify(report.thresholds)}\n`);
 }
 
 /** Adds `calibrate` to the kiosk CLI's `face` command. */
@@ -91,6 +120,7 @@ export function registerFaceCalibrateCommand(program: Command): void {
     .option('--set <name=dir>', 'a face set: identities/NAME/* or <person>__<n>.<jpg|png> with pairs.csv; repeatable ' +
       '(default: faces=$GATEHOUSE_FACES_DIR or ../shared/data/faces, faces2-dev=$GATEHOUSE_FACES2_DEV_DIR or ../shared/data/faces2-dev)',
     (value: string, previous: FaceSetLocation[] = []) => [...previous, parseSetOption(value)])
+    .option('--engine <manifest>', 'calibrate this ONNX engine (its manifest) and print its bands, instead of the bundled engine and docs/FACE.md')
     .option('--groups <file>', 'person → group of each set', DEFAULT_FACE_GROUPS_FILE)
     .option('--doc <file>', 'document with the calibration section', 'docs/FACE.md')
     .option('--plot <file>', 'SVG plot to write', 'docs/face-calibration.svg')

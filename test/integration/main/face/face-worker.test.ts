@@ -1,6 +1,7 @@
 // The real face worker thread, compiled the way the build compiles it: it starts on the backend
 // it can load (wasm here), answers frames without blocking the caller (newest frame wins),
-// verifies, survives a bad frame, and refuses to start when a model file differs from the manifest.
+// verifies (from frames, or from guidance's crops), survives a bad frame, and refuses to start
+// when a model file differs from the manifest.
 import { createRequire } from 'node:module';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -66,6 +67,18 @@ describe('face worker thread', () => {
     expect(portrait.state).toBe('one-face');
     const result = await client.verify([await bytes('identities/obama/obama3.jpg')], portrait);
     expect(result).toMatchObject({ decision: 'match', backend: client.info?.backend, modelHash: client.info?.modelHash, liveFramesUsed: [0] });
+  });
+
+  it.skipIf(!HAVE_FACES)('verifies guidance\'s crops against a portrait image, on both workers', async () => {
+    const analysed = await client.analyzeFrame(await bytes('identities/obama/obama3.jpg'));
+    const crop = analysed.status === 'analyzed' ? analysed.analysis.crop : null;
+    expect(crop).not.toBeNull();
+    const other = await client.analyzeFrame(await bytes('identities/biden/biden.jpg'));
+    const stranger = other.status === 'analyzed' ? other.analysis.crop : null;
+    const portrait = await bytes('identities/obama/obama.jpg');
+    const result = await client.verify([crop!, crop!], portrait);
+    expect(result).toMatchObject({ decision: 'match', liveFramesUsed: [0, 1], live: [{ state: 'one-face' }, { state: 'one-face' }] });
+    expect((await client.verify([stranger!], portrait)).decision).toBe('no-match');
   });
 
   it('answers a frame that is no image with an error and goes on working', async () => {

@@ -133,6 +133,7 @@ const samples = {
   // Nothing was sealed on this kiosk: the list is empty and no record is found to print again.
   'records.list': { input: () => ({}), allowed: 'ok' },
   'records.printSlip': { input: () => ({ recordId: RECORD_ID }), allowed: { code: 'RECORD_NOT_FOUND' } },
+  'records.requeue': { input: () => ({ recordId: RECORD_ID }), allowed: { code: 'RECORD_NOT_FOUND' } },
   // Nothing is held on this kiosk, so the queue is empty and every id is unknown to it.
   'reviewQueue.list': { input: () => ({}), allowed: 'ok' },
   'reviewQueue.open': { input: () => ({ id: HELD_ID }), allowed: { code: 'ENROLLMENT_NOT_HELD' } },
@@ -280,6 +281,7 @@ describe('RPC access matrix', () => {
       'enrollment.printSlip': 'anyone',
       'records.list': 'officer,supervisor',
       'records.printSlip': 'officer,supervisor',
+      'records.requeue': 'supervisor',
       'auth.enrollFingerprint': 'officer,supervisor',
       'auth.loginFingerprint': 'anyone',
       'provisioning.status': 'supervisor,technician',

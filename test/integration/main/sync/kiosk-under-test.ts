@@ -1,7 +1,9 @@
 // A kiosk store provisioned against the test authority (its clock, its one-time token), with the
 // pieces sync tests drive: the database, the credentials and a SyncService with a quick retry
-// policy, plus readers for what the kiosk holds (queue rows, envelopes, audit actions).
+// policy, plus readers for what the kiosk holds (queue rows, envelopes, audit actions), and a
+// record sealed to an authority key the authority does not hold.
 
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,11 +13,13 @@ import { FileKeyVault } from '../../../../main/provisioning/key-vault.js';
 import type { KioskCredentials } from '../../../../main/provisioning/kiosk-credentials.js';
 import { Provisioning } from '../../../../main/provisioning/provisioning.js';
 import { openKioskDatabase, type Db } from '../../../../main/store/database.js';
-import { listOutbox, type OutboxEntry } from '../../../../main/store/outbox.js';
+import { enqueueSealed, listOutbox, type OutboxEntry } from '../../../../main/store/outbox.js';
 import { approveAndSeal, type EnrollmentRecord } from '../../../../main/sync/record-sealer.js';
 import { SyncService, type SyncServiceOptions } from '../../../../main/sync/sync-service.js';
 import { syntheticRecord } from '../../../../tools/records/synthetic-records.js';
 import { afterEach, beforeEach } from 'vitest';
+import { generateSealingKeyPair } from '../../../../protocol/keys.js';
+import { sealRecord } from '../../../../protocol/sealed-record.js';
 import type { AuthorityLimits } from '../../../../authority/authority.js';
 import { startHarness, type Harness } from '../../authority/authority-harness.js';
 
@@ -38,7 +42,8 @@ export interface KioskUnderTest {
   close(): void;
 }
 
-export async function provisionedKiosk(h: Harness, authorityUrl: string = h.url): Promise<KioskUnderTest> {
+/** A kiosk registered at `authorityUrl` (the harness's own by default) with a token from `h`, on `h`'s clock. */
+export async function provisionedKiosk(h: Pick<Harness, 'now' | 'token' | 'url'>, authorityUrl: string = h.url): Promise<KioskUnderTest> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-sync-'));
   const db = openKioskDatabase(dataDir);
   const vault = new FileKeyVault(dataDir);
@@ -92,4 +97,20 @@ export function freshKioskPerTest(use: (fresh: { h: Harness; k: KioskUnderTest }
     fresh?.k.close();
     await fresh?.h.close();
   });
+}
+
+/**
+ * Queues a small record sealed to a fresh X25519 key rather than the authority's (as if sealed for
+ * a replica with keys of its own): signed by the kiosk, sound in form, refused with
+ * ENVELOPE_WRONG_AUTHORITY_KEY. Returns its record id.
+ */
+export function queueSealedToForeignKey(db: Db, credentials: KioskCredentials, enrollmentId: string | null, at: Date): string {
+  const recordId = randomUUID();
+  const createdAt = at.toISOString();
+  const envelope = sealRecord({
+    recordId, kioskId: credentials.identity.kioskId, createdAt, kind: 'synthetic.person-enrollment', json: { synthetic: true }, parts: [],
+    authoritySealingPublicKey: generateSealingKeyPair().publicKey, kioskSigningPrivateKey: credentials.keys.signing.privateKey,
+  });
+  db.transaction(() => enqueueSealed(db, { recordId, enrollmentId, number: null, createdAt, envelope })).immediate();
+  return recordId;
 }

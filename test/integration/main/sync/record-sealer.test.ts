@@ -57,7 +57,7 @@ describe('approveAndSeal', () => {
     const row = k.db.prepare('SELECT * FROM outbox').get() as Record<string, unknown>;
     expect(Object.keys(row).sort()).toEqual([
       'accepted_at', 'attempts', 'authority_reason', 'authority_state', 'authority_state_at', 'bundle_id', 'created_at', 'digest',
-      'enrollment_id', 'exported_at', 'last_error', 'next_attempt_at', 'number', 'purge_after', 'purged_at', 'receipt', 'record_id', 'size',
+      'enrollment_id', 'exported_at', 'last_error', 'last_error_code', 'last_error_kind', 'next_attempt_at', 'number', 'purge_after', 'purged_at', 'receipt', 'record_id', 'size',
       'state', 'updated_at',
     ]);
   });

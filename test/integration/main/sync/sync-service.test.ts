@@ -53,8 +53,8 @@ describe('delivery', () => {
     expect(verifyAudit(k.db).ok).toBe(true);
 
     // What the authority received opens with its key, as sealed.
-    const envelope = await h.authority.repository.readEnvelope(k.credentials.identity.kioskId, ids[0]!);
-    const opened = openSealedRecord(envelope!, {
+    const delivered = await h.authority.repository.findRecord(k.credentials.identity.kioskId, ids[0]!);
+    const opened = openSealedRecord(await h.authority.envelopes.get(delivered!.digest), {
       authoritySealingPrivateKey: h.authority.keys.sealing.privateKey,
       kioskSigningPublicKey: decodePublicKey('ed25519', k.credentials.identity.signingPublicKey),
     });
@@ -179,7 +179,8 @@ describe('refusals', () => {
     const sync = k.sync({ credentials: () => credentials });
     expect(await sync.runOnce()).toMatchObject({ state: 'idle' }); // documents pulled with the right key
     const [id] = k.seal(1);
-    credentials = { ...k.credentials, authoritySigningKey: generateSigningKeyPair().publicKey };
+    const foreign = generateSigningKeyPair().publicKey;
+    credentials = { ...k.credentials, authoritySigningKey: foreign, authorityKeyFor: () => foreign };
     expect(await sync.runOnce()).toMatchObject({ state: 'halted', delivered: 0, failure: { kind: 'halt', code: 'RECEIPT_INVALID' } });
     expect(k.outbox()).toEqual([expect.objectContaining({ recordId: id, state: 'queued', acceptedAt: null })]);
     expect(k.auditActions()).not.toContain('record.delivered');

@@ -1,6 +1,7 @@
 // Tampering between the kiosk's disk and the authority: an altered ciphertext, swapped record
 // ids, a wrong kiosk key and a replayed request are each refused and store nothing. A record the
-// authority refuses for good stays sealed on the kiosk as rejected; a refused kiosk halts sync.
+// authority refuses for good stays sealed on the kiosk as rejected; a kiosk whose signature is refused
+// ends its round, keeps its records queued and asks for a technician.
 
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -61,13 +62,14 @@ describe('tampered envelopes', () => {
 });
 
 describe('a wrong kiosk key', () => {
-  it('is refused for every request, halts sync and stores nothing', async () => {
+  it('is refused for every request, ends the round with the records queued for a technician, and stores nothing', async () => {
     k.seal(2);
     const impostor = { ...k.credentials, keys: { ...k.credentials.keys, signing: generateSigningKeyPair() } };
     const before = await heldRecords();
     const sync = k.sync({ credentials: () => impostor });
     const round = await sync.runOnce();
-    expect(round).toMatchObject({ state: 'halted', delivered: 0, failure: { kind: 'halt', code: 'SIG_BAD' } });
+    expect(round).toMatchObject({ state: 'idle', delivered: 0, rejected: 0, failure: { kind: 'config', code: 'SIG_BAD', endsRound: true } });
+    expect(sync.progress().lastError).toMatchObject({ code: 'SIG_BAD', kind: 'config' });
     expect(k.outbox().every((r) => r.state === 'queued')).toBe(true);
     expect(await heldRecords()).toEqual(before);
   });

@@ -60,6 +60,7 @@ describe('buildEnrollmentRecord', () => {
       },
       face: {
         decision: 'review', distance: 0.57, thresholds: VERIFICATION_THRESHOLDS, modelHash: 'c0ffee'.repeat(8), backend: 'wasm',
+        engine: { id: 'face-api-resnet128', modelSha256: 'beef'.repeat(16), metric: 'euclidean' },
         capture: 'officer', livenessPassed: false, officerDecision: 'same-person', portraitSource: 'camera-photo-page',
         documentPortraitPart: 'portrait-document.jpg', livePortraitPart: 'portrait-live.jpg',
         livenessException: {

@@ -2,7 +2,8 @@
 // head turn, verification in the band asked for): who took part is kept in the outcome. An
 // officer's capture by hand names them (capturedBy) and skips the challenge; an automatic one,
 // after the challenge, names nobody; the officer who decides a review band is named (decidedBy)
-// beside the one who took it; a result that needs no decision takes none.
+// beside the one who took it; a result that needs no decision takes none. Capture verifies
+// guidance's crops of the best frames, not their JPEGs.
 
 import { describe, expect, it } from 'vitest';
 import type { OperatorRefView } from '../../../../main/enrollment/exception-evidence.js';
@@ -83,5 +84,34 @@ describe('FaceCheck: who took part', () => {
     await check.capture(client, OFFICER);
     expect(() => check.decide(true, SUPERVISOR)).toThrow(expect.objectContaining({ code: 'FACE_NOTHING_TO_DECIDE' }));
     expect(check.outcome?.decidedBy).toBeNull();
+  });
+});
+
+describe('FaceCheck: what capture verifies', () => {
+  it('passes guidance\'s crops of the best frames, best first, and keeps the best frame\'s JPEG', async () => {
+    const verified: unknown[][] = [];
+    let frame = 0;
+    const client = {
+      ...fakeWorker('match'),
+      analyzeFrame: () => {
+        const score = [0.5, 0.9, 0.7, 0.8][frame++]!;
+        return Promise.resolve({
+          status: 'analyzed',
+          analysis: {
+            state: 'one-face', width: 640, height: 480, faces: [], guidance: [],
+            quality: { ok: true, score, measures: { yaw: 0, eyeAspectRatio: 0.3 } },
+            crop: { tag: `crop ${score}` },
+          },
+        });
+      },
+      verify: (live: unknown[]) => {
+        verified.push(live);
+        return fakeWorker('match').verify([], {} as never);
+      },
+    } as unknown as FaceWorkerClient;
+    const check = await withFrames(client, 4);
+    const outcome = await check.capture(client, OFFICER);
+    expect(verified).toEqual([[{ tag: 'crop 0.9' }, { tag: 'crop 0.8' }, { tag: 'crop 0.7' }]]);
+    expect(outcome.livePortrait).toEqual(labelBytes('1'));
   });
 });

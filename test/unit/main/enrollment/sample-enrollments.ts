@@ -68,6 +68,7 @@ export function faceOutcome({
     verification: {
       decision, distance, distances: [distance - 0.01, distance, distance + 0.01], aggregate: 'mean', thresholds: VERIFICATION_THRESHOLDS,
       live: [], portrait: { state: 'one-face', box: null, quality: null }, liveFramesUsed: [0, 1, 2], modelHash: 'c0ffee'.repeat(8), backend: 'wasm',
+      engine: { id: 'face-api-resnet128', modelSha256: 'beef'.repeat(16), metric: 'euclidean' },
     },
     livePortrait: labelBytes('L'),
     documentPortrait: labelBytes('D'),

@@ -98,7 +98,7 @@ describe('liveness challenge', () => {
 
 describe('livenessFrameOf', () => {
   it('takes the face count, yaw and eye aspect ratio from a guidance result', () => {
-    const none = livenessFrameOf({ state: 'no-face', width: 1, height: 1, faces: [], quality: null, guidance: [] }, 5);
+    const none = livenessFrameOf({ state: 'no-face', width: 1, height: 1, faces: [], quality: null, guidance: [], crop: null }, 5);
     expect(none).toEqual({ at: 5, faces: 0, yaw: undefined, eyeAspectRatio: undefined });
     const one = livenessFrameOf(
       {
@@ -108,6 +108,7 @@ describe('livenessFrameOf', () => {
         faces: [{ box: { x: 0, y: 0, width: 1, height: 1 }, score: 1 }],
         quality: { measures: { yaw: 12, eyeAspectRatio: 0.3 } as FaceQualityMeasures, checks: [], ok: true, score: 1 },
         guidance: [],
+        crop: null,
       },
       7,
     );

@@ -7,7 +7,7 @@ import { bestFrames, decideBand, euclideanDistance, keepBestFrames, verifyDescri
 import { VERIFICATION_THRESHOLDS, verificationThresholdsSchema } from '../../../../main/face/verification-thresholds.js';
 
 const THRESHOLDS = { match: 0.5, review: 0.6 };
-const CONTEXT = { thresholds: THRESHOLDS, modelHash: 'f'.repeat(64), backend: 'wasm' };
+const CONTEXT = { thresholds: THRESHOLDS, modelHash: 'f'.repeat(64), backend: 'wasm', engine: { id: 'test-engine', modelSha256: 'e'.repeat(64), metric: 'euclidean' as const } };
 
 /** A described face whose descriptor is `value` in the first dimension and 0 elsewhere. */
 function face(value: number, score = 0.5): DescribedFace {

@@ -1,10 +1,13 @@
 // The worker's request handler with a fake engine: inputs are decoded or checked before the
-// engine sees them, a prepared portrait is passed through, and every failure becomes an error
-// response with a code instead of an exception.
+// engine sees them (guidance's face crops included), a prepared portrait and live frames another
+// worker described are passed through, and every failure becomes an error response with a code
+// instead of an exception.
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { GatehouseError } from '../../../../main/errors.js';
 import type { DescribedFace, FaceRole, FrameAnalysis } from '../../../../main/face/face-analyzer.js';
+import type { FaceCrop } from '../../../../main/face/face-crop.js';
+import type { QualityReport } from '../../../../main/face/quality.js';
 import type { RgbaImage } from '../../../../main/face/rgba-image.js';
 import type { VerificationResult } from '../../../../main/face/verification.js';
 import { fromErrorPayload, handleFaceRequest, toErrorPayload, type FaceEngine } from '../../../../main/face/worker-protocol.js';
@@ -15,14 +18,19 @@ function fakeEngine(calls: string[]): FaceEngine {
   return {
     async analyzeFrame(image: RgbaImage): Promise<FrameAnalysis> {
       calls.push(`analyze ${image.width}x${image.height}`);
-      return { state: 'no-face', width: image.width, height: image.height, faces: [], quality: null, guidance: [] };
+      return { state: 'no-face', width: image.width, height: image.height, faces: [], quality: null, guidance: [], crop: null };
     },
     async describe(image: RgbaImage, role: FaceRole): Promise<DescribedFace> {
       calls.push(`describe ${role} ${image.width}x${image.height}`);
       return PREPARED;
     },
-    async verify(live: readonly RgbaImage[], portrait: RgbaImage | DescribedFace): Promise<VerificationResult> {
-      calls.push(`verify ${live.length} ${'descriptor' in portrait ? 'prepared' : 'image'}`);
+    async describeCrop(crop: FaceCrop): Promise<DescribedFace> {
+      calls.push(`describe crop ${crop.image.width}x${crop.image.height}`);
+      return PREPARED;
+    },
+    async verify(live: ReadonlyArray<RgbaImage | FaceCrop | DescribedFace>, portrait: RgbaImage | DescribedFace): Promise<VerificationResult> {
+      const kinds = live.map((frame) => ('descriptor' in frame ? 'described' : 'landmarks' in frame ? 'crop' : 'image'));
+      calls.push(`verify ${kinds.join(',')} ${'descriptor' in portrait ? 'prepared' : 'image'}`);
       throw new GatehouseError('FACE_TEST', 'verify failed on purpose', { frames: live.length });
     },
   };
@@ -47,7 +55,7 @@ describe('handleFaceRequest', () => {
   it('passes a prepared portrait through and turns engine errors into coded responses', async () => {
     const calls: string[] = [];
     const response = await handleFaceRequest(fakeEngine(calls), { id: 3, kind: 'verify', live: [pngOf(2, 2), pngOf(2, 2)], portrait: PREPARED });
-    expect(calls).toEqual(['verify 2 prepared']);
+    expect(calls).toEqual(['verify image,image prepared']);
     expect(response).toEqual({ id: 3, ok: false, error: { code: 'FACE_TEST', message: 'verify failed on purpose', details: { frames: 2 } } });
   });
 
@@ -57,6 +65,42 @@ describe('handleFaceRequest', () => {
     expect(response).toMatchObject({ id: 4, ok: false, error: { code: 'FACE_IMAGE_UNSUPPORTED' } });
     const bad = await handleFaceRequest(fakeEngine(calls), { id: 5, kind: 'analyze', frame: { width: 3, height: 3, data: new Uint8Array(4) } });
     expect(bad).toMatchObject({ ok: false, error: { code: 'FACE_IMAGE_UNREADABLE' } });
+    expect(calls).toEqual([]);
+  });
+});
+
+/** A guidance crop as FaceAnalyzer.analyzeFrame makes it, of a `width` × `height` image. */
+function cropOf(width: number, height: number, landmarks = 68): FaceCrop {
+  return {
+    image: { width, height, data: new Uint8Array(width * height * 4) },
+    origin: { x: 10, y: 20 },
+    box: { x: 1, y: 1, width: 2, height: 2 },
+    landmarks: Array.from({ length: landmarks }, (_, i) => ({ x: i % 3, y: 1 })),
+    score: 0.9,
+    quality: { ok: true, score: 0.8, checks: [], measures: {} } as unknown as QualityReport,
+  };
+}
+
+describe('handleFaceRequest with guidance crops', () => {
+  it('describes a live crop without detecting, and a live frame with detection', async () => {
+    const calls: string[] = [];
+    expect(await handleFaceRequest(fakeEngine(calls), { id: 6, kind: 'describe-live', frame: cropOf(5, 4) })).toEqual({ id: 6, ok: true, result: PREPARED });
+    expect(await handleFaceRequest(fakeEngine(calls), { id: 7, kind: 'describe-live', frame: pngOf(3, 3) })).toEqual({ id: 7, ok: true, result: PREPARED });
+    expect(calls).toEqual(['describe crop 5x4', 'describe live 3x3']);
+  });
+
+  it('verifies a mix of described frames, crops and images', async () => {
+    const calls: string[] = [];
+    await handleFaceRequest(fakeEngine(calls), { id: 8, kind: 'verify', live: [PREPARED, cropOf(2, 2), pngOf(2, 2)], portrait: pngOf(2, 2) });
+    expect(calls).toEqual(['verify described,crop,image image']);
+  });
+
+  it('refuses a malformed crop before the engine sees it', async () => {
+    const calls: string[] = [];
+    const few = await handleFaceRequest(fakeEngine(calls), { id: 9, kind: 'describe-live', frame: cropOf(5, 4, 5) });
+    expect(few).toMatchObject({ ok: false, error: { code: 'FACE_CROP_INVALID' } });
+    const short = { ...cropOf(5, 4), image: { width: 5, height: 4, data: new Uint8Array(3) } };
+    expect(await handleFaceRequest(fakeEngine(calls), { id: 10, kind: 'describe-live', frame: short })).toMatchObject({ ok: false, error: { code: 'FACE_IMAGE_UNREADABLE' } });
     expect(calls).toEqual([]);
   });
 });

@@ -2,8 +2,8 @@
 // the way (held, rejected at the kiosk, sealed with how many wait ahead of it, refused by the
 // authority on delivery, sent, received, in review, decided accepted or rejected with reason and
 // time), who ran each, whether its slip is still kept, newest first; enrollments that ended
-// otherwise are not listed. `since` keeps what ended from then on (held ones whatever their
-// age), `operatorId` one operator's, `recordId` one record; `startOfKioskDay` is the kiosk's
+// otherwise are not listed. `since` keeps what ended from then on (held ones and refused deliveries
+// whatever their age), `operatorId` one operator's, `recordId` one record; `startOfKioskDay` is the kiosk's
 // local midnight.
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ interface Row {
   decidedAt?: string;
   rejection?: string;
   record?: {
-    id: string; number: string | null; state: 'queued' | 'sending' | 'accepted' | 'rejected'; created: string;
+    id: string; number: string | null; state: 'queued' | 'sending' | 'accepted' | 'rejected'; created: string; lastError?: string;
     authority?: { state: string; reason?: string | null; at: string };
     slip?: boolean;
   };
@@ -47,9 +47,9 @@ function store(rows: Row[]): Db {
     const record = row.record;
     if (!record) continue;
     db.prepare(`INSERT INTO outbox (record_id, enrollment_id, number, state, size, digest, next_attempt_at, created_at, updated_at,
-                authority_state, authority_reason, authority_state_at) VALUES (?, ?, ?, ?, 100, 'd', ?, ?, ?, ?, ?, ?)`)
+                authority_state, authority_reason, authority_state_at, last_error) VALUES (?, ?, ?, ?, 100, 'd', ?, ?, ?, ?, ?, ?, ?)`)
       .run(record.id, row.id, record.number, record.state, record.created, record.created, record.created,
-        record.authority?.state ?? null, record.authority?.reason ?? null, record.authority?.at ?? null);
+        record.authority?.state ?? null, record.authority?.reason ?? null, record.authority?.at ?? null, record.lastError ?? null);
     if (record.slip) db.prepare('INSERT INTO slips (record_id, envelope) VALUES (?, ?)').run(record.id, Buffer.from('sealed slip'));
   }
   return db;
@@ -68,7 +68,9 @@ const ROWS: Row[] = [
   { id: 'e-rejected', flow: 'company', state: 'rejected', by: null, updated: at(5), decidedAt: at(5), rejection: 'poor-captures' },
   { id: 'e-queued', state: 'sealed', updated: at(10), record: { id: 'r-queued', number: number(1), state: 'queued', created: at(10), slip: true } },
   { id: 'e-sending', state: 'sealed', by: SUPERVISOR.id, updated: at(12), record: { id: 'r-sending', number: number(2), state: 'sending', created: at(12) } },
-  { id: 'e-refused', state: 'sealed', updated: at(14), record: { id: 'r-refused', number: number(3), state: 'rejected', created: at(14) } },
+  { id: 'e-refused', state: 'sealed', updated: at(14), record: {
+    id: 'r-refused', number: number(3), state: 'rejected', created: at(14), lastError: 'Record r-refused is already held with different content.',
+  } },
   { id: 'e-sent', state: 'sealed', updated: at(16), record: { id: 'r-sent', number: number(4), state: 'accepted', created: at(16), slip: true } },
   { id: 'e-received', state: 'sealed', updated: at(18), record: {
     id: 'r-received', number: number(5), state: 'accepted', created: at(18), authority: { state: 'received', at: at(30) },
@@ -103,7 +105,8 @@ describe('listRecords', () => {
         state: 'in-review', reason: 'second look' },
       { ...base, enrollmentId: 'e-received', recordId: 'r-received', number: number(5), flow: 'person', at: at(18), ranBy: OFFICER, state: 'received' },
       { ...base, enrollmentId: 'e-sent', recordId: 'r-sent', number: number(4), flow: 'person', at: at(16), ranBy: OFFICER, state: 'sent', slipKept: true },
-      { ...base, enrollmentId: 'e-refused', recordId: 'r-refused', number: number(3), flow: 'person', at: at(14), ranBy: OFFICER, state: 'delivery-refused' },
+      { ...base, enrollmentId: 'e-refused', recordId: 'r-refused', number: number(3), flow: 'person', at: at(14), ranBy: OFFICER, state: 'delivery-refused',
+        reason: 'Record r-refused is already held with different content.' },
       { ...base, enrollmentId: 'e-sending', recordId: 'r-sending', number: number(2), flow: 'person', at: at(12), ranBy: SUPERVISOR,
         state: 'sealed', ahead: 2 },
       { ...base, enrollmentId: 'e-queued', recordId: 'r-queued', number: number(1), flow: 'person', at: at(10), ranBy: OFFICER,
@@ -124,11 +127,11 @@ describe('listRecords', () => {
     expect(ahead()).toEqual({ 'r-sending': 0 });
   });
 
-  it('keeps what ended from `since` on, and held enrollments whatever their age', () => {
+  it('keeps what ended from `since` on, and held enrollments and refused deliveries whatever their age', () => {
     const db = store(ROWS);
     expect(listRecords(db, { since: at(16) }).map((entry) => entry.enrollmentId))
-      .toEqual(['e-denied', 'e-accepted', 'e-in-review', 'e-received', 'e-sent', 'e-held']);
-    expect(listRecords(db, { since: at(60) }).map((entry) => entry.enrollmentId)).toEqual(['e-held']);
+      .toEqual(['e-denied', 'e-accepted', 'e-in-review', 'e-received', 'e-sent', 'e-refused', 'e-held']);
+    expect(listRecords(db, { since: at(60) }).map((entry) => entry.enrollmentId)).toEqual(['e-refused', 'e-held']);
     expect(listRecords(db, { since: null })).toHaveLength(10);
   });
 
@@ -136,7 +139,7 @@ describe('listRecords', () => {
     const db = store(ROWS);
     expect(listRecords(db, { operatorId: SUPERVISOR.id }).map((entry) => entry.enrollmentId)).toEqual(['e-denied', 'e-sending']);
     expect(listRecords(db, { operatorId: OFFICER.id, since: at(15) }).map((entry) => entry.enrollmentId))
-      .toEqual(['e-accepted', 'e-in-review', 'e-received', 'e-sent', 'e-held']);
+      .toEqual(['e-accepted', 'e-in-review', 'e-received', 'e-sent', 'e-refused', 'e-held']);
     expect(listRecords(db, { operatorId: 99 })).toEqual([]);
     expect(listRecords(db, { recordId: 'r-sent' })).toEqual([expect.objectContaining({ enrollmentId: 'e-sent', state: 'sent', slipKept: true })]);
     expect(listRecords(db, { recordId: 'r-sent', operatorId: SUPERVISOR.id })).toEqual([]);

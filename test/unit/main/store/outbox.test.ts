@@ -48,11 +48,11 @@ describe('outbox', () => {
 
   it('puts a failed record back until its next attempt, and keeps a refused one out of the queue but sealed', () => {
     const db = storeWith('a', 'b');
-    scheduleRetry(db, 'a', { nextAttemptAt: at(30), error: 'The authority cannot be reached.', now: at(2) });
-    markRejected(db, 'b', 'Record b is already held with different content.', at(2));
+    scheduleRetry(db, 'a', { nextAttemptAt: at(30), fault: { code: 'AUTHORITY_UNREACHABLE', kind: 'transient', message: 'The authority cannot be reached.' }, now: at(2) });
+    markRejected(db, 'b', { code: 'RECORD_CONFLICT', kind: 'reject', message: 'Record b is already held with different content.' }, at(2));
     expect(dueRecords(db, at(29), 10)).toEqual([]);
     expect(dueRecords(db, at(30), 10).map((r) => [r.recordId, r.attempts])).toEqual([['a', 1]]);
-    expect(outboxEntry(db, 'b')).toMatchObject({ state: 'rejected', attempts: 1, lastError: expect.stringContaining('different content') });
+    expect(outboxEntry(db, 'b')).toMatchObject({ state: 'rejected', attempts: 1, lastError: expect.stringContaining('different content'), lastErrorCode: 'RECORD_CONFLICT' });
     expect(readEnvelope(db, 'b').toString()).toBe('sealed b');
     expect(queueSummary(db)).toMatchObject({ queued: 1, rejected: 1, oldestQueuedAt: at(0), nextAttemptAt: at(30) });
   });

@@ -11,6 +11,7 @@ describe('keepPackageFile', () => {
       'package.json', 'LICENSE', 'lib/index.js', 'dist/page.html', 'dist/tf.node.js', 'dist/tfjs-backend-wasm-simd.wasm', 'lib/schema.json', 'index.cjs', 'esm/x.mjs',
       'build/Release/better_sqlite3.node', 'prebuilds/linux-x64/@serialport+bindings-cpp.glibc.node',
       'prebuilds/HID-linux-x64/node-napi-v4.node', 'prebuilds/HID_hidraw-linux-x64/node-napi-v4.node',
+      'bin/napi-v6/linux/x64/onnxruntime_binding.node', 'bin/napi-v6/linux/x64/libonnxruntime.so.1', 'bin/cli.js',
     ]) expect(keepPackageFile(path, linux, true), path).toBe(true);
   });
 
@@ -24,6 +25,7 @@ describe('keepPackageFile', () => {
       'build/Release/obj.target/better_sqlite3.node', 'build/Release/test_extension.node', 'build/Makefile', 'build/config.gypi',
       'prebuilds/linux-x64/@serialport+bindings-cpp.musl.node', 'prebuilds/HID-linux-x64-musl/node-napi-v4.node',
       'prebuilds/linux-arm64/x.node', 'prebuilds/darwin-x64+arm64/x.node', 'prebuilds/win32-x64/x.node',
+      'bin/napi-v6/linux/arm64/libonnxruntime.so.1', 'bin/napi-v6/darwin/arm64/libonnxruntime.1.dylib', 'bin/napi-v6/win32/x64/DirectML.dll',
       'deps/sqlite3/sqlite3.c', 'src/addon.cc', 'binding.gyp', 'index.d.ts', 'src/index.ts', 'dist/tf.js.map',
       'README.md', 'docs/api.html', 'test/a.js', 'dist/tensor_test.js', 'lib/x.spec.js', '__tests__/y.js', 'demo/index.js',
       '.github/workflows/ci.yml', '.npmignore', 'tsconfig.json', 'node_modules/nested/index.js',

@@ -1,5 +1,5 @@
-// A throwaway PostgreSQL for the tests: initdb into a temporary directory, then a server on
-// 127.0.0.1 at a free port with its socket in that directory, stopped and deleted afterwards.
+// A throwaway PostgreSQL for the tests and the authority benchmark: initdb into a temporary
+// directory, then a server on 127.0.0.1 at a free port with its socket in that directory, stopped and deleted afterwards.
 // Run as root (as in CI containers), the server runs as the `postgres` user, as it must.
 
 import { execFile, execFileSync } from 'node:child_process';
