@@ -1,5 +1,5 @@
 // A small seeded generator (mulberry32) for schedules that must replay from a seed: the
-// torture loop's kills and the sync-under-faults test's fault plan.
+// torture loop's kills, the sync-under-faults test's fault plan, the weights of the test ONNX model.
 
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;

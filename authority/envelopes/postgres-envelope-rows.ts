@@ -1,6 +1,7 @@
 // The envelope rows on PostgreSQL, through the repository's pool: each statement on its own, the
 // commit (row in, or the losing write's chunks out) in one transaction.
 import type pg from 'pg';
+import { withTransaction } from '../store/postgres-transaction.js';
 import type { EnvelopeRows } from './envelope-rows.js';
 
 /** The bytes as a Buffer without copying them (pg sends a Buffer parameter as binary). */
@@ -11,22 +12,14 @@ export function postgresEnvelopeRows(pool: pg.Pool): EnvelopeRows {
     async addChunk(writeId, start, bytes) {
       await pool.query('INSERT INTO envelope_chunks (write_id, start, bytes) VALUES ($1, $2, $3)', [writeId, start, bufferView(bytes)]);
     },
-    async commit(digest, size, writeId, at) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+    commit(digest, size, writeId, at) {
+      return withTransaction(pool, async (client) => {
         const inserted = await client.query(
           'INSERT INTO envelopes (digest, size, write_id, stored_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [digest, size, writeId, at]);
         const kept = inserted.rowCount === 1;
         if (!kept) await client.query('DELETE FROM envelope_chunks WHERE write_id = $1', [writeId]);
-        await client.query('COMMIT');
         return kept;
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
     },
     async dropWrite(writeId) {
       await pool.query('DELETE FROM envelope_chunks WHERE write_id = $1', [writeId]);

@@ -4,6 +4,7 @@
 import pg from 'pg';
 import { pendingMigrations } from './migrations/authority-migration.js';
 import { nextKioskCode } from './kiosk-codes.js';
+import { withTransaction } from './postgres-transaction.js';
 import { DEFAULT_STORE_TUNING, type StoreTuning } from './store-tuning.js';
 import type { EnvelopeRows } from '../envelopes/envelope-rows.js';
 import { bufferView, postgresEnvelopeRows } from '../envelopes/postgres-envelope-rows.js';
@@ -84,19 +85,8 @@ function describe(url: string): string {
 class PostgresRepository implements AuthorityRepository {
   constructor(private readonly pool: pg.Pool) {}
 
-  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, work);
   }
 
   private async one<T>(sql: string, params: unknown[], on: Queryable = this.pool): Promise<T | undefined> {

@@ -5,7 +5,7 @@ import type * as FaceApi from '@vladmandic/face-api';
 import { z } from 'zod';
 import type { Point } from './landmarks.js';
 import { assessFaceQuality, faceQualityConfigSchema, INSTRUCTIONS, type Instruction, type QualityReport } from './quality.js';
-import { cropPadded, resizeBilinear, type Rect, type RgbaImage } from './rgba-image.js';
+import { cropPadded, resizeBilinear, rgbInt32, type Rect, type RgbaImage } from './rgba-image.js';
 import { loadFaceRuntime, type FaceApiModule, type FaceBackendInfo } from './face-runtime.js';
 import { verifyDescribed, type VerificationContext, type VerificationResult } from './verification.js';
 import { GatehouseError } from '../errors.js';
@@ -278,13 +278,7 @@ export class FaceAnalyzer {
   }
 
   private async withTensor<T>(image: RgbaImage, run: (input: Tensor3D) => Promise<T>): Promise<T> {
-    const rgb = new Int32Array(image.width * image.height * 3);
-    for (let i = 0, p = 0; i < rgb.length; i += 3, p += 4) {
-      rgb[i] = image.data[p];
-      rgb[i + 1] = image.data[p + 1];
-      rgb[i + 2] = image.data[p + 2];
-    }
-    const input = this.faceapi.tf.tensor3d(rgb, [image.height, image.width, 3], 'int32');
+    const input = this.faceapi.tf.tensor3d(rgbInt32(image.data, image.width, image.height), [image.height, image.width, 3], 'int32');
     try {
       return await run(input);
     } finally {

@@ -1,8 +1,9 @@
 // Images as the face code sees them: decoded RGBA pixels (from JPEG, PNG or a raw camera
-// frame) and the few geometric operations the pipeline needs, in plain TypeScript.
-import jpeg from 'jpeg-js';
+// frame) and the few geometric operations the pipeline needs, in plain TypeScript. JPEG is
+// decoded by libjpeg-turbo (jpeg-decoder.ts), PNG by pngjs.
 import { PNG } from 'pngjs';
 import { GatehouseError } from '../errors.js';
+import { decodeJpeg } from './jpeg-decoder.js';
 
 export interface RgbaImage {
   readonly width: number;
@@ -18,7 +19,8 @@ export interface Rect {
   readonly height: number;
 }
 
-const MAX_MEGAPIXELS = 40;
+/** Larger images are refused before decoding. */
+const MAX_PIXELS = 40_000_000;
 
 function isPng(bytes: Uint8Array): boolean {
   return bytes.length > 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
@@ -34,15 +36,16 @@ export function decodeImage(bytes: Uint8Array): RgbaImage {
   if (!format) {
     throw new GatehouseError('FACE_IMAGE_UNSUPPORTED', 'The image is neither JPEG nor PNG.', { bytes: bytes.length });
   }
+  return format === 'JPEG' ? decodeJpeg(bytes, { maxPixels: MAX_PIXELS }) : decodePng(bytes);
+}
+
+function decodePng(bytes: Uint8Array): RgbaImage {
   try {
-    if (format === 'PNG') {
-      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      return { width: png.width, height: png.height, data: png.data };
-    }
-    return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS, maxMemoryUsageInMB: 1024 });
+    const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return { width: png.width, height: png.height, data: png.data };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new GatehouseError('FACE_IMAGE_UNREADABLE', `The ${format} image cannot be decoded: ${reason}.`, { format, bytes: bytes.length });
+    throw new GatehouseError('FACE_IMAGE_UNREADABLE', `The PNG image cannot be decoded: ${reason}.`, { format: 'PNG', bytes: bytes.length });
   }
 }
 
@@ -107,6 +110,17 @@ export function resizeBilinear(image: RgbaImage, width: number, height: number):
 }
 
 /** Rec. 601 luma of each pixel, 0–255. */
+/** The image's red, green and blue as int32 (height × width × 3), the tensor face-api takes; `channels` per pixel in `data` (3 or 4). */
+export function rgbInt32(data: ArrayLike<number>, width: number, height: number, channels: 3 | 4 = 4): Int32Array {
+  const rgb = new Int32Array(width * height * 3);
+  for (let i = 0, p = 0; i < rgb.length; i += 3, p += channels) {
+    rgb[i] = data[p]!;
+    rgb[i + 1] = data[p + 1]!;
+    rgb[i + 2] = data[p + 2]!;
+  }
+  return rgb;
+}
+
 export function toGray(image: RgbaImage): Float32Array {
   const gray = new Float32Array(image.width * image.height);
   for (let i = 0, p = 0; i < gray.length; i++, p += 4) {

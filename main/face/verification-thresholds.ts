@@ -16,6 +16,6 @@ export const verificationThresholdsSchema = z
 export type VerificationThresholds = z.infer<typeof verificationThresholdsSchema>;
 
 export const VERIFICATION_THRESHOLDS: VerificationThresholds = verificationThresholdsSchema.parse({
-  match: 0.525,
+  match: 0.53,
   review: 0.61,
 });

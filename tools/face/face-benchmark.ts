@@ -2,7 +2,8 @@
 // bench` does), side by side with plain face-api on the same frames in the same run: guidance
 // per frame, verification of three live frames and a portrait, worker start, peak memory, and
 // the backend that ran. Gatehouse and the reference take turns, so that load from elsewhere on
-// the machine falls on both alike.
+// the machine falls on both alike. Gatehouse decodes the JPEG frames in its worker as the kiosk
+// does (libjpeg-turbo); the reference decodes them with jpeg-js, which also writes them.
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { GatehouseError } from '../../main/errors.js';
 import type { FaceCrop } from '../../main/face/face-crop.js';
 import { loadFaceRuntime, type FaceApiModule } from '../../main/face/face-runtime.js';
 import { FaceWorkerClient } from '../../main/face/face-worker-client.js';
-import { cropPadded, decodeImage, resizeBilinear, type Rect, type RgbaImage } from '../../main/face/rgba-image.js';
+import { cropPadded, decodeImage, resizeBilinear, rgbInt32, type Rect, type RgbaImage } from '../../main/face/rgba-image.js';
 import type { FrameInput } from '../../main/face/worker-protocol.js';
 import { defaultFacesDir } from './calibration.js';
 
@@ -67,13 +68,7 @@ class PlainFaceApi {
 
   private async withTensor(frame: Uint8Array | RgbaImage, run: (input: FaceApi.tf.Tensor3D) => Promise<number>): Promise<number> {
     const image = frame instanceof Uint8Array ? jpeg.decode(frame, { useTArray: true, formatAsRGBA: false }) : frame;
-    const channels = frame instanceof Uint8Array ? 3 : 4;
-    const rgb = new Int32Array(image.width * image.height * 3);
-    for (let i = 0, p = 0; i < rgb.length; i += 3, p += channels) {
-      rgb[i] = image.data[p];
-      rgb[i + 1] = image.data[p + 1];
-      rgb[i + 2] = image.data[p + 2];
-    }
+    const rgb = rgbInt32(image.data, image.width, image.height, frame instanceof Uint8Array ? 3 : 4);
     const input = this.faceapi.tf.tensor3d(rgb, [image.height, image.width, 3], 'int32');
     try {
       return await run(input);

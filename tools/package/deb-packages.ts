@@ -76,7 +76,7 @@ export const KIOSK_PACKAGE: DebPackageSpec = {
   entries: ['bin/gatehouse.js', 'dist/main/cli/main.js'],
   startedByPath: ['dist/main/face/face-worker.js'],
   probedNotShipped: ['dist/tools/cli/main.js'],
-  loadedByName: ['smartcard', 'node-hid', 'better-sqlite3-multiple-ciphers'],
+  loadedByName: ['smartcard', 'node-hid', 'better-sqlite3-multiple-ciphers', '@cornerstonejs/codec-libjpeg-turbo-8bit'],
   optionalPackages: ['node-hid'],
   unusedPackageFiles: {
     // face-api's copy of the weights: the kiosk loads the hash-checked copy in models/ (main/face/model-manifest.ts).

@@ -4,7 +4,7 @@
 // the landmarks and the box the landmark net saw), so its descriptors are face-api's to the bit.
 import { GatehouseError } from '../../errors.js';
 import type { FaceApiModule } from '../face-runtime.js';
-import type { Point } from '../landmarks.js';
+import { centroid, type Point } from '../landmarks.js';
 import { modelHashOf, type ModelManifest } from '../model-manifest.js';
 import type { Rect } from '../rgba-image.js';
 import { VERIFICATION_THRESHOLDS } from '../verification-thresholds.js';
@@ -18,17 +18,6 @@ export function bundledModelSha256(manifest: ModelManifest): string {
   return modelHashOf({ files: manifest.files.filter((entry) => entry.model === RECOGNITION_MODEL) });
 }
 
-/** Sum in order, then divide: face-api's centre point, to the same floating-point result. */
-function centre(points: readonly Point[]): Point {
-  let x = 0;
-  let y = 0;
-  for (const point of points) {
-    x += point.x;
-    y += point.y;
-  }
-  return { x: x / points.length, y: y / points.length };
-}
-
 /**
  * The chip face-api's recognition net is given: a square of side (mean eye-to-mouth distance) / 0.45,
  * placed at 0.5 and 0.43 of its side left of and above the centre of the eye and mouth centres,
@@ -40,12 +29,12 @@ export function faceApiChipRect({ image, box, landmarks }: FaceToDescribe): Rect
   const boxTop = Math.max(box.y, 0);
   const seenWidth = Math.floor(Math.min(box.x + box.width - boxLeft, image.width - boxLeft));
   const seenHeight = Math.floor(Math.min(box.y + box.height - boxTop, image.height - boxTop));
-  const leftEye = centre(landmarks.slice(36, 42));
-  const rightEye = centre(landmarks.slice(42, 48));
-  const mouth = centre(landmarks.slice(48, 68));
+  const leftEye = centroid(landmarks.slice(36, 42));
+  const rightEye = centroid(landmarks.slice(42, 48));
+  const mouth = centroid(landmarks.slice(48, 68));
   const toMouth = (p: Point): number => Math.sqrt((mouth.x - p.x) ** 2 + (mouth.y - p.y) ** 2);
   const size = Math.floor((toMouth(leftEye) + toMouth(rightEye)) / 2 / 0.45);
-  const middle = centre([leftEye, rightEye, mouth]);
+  const middle = centroid([leftEye, rightEye, mouth]);
   const x = Math.floor(Math.max(0, middle.x - 0.5 * size));
   const y = Math.floor(Math.max(0, middle.y - 0.43 * size));
   const width = Math.min(size, seenWidth + x);

@@ -1,7 +1,7 @@
 // 2-D similarity transforms (rotation, uniform scale, translation; no reflection or shear) and
 // their least-squares fit to point correspondences, as used to align a face to an engine's
 // landmark template. Pure arithmetic: x' = a·x − b·y + tx, y' = b·x + a·y + ty.
-import type { Point } from '../landmarks.js';
+import { centroid, type Point } from '../landmarks.js';
 
 export interface Similarity {
   readonly a: number;
@@ -23,16 +23,6 @@ export function invertSimilarity(t: Similarity): Similarity {
   return { a, b, tx: -(a * t.tx - b * t.ty), ty: -(b * t.tx + a * t.ty) };
 }
 
-function mean(points: readonly Point[]): Point {
-  let x = 0;
-  let y = 0;
-  for (const p of points) {
-    x += p.x;
-    y += p.y;
-  }
-  return { x: x / points.length, y: y / points.length };
-}
-
 /**
  * The similarity that maps `from` onto `to` with the least sum of squared distances (closed
  * form: with both sets centred, a = Σ(f·t)/Σ|f|², b = Σ(f×t)/Σ|f|², then the translation that
@@ -40,8 +30,8 @@ function mean(points: readonly Point[]): Point {
  */
 export function fitSimilarity(from: readonly Point[], to: readonly Point[]): Similarity {
   if (from.length !== to.length || from.length < 2) throw new RangeError(`a similarity fit needs two or more point pairs, got ${from.length} and ${to.length}`);
-  const cf = mean(from);
-  const ct = mean(to);
+  const cf = centroid(from);
+  const ct = centroid(to);
   let spread = 0;
   let dot = 0;
   let cross = 0;

@@ -60,7 +60,7 @@ describe('gatehouse provisioning and sync commands', () => {
     expect(queue.json.records).toHaveLength(3);
     expect(queue.json.held).toEqual([]);
     expect(Object.keys(queue.json.records[0]).sort()).toEqual([
-      'acceptedAt', 'attempts', 'bundleId', 'createdAt', 'digest', 'exportedAt', 'lastError', 'nextAttemptAt', 'number', 'purgeAfter', 'purgedAt',
+      'acceptedAt', 'attempts', 'bundleId', 'createdAt', 'digest', 'exportedAt', 'lastError', 'lastErrorCode', 'nextAttemptAt', 'number', 'purgeAfter', 'purgedAt',
       'recordId', 'size', 'state',
     ]);
 

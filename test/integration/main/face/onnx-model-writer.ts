@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import type { EngineManifest } from '../../../../main/face/engines/engine-manifest.js';
+import { seededRandom } from '../../../../torture/seeded-random.js';
 
 const ONNX_PROTO = `
 syntax = "proto3";
@@ -47,17 +48,6 @@ export const DESCRIPTOR_LENGTH = 128;
 const SIZE = 112;
 const POOL = 4;
 
-/** A small seeded generator (mulberry32), so the same seed writes the same bytes. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const valueInfo = (name: string, dims: number[]) => ({ name, type: { tensor_type: { elem_type: FLOAT, shape: { dim: dims.map((dim_value) => ({ dim_value })) } } } });
 
@@ -65,7 +55,7 @@ const valueInfo = (name: string, dims: number[]) => ({ name, type: { tensor_type
 export function projectionModel(seed: number): Uint8Array {
   const root = protobuf.parse(ONNX_PROTO, { keepCase: true }).root;
   const features = 3 * (SIZE / POOL) ** 2;
-  const next = random(seed);
+  const next = seededRandom(seed);
   const weights = new Float32Array(features * DESCRIPTOR_LENGTH).map(() => next() * 2 - 1);
   const model = {
     ir_version: 8,
