@@ -4,7 +4,7 @@
 // and opening the authority for the length of one command.
 import type { Command } from 'commander';
 import { AuthorityError } from '../authority-error.js';
-import { openAuthority, type Authority } from '../authority.js';
+import { openAuthority, type Authority, type AuthorityLimits } from '../authority.js';
 import { storeTuningFrom, type OperatingFlags } from './serve-options.js';
 
 export interface CliIo {
@@ -69,8 +69,8 @@ export function storeOptionsOf(command: Command): { dataDir: string; database?: 
 }
 
 /** Opens the authority for one command and always closes it. */
-export async function withAuthority<T>(command: Command, use: (authority: Authority) => Promise<T>): Promise<T> {
-  const authority = await openAuthority({ ...storeOptionsOf(command), store: storeTuningFrom(command.optsWithGlobals<OperatingFlags>(), process.env) });
+export async function withAuthority<T>(command: Command, use: (authority: Authority) => Promise<T>, limits?: Partial<AuthorityLimits>): Promise<T> {
+  const authority = await openAuthority({ ...storeOptionsOf(command), store: storeTuningFrom(command.optsWithGlobals<OperatingFlags>(), process.env), limits });
   try {
     return await use(authority);
   } finally {

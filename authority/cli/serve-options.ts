@@ -1,11 +1,12 @@
 // The operating settings of the authority beyond its address: the store's pool size and timeouts
 // (every command; `serve` also takes them as options), and serve's TLS certificate and drain
-// timeout. Each comes from its option or, when that is absent, from the environment (authority.conf
+// timeout and registration budget. Each comes from its option or, when that is absent, from the environment (authority.conf
 // in the packaged service); a value that is not a whole number in range stops the command with a
 // message instead of becoming NaN somewhere below.
 import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import { AuthorityError } from '../authority-error.js';
+import { DEFAULT_LIMITS } from '../authority.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, type TlsCredentials } from '../http/server.js';
 import { DEFAULT_STORE_TUNING, type StoreTuning } from '../store/store-tuning.js';
 
@@ -19,6 +20,7 @@ export interface OperatingFlags {
   tlsCert?: string;
   tlsKey?: string;
   drainTimeout?: string;
+  registrationAttempts?: string;
 }
 
 interface Setting {
@@ -34,6 +36,7 @@ const SETTINGS = {
   tlsCert: { flag: 'tlsCert', option: '--tls-cert', env: 'GATEHOUSE_AUTHORITY_TLS_CERT' },
   tlsKey: { flag: 'tlsKey', option: '--tls-key', env: 'GATEHOUSE_AUTHORITY_TLS_KEY' },
   drainTimeout: { flag: 'drainTimeout', option: '--drain-timeout', env: 'GATEHOUSE_AUTHORITY_DRAIN_TIMEOUT_MS' },
+  registrationAttempts: { flag: 'registrationAttempts', option: '--registration-attempts', env: 'GATEHOUSE_AUTHORITY_REGISTRATION_ATTEMPTS' },
 } as const satisfies Record<string, Setting>;
 
 const given = (setting: Setting, flags: OperatingFlags, env: Environment): string | undefined => {
@@ -65,6 +68,8 @@ export function storeTuningFrom(flags: OperatingFlags, env: Environment): StoreT
 export interface ServeSettings {
   tls: { certFile: string; keyFile: string } | undefined;
   drainTimeoutMs: number;
+  /** Kiosk registrations one client address may attempt per window (many kiosks behind one address need more). */
+  registrationAttemptsPerWindow: number;
 }
 
 export function serveSettingsFrom(flags: OperatingFlags, env: Environment): ServeSettings {
@@ -76,6 +81,8 @@ export function serveSettingsFrom(flags: OperatingFlags, env: Environment): Serv
   return {
     tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined,
     drainTimeoutMs: wholeNumber(SETTINGS.drainTimeout, flags, env, { min: 0, max: HOUR_MS, fallback: DEFAULT_DRAIN_TIMEOUT_MS }),
+    registrationAttemptsPerWindow: wholeNumber(SETTINGS.registrationAttempts, flags, env,
+      { min: 1, max: 1_000_000, fallback: DEFAULT_LIMITS.registrationAttemptsPerWindow }),
   };
 }
 

@@ -20,6 +20,8 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .option('--pool-size <n>', 'PostgreSQL connections at most (default: $GATEHOUSE_AUTHORITY_POOL_SIZE or 10)')
     .option('--statement-timeout <ms>', 'PostgreSQL statement and connection-wait timeout (default: $GATEHOUSE_AUTHORITY_STATEMENT_TIMEOUT_MS or 30000)')
     .option('--busy-timeout <ms>', 'SQLite lock wait (default: $GATEHOUSE_AUTHORITY_BUSY_TIMEOUT_MS or 5000)')
+    .option('--registration-attempts <n>', 'kiosk registrations one client address may attempt per 10 minutes; raise it when many kiosks '
+      + 'register from behind one address (default: $GATEHOUSE_AUTHORITY_REGISTRATION_ATTEMPTS or 10)')
     .action(async (options: { port: string; host: string } & OperatingFlags, command: Command) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -42,6 +44,6 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         log.info('draining', { inFlight: server.inFlight(), drainTimeoutMs: settings.drainTimeoutMs });
         await server.close();
         stopReloading?.();
-      });
+      }, { registrationAttemptsPerWindow: settings.registrationAttemptsPerWindow });
     });
 }

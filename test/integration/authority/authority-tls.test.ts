@@ -176,6 +176,7 @@ describe('gatehouse-authority serve, operated', () => {
     [['serve', '--pool-size', 'lots'], {}, 'CLI_INVALID_OPTIONS'],
     [['serve'], { GATEHOUSE_AUTHORITY_STATEMENT_TIMEOUT_MS: '-5' }, 'CLI_INVALID_OPTIONS'],
     [['serve'], { GATEHOUSE_AUTHORITY_DRAIN_TIMEOUT_MS: '1e3' }, 'CLI_INVALID_OPTIONS'],
+    [['serve', '--registration-attempts', '0'], {}, 'CLI_INVALID_OPTIONS'],
     [['serve', '--tls-cert', '/nonexistent.pem'], {}, 'CLI_INVALID_OPTIONS'],
     [['serve', '--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key'], {}, 'TLS_FILES_UNREADABLE'],
     [['serve'], { GATEHOUSE_AUTHORITY_TLS_CERT: 'CA', GATEHOUSE_AUTHORITY_TLS_KEY: 'CA' }, 'TLS_FILES_INVALID'],
