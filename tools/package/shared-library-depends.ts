@@ -1,6 +1,7 @@
 // The Debian packages the shipped machine code needs: for every ELF file in a staged
 // package (the Node runtime, the native addons) the shared libraries the dynamic linker
-// resolves (`ldd`), mapped to the installed packages that own them (`dpkg-query -S`).
+// resolves (`ldd`), mapped to the installed packages that own them (`dpkg-query -S`); a library
+// the package ships itself (onnxruntime's, beside its addon) needs no package.
 // What dpkg-shlibdeps does for a source package, for a tree built without one.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync, realpathSync } from 'node:fs';
@@ -57,7 +58,9 @@ function registeredNames(library: string): string[] {
 
 /** The sorted Debian packages providing the libraries `files` (ELF files) link against. */
 export function sharedLibraryDepends(files: readonly string[]): string[] {
-  const libraries = [...new Set(files.flatMap((file) => parseLdd(file, execFileSync('ldd', [file], { encoding: 'utf8' }))))];
+  const shipped = new Set(files.map((file) => realpathSync(file)));
+  const libraries = [...new Set(files.flatMap((file) => parseLdd(file, execFileSync('ldd', [file], { encoding: 'utf8' }))))]
+    .filter((library) => !shipped.has(realpathSync(library)));
   if (libraries.length === 0) return [];
   // dpkg-query exits 1 when any one name is unknown, which some of the alternatives always are.
   const owners = parseDpkgSearch(spawnSync('dpkg-query', ['-S', ...libraries.flatMap(registeredNames)], { encoding: 'utf8' }).stdout);

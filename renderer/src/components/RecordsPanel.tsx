@@ -66,9 +66,10 @@ export function RecordsPanel({ operator }: { operator: z.infer<typeof Operator> 
                 <td className={`records-state records-${entry.state} records-${entry.decision ?? 'open'}`}>
                   {stateText(entry)}
                   {entry.decidedAt && <span className="muted"> · {dateTime(entry.decidedAt)}</span>}
-                  {entry.reason && (entry.state === 'decided' || entry.state === 'delivery-refused') && (
+                  {entry.reason && entry.state === 'decided' && (
                     <span className="records-reason" data-testid="records-reason">{entry.reason}</span>
                   )}
+                  {entry.reason && entry.state === 'delivery-refused' && <RefusalDetail reason={entry.reason} testId="records-reason" />}
                 </td>
                 <td>
                   {supervisor && entry.state === 'delivery-refused' && entry.recordId && (
@@ -125,9 +126,20 @@ function RequeueDialog({ entry, onClose, onDone }: { entry: Entry; onClose(): vo
       </>
     )}>
       <p>{t('records.requeue.refusedBecause')}</p>
-      <p className="records-reason" data-testid="requeue-reason">{entry.reason ?? '—'}</p>
+      {entry.reason && <RefusalDetail reason={entry.reason} testId="requeue-reason" />}
       <p>{t('records.requeue.body')}</p>
       <ErrorText error={error} />
     </Dialog>
+  );
+}
+
+/** The authority's own words for a refusal: technical, in its language, so behind a disclosure. */
+function RefusalDetail({ reason, testId }: { reason: string; testId: string }) {
+  const { t } = useTranslation();
+  return (
+    <details className="records-reason">
+      <summary>{t('diagnostics.technical')}</summary>
+      <span data-testid={testId}>{reason}</span>
+    </details>
   );
 }

@@ -18,4 +18,12 @@ describe('shared library dependencies', () => {
   it.runIf(process.platform === 'linux')('finds libc6 among what this Node links against', () => {
     expect(sharedLibraryDepends([process.execPath])).toContain('libc6');
   });
+
+  it.runIf(process.platform === 'linux')('needs no package for a library shipped beside the addon that links it', () => {
+    const addon = 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node';
+    const library = 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1';
+    const depends = sharedLibraryDepends([addon, library]);
+    expect(depends).toContain('libc6');
+    expect(() => sharedLibraryDepends([addon])).toThrow(SharedLibraryError);
+  });
 });
