@@ -39,10 +39,13 @@ interface Replica {
   memory: PeakMemory;
 }
 
+/** The command line of `gatehouse-authority … args` on this set-up's store. */
+const authorityArgs = (dataDir: string, store: Store, args: readonly string[]): string[] =>
+  [authorityCli, '--data', dataDir, ...(store.database ? ['--database', store.database] : []), ...args];
+
 /** Runs one authority command to its end; its standard output. */
 function runAuthority(dataDir: string, store: Store, args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [authorityCli, '--data', dataDir, ...(store.database ? ['--database', store.database] : []), ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, authorityArgs(dataDir, store, args), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
@@ -54,9 +57,9 @@ function runAuthority(dataDir: string, store: Store, args: string[]): Promise<st
 
 /** Starts `serve` and resolves once it prints `ready <url>`; its request log is dropped, its last words kept for a failure. */
 function startReplica(dataDir: string, store: Store): Promise<Replica> {
-  const child = spawn(process.execPath, [authorityCli, '--data', dataDir, ...(store.database ? ['--database', store.database] : []), 'serve', '--port', '0',
-    // The whole fleet registers from 127.0.0.1, as kiosks behind one NAT would.
-    '--registration-attempts', String(KIOSKS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The whole fleet registers from 127.0.0.1, as kiosks behind one NAT would.
+  const child = spawn(process.execPath, authorityArgs(dataDir, store, ['serve', '--port', '0', '--registration-attempts', String(KIOSKS)]),
+    { stdio: ['ignore', 'pipe', 'pipe'] });
   const memory = samplePeakMemory(child.pid!, 100);
   let lastWords = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => { lastWords = (lastWords + chunk).slice(-2_000); });
