@@ -68,8 +68,8 @@ afterAll(async () => {
   await authority?.close();
 });
 
-async function staffPage(who: typeof SUPERVISOR, language: 'en' | 'de'): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+async function staffPage(who: typeof SUPERVISOR, language: 'en' | 'de' | 'zh-CN', viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
   await page.goto(kiosk.url);
   await logIn(page, 'staff', who);
   await page.getByTestId(`lang-${language}`).click();
@@ -101,6 +101,21 @@ describe('a refused record', () => {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect(await page.locator('[data-testid=records-entry][data-state=delivery-refused]').count()).toBe(1);
+    await page.close();
+  });
+
+  it('asks in Chinese on a 1920×1080 screen, the authority\'s words behind the technical detail', async () => {
+    const page = await staffPage(SUPERVISOR, 'zh-CN', { width: 1920, height: 1080 });
+    await page.locator('[data-testid=records-entry][data-state=delivery-refused]').waitFor();
+    await page.getByTestId('records-panel').scrollIntoViewIfNeeded();
+    await page.getByTestId('records-requeue').click();
+    const dialog = page.getByTestId('requeue-dialog');
+    await dialog.waitFor();
+    expect(await dialog.getByRole('heading').textContent()).toContain(refusedNumber);
+    expect(await page.getByTestId('requeue-reason').isVisible()).toBe(false);
+    await screenshot(page, 'requeue-confirm-zh-CN-1920');
+    await dialog.getByRole('button', { name: '取消' }).click();
+    await dialog.waitFor({ state: 'detached' });
     await page.close();
   });
 
