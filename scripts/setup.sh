@@ -8,8 +8,9 @@
 # simulator sits behind in tests: a development-machine package, never on a kiosk image;
 # x11-utils, whose xdpyinfo gives the bare X screen's size the kiosk window is placed over),
 # the display servers the kiosk-window tests open it on (xvfb, cage with xwayland) and the
-# tools they look at it with (grim, x11-apps' xwd), then the npm dependencies, which build
-# the app. Used by the README's first command and by CI.
+# tools they look at it with (grim, x11-apps' xwd, and wf-recorder, whose recording keeps cage
+# drawing the kiosk window itself so that grim's picture is the window's), then the npm
+# dependencies, which build the app. Used by the README's first command and by CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +22,7 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-rec
   chromium socat udev libusb-1.0-0 libudev1 postgresql \
   fonts-noto-core fonts-noto-cjk poppler-utils cups-client zbar-tools \
   pcscd libpcsclite-dev vsmartcard-vpcd \
-  x11-utils xvfb cage xwayland grim x11-apps \
+  x11-utils xvfb cage xwayland grim wf-recorder x11-apps \
   dpkg-dev dpkg-repack lintian systemd
 
 # Electron's binary is downloaded from outside the npm registry; where that is not

@@ -16,6 +16,7 @@ import { screenshotDir } from './support/browser.js';
 import { drawnPage, kioskWindow, uncoveredEdgePixels, until } from './support/kiosk-screen.js';
 import { projectRoot } from './support/kiosk-process.js';
 import { readXwd } from './support/xwd-image.js';
+import { ensureX11SocketDirectory } from '../integration/session/x11-socket-directory.js';
 
 const cli = join(projectRoot, 'bin', 'gatehouse.js');
 const missing = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0;
@@ -110,6 +111,7 @@ describe.skipIf(missing('cage') || missing('grim') || missing('Xwayland') || mis
     };
     // cage starts XWayland and hands its DISPLAY to the kiosk; the test needs it to look at the window.
     // Its pid, so the test ends the kiosk and cage then ends with it, taking XWayland down cleanly.
+    ensureX11SocketDirectory();
     const session = `echo "$DISPLAY" > ${displayFile}; echo $$ > ${kioskPidFile}; exec ${process.execPath} ${cli} --data ${data} serve --port 0`;
     const cage = spawn('runuser', ['-u', 'nobody', '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'cage', '--', 'sh', '-c', session], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -149,6 +149,11 @@ describe('a record sealed to a key the authority does not hold', () => {
       expect(await page.getByTestId('sync-last-error').getAttribute('data-code')).toBe('ENVELOPE_WRONG_AUTHORITY_KEY');
       expect(await page.getByTestId('sync-last-error').textContent()).toMatch(language === 'en' ? /call a technician/ : /rufen Sie einen Techniker/);
       expect(await page.getByTestId('sync-technical').textContent()).toContain('ENVELOPE_WRONG_AUTHORITY_KEY');
+      // Nothing runs now, but the badge does not say "up to date" while the fault stands.
+      const badge = page.locator('[data-testid=sync-state][data-state=idle]');
+      await badge.waitFor();
+      expect(await badge.getAttribute('data-badge')).toBe('fault');
+      expect(await badge.textContent()).toBe(language === 'en' ? 'Waiting – needs a technician' : 'Wartet – Techniker nötig');
       await page.getByTestId('sync-panel').scrollIntoViewIfNeeded();
       await screenshot(page, `sync-record-failure-${language}`);
       expect((await authority.authority.repository.listRecords()).map((r) => r.recordId)).not.toContain(misSealed);

@@ -109,6 +109,7 @@ describe('provisioning and the sync panel', () => {
     await screenshot(page, 'sync-draining');
     await panel.getByTestId('sync-queue-depth').getByText('0', { exact: true }).waitFor({ timeout: 60_000 });
     await panel.locator('[data-testid=sync-state][data-state=idle]').waitFor();
+    expect(await panel.getByTestId('sync-state').textContent()).toBe('Up to date');
     await expect(panel.getByTestId('sync-last-error').count()).resolves.toBe(0);
     await expect(panel.getByTestId('sync-transfer').count()).resolves.toBe(0);
     expect(await page.getByTestId('queue-depth').textContent()).toBe('0 queued');

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { SyncProgress } from '../../../main/rpc/procedures/sync';
 import { useKiosk } from '../kiosk-context';
 import { ErrorText } from './ErrorText';
+import { badgeOf } from './sync-badge';
 
 type Progress = z.infer<typeof SyncProgress>;
 
@@ -62,12 +63,13 @@ export function SyncPanel({ supervisor }: { supervisor: boolean }) {
 
   if (!progress) return <section className="panel" data-testid="sync-panel"><ErrorText error={error} /></section>;
   const { transfer, lastError, lastRound } = progress;
+  const badge = badgeOf(progress);
   const errorText = lastError && t([`sync.errors.${lastError.code}`, `errors.${lastError.code}`, 'errors.generic']);
   return (
     <section className="panel sync-panel" data-testid="sync-panel">
       <div className="panel-top">
         <h2>{t('sync.heading')}</h2>
-        <span className={`sync-state sync-${progress.state}`} data-testid="sync-state" data-state={progress.state}>{t(`sync.states.${progress.state}`)}</span>
+        <span className={`sync-state sync-${badge}`} data-testid="sync-state" data-state={progress.state} data-badge={badge}>{t(`sync.states.${badge}`)}</span>
       </div>
       <dl className="facts">
         <dt>{t('sync.queueDepth')}</dt><dd data-testid="sync-queue-depth">{progress.queueDepth}</dd>

@@ -2,9 +2,10 @@
 // the files, users and permissions the package promises, `systemd-analyze verify` on its units,
 // then the kiosk session run exactly as the installed units say (their User=, EnvironmentFile=,
 // Environment= and ExecStart=; cage headless, the only addition), its first screen filling cage's
-// output in test-results/deb-kiosk-session.png (the window from XWayland with xwd; grim's picture,
-// deb-kiosk-session-grim.png, is cage's last own frame: ../session/grim-shot.ts), and a purge that
-// leaves nothing but the data it was not asked to remove. The same for the authority package, whose purge is asked to remove its data.
+// output in grim's picture, test-results/deb-kiosk-session-grim.png, the same picture as the window's
+// from XWayland with xwd, deb-kiosk-session.png (a screen recorder keeps cage drawing the window
+// itself: ../session/grim-shot.ts), and a purge that leaves nothing but the data it was not asked
+// to remove. The same for the authority package, whose purge is asked to remove its data.
 // Runs only as root on Debian with apt and dpkg, and only where no Gatehouse package is installed
 // already (it would replace and purge it).
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -20,8 +21,9 @@ import { debianVersionOf } from '../../../tools/package/debian-control.js';
 import { packageContents } from '../../../tools/package/package-contents.js';
 import { drawnPage, HEADER_INK, kioskWindow, uncoveredEdgePixels, until } from '../../e2e/support/kiosk-screen.js';
 import { readXwd } from '../../e2e/support/xwd-image.js';
-import { readGrimShot } from '../session/grim-shot.js';
+import { readGrimShot, recordCageOutput, windowAndOutput } from '../session/grim-shot.js';
 import { execStartArgv, readUnitFile, unitEnvironment } from '../session/systemd-unit-file.js';
+import { ensureX11SocketDirectory } from '../session/x11-socket-directory.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const resultsDir = join(root, 'test-results');
@@ -31,7 +33,7 @@ const installed = (name: string) => spawnSync('dpkg-query', ['-W', '-f=${Status}
 function whyNotHere(): string | null {
   if (process.getuid?.() !== 0) return 'not root: installing packages needs root';
   if (!existsSync('/etc/debian_version') || !have('apt-get') || !have('dpkg')) return 'not Debian with apt and dpkg';
-  for (const tool of ['systemd-analyze', 'runuser', 'cage', 'grim', 'xwd', 'xwininfo']) if (!have(tool)) return `${tool} is missing`;
+  for (const tool of ['systemd-analyze', 'runuser', 'cage', 'grim', 'wf-recorder', 'xwd', 'xwininfo']) if (!have(tool)) return `${tool} is missing`;
   const present = [KIOSK_PACKAGE.name, AUTHORITY_PACKAGE.name].filter(installed);
   if (present.length > 0) return `${present.join(' and ')} already installed here; the test would replace and purge it`;
   return null;
@@ -176,8 +178,11 @@ describe.skipIf(skipReason !== null)('the Debian packages, installed on this mac
     const [, , kioskUid, kioskGid] = passwd('gatehouse-kiosk');
     const runtime = mkdtempSync(join(tmpdir(), 'gatehouse-kiosk-runtime-'));
     chownSync(runtime, Number(kioskUid), Number(kioskGid));
+    ensureX11SocketDirectory();
     const screen = startAsUnit('gatehouse-kiosk.service', { WLR_BACKENDS: 'headless', WLR_LIBINPUT_NO_DEVICES: '1', XDG_RUNTIME_DIR: runtime });
+    let recorder: Awaited<ReturnType<typeof recordCageOutput>> | undefined;
     try {
+      recorder = await recordCageOutput(screen.child, 'gatehouse-kiosk', runtime);
       const asKiosk = (display: string | null, command: string[]) => spawnSync('runuser', ['-u', 'gatehouse-kiosk', '--', 'env', `XDG_RUNTIME_DIR=${runtime}`, 'WAYLAND_DISPLAY=wayland-0',
         ...(display === null ? [] : [`DISPLAY=${display}`]), ...command], { encoding: 'utf8' });
       // cage's XWayland, where Chromium's window is: the Xwayland process of the screen user, its display its first argument.
@@ -185,28 +190,29 @@ describe.skipIf(skipReason !== null)('the Debian packages, installed on this mac
       const window = await until('the kiosk window', () => kioskWindow(asKiosk(display, ['xwininfo', '-root', '-tree']).stdout), 120_000)
         .catch((error: Error) => { throw new Error(`${error.message}\nhost:\n${host.output().slice(-2000)}\nscreen:\n${screen.output().slice(-2000)}`); });
       const dump = join(runtime, 'window.xwd');
-      const page = await until('the kiosk\'s first screen', drawnPage(() => (asKiosk(display, ['xwd', '-silent', '-id', window.id, '-out', dump]).status === 0 ? readXwd(dump) : null)), 120_000);
+      const takeWindow = () => (asKiosk(display, ['xwd', '-silent', '-id', window.id, '-out', dump]).status === 0 ? readXwd(dump) : null);
+      await until('the kiosk\'s first screen', drawnPage(takeWindow), 120_000);
 
-      // grim: cage's output, whose size the window must have.
+      // grim: cage's output, the same picture as the window's.
       const shotFile = join(runtime, 'grim.png');
-      expect(asKiosk(null, ['grim', shotFile]).status).toBe(0);
-      const output = readGrimShot(shotFile);
+      const { window: page, output, same } = await windowAndOutput({
+        window: takeWindow,
+        output: () => (asKiosk(null, ['grim', shotFile]).status === 0 ? readGrimShot(shotFile) : null),
+      });
+      await recorder.stop();
       mkdirSync(resultsDir, { recursive: true });
-      page.savePng(join(resultsDir, 'deb-kiosk-session.png'));
-      output.savePng(join(resultsDir, 'deb-kiosk-session-grim.png'));
+      page?.savePng(join(resultsDir, 'deb-kiosk-session.png'));
+      output?.savePng(join(resultsDir, 'deb-kiosk-session-grim.png'));
+      expect(same, `grim's picture is not the window's (test-results/deb-kiosk-session-grim.png)\n${recorder.output().slice(-1500)}`).toBe(true);
 
       // The window covers the output exactly and its page reaches every edge.
-      expect({ x: window.x, y: window.y, width: window.width, height: window.height }).toEqual({ x: 0, y: 0, width: output.width, height: output.height });
-      expect([page.width, page.height]).toEqual([output.width, output.height]);
-      expect(uncoveredEdgePixels(page)).toBe(0);
-      // grim sees the window only when cage composites it (grim-shot.ts); then it is the page's.
-      if (!output.uniform) {
-        expect(output.pixel(0, 0)).toEqual(HEADER_INK);
-        expect(uncoveredEdgePixels(output)).toBe(0);
-      }
+      expect({ x: window.x, y: window.y, width: window.width, height: window.height }).toEqual({ x: 0, y: 0, width: output!.width, height: output!.height });
+      expect(output!.pixel(0, 0)).toEqual(HEADER_INK);
+      expect(uncoveredEdgePixels(output!)).toBe(0);
       expect(screen.output()).toMatch(/launching Chromium/);
       expect(host.output()).not.toMatch(/refused a page address|refused rpc connection/);
     } finally {
+      await recorder?.stop();
       await stop(screen.child);
       await stop(host.child);
       rmSync(runtime, { recursive: true, force: true });

@@ -9,10 +9,10 @@
 // no other Chromium on the machine sees it; and WLR_BACKENDS=headless for cage, which has no screen
 // here. Shows: the host serves on the port, the screen user cannot enter the data folder but reads
 // the shared page key, the window opens the kiosk's first screen through a one-time address (spent
-// by the time anyone replays it), filling cage's output (saved as test-results/kiosk-session-W.png:
-// the window taken with xwd from XWayland, because cage 0.1.4 scans that window out and grim gets
-// cage's last own frame instead, black: grim-shot.ts), the window ends by itself when the host
-// stops; and the host's slips still draw under the policy.
+// by the time anyone replays it), filling cage's output (grim's picture of the output, saved as
+// test-results/kiosk-session-grim.png, is the window's as xwd takes it from XWayland, saved as
+// kiosk-session-W.png; a screen recorder keeps cage drawing the window itself: grim-shot.ts), the
+// window ends by itself when the host stops; and the host's slips still draw under the policy.
 // Root only (users, runuser, mount namespaces); users it had to create are removed afterwards.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -26,8 +26,9 @@ import { screenshotDir } from '../../e2e/support/browser.js';
 import { projectRoot } from '../../e2e/support/kiosk-process.js';
 import { drawnPage, HEADER_INK, kioskWindow, uncoveredEdgePixels, until } from '../../e2e/support/kiosk-screen.js';
 import { readXwd } from '../../e2e/support/xwd-image.js';
-import { readGrimShot } from './grim-shot.js';
+import { readGrimShot, recordCageOutput, windowAndOutput } from './grim-shot.js';
 import { execStartArgv, readUnitFile, unitEnvironment } from './systemd-unit-file.js';
+import { ensureX11SocketDirectory } from './x11-socket-directory.js';
 
 const resources = join(projectRoot, 'resources');
 const cli = join(projectRoot, 'bin', 'gatehouse.js');
@@ -39,7 +40,7 @@ const SCREEN_USER = kioskUnit.one('Service', 'User')!;
 const SYSTEMD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 const missing = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0;
-const tools = ['cage', 'grim', 'Xwayland', 'xwininfo', 'xwd', 'runuser', 'useradd', 'userdel', 'unshare', 'chromium'];
+const tools = ['cage', 'grim', 'wf-recorder', 'Xwayland', 'xwininfo', 'xwd', 'runuser', 'useradd', 'userdel', 'unshare', 'chromium'];
 const unmet = process.getuid?.() !== 0 ? 'needs root (users, runuser, a mount namespace)'
   : tools.filter(missing).map((tool) => `needs ${tool}`).join(', ')
     // Both users must reach this checkout and Node (not so under a 0700 home).
@@ -158,10 +159,13 @@ describe.skipIf(unmet !== '')(`the kiosk session as its units run it${unmet ? ` 
       WLR_BACKENDS: 'headless', WLR_LIBINPUT_NO_DEVICES: '1',
     });
     expect(kioskCommand.argv).toEqual(['/usr/bin/cage', '--', '/usr/bin/node', cli, 'kiosk-window', '--page-key', join(paths.run, 'page-key.json')]);
+    ensureX11SocketDirectory();
     session = runAs(SCREEN_USER, kioskCommand);
     session.stderr!.setEncoding('utf8').on('data', (chunk: string) => { sessionStderr += chunk; });
     sessionExit = new Promise((resolve) => session.once('exit', resolve));
     const failed = (why: string) => new Error(`${why}\n${sessionStderr.slice(-3000)}`);
+    const recorder = await recordCageOutput(session, SCREEN_USER, paths.runtime).catch((error: Error) => { throw failed(error.message); });
+    cleanups.push(recorder.stop);
 
     // Chromium, as the screen user, on a one-time address of the host, with its sandbox.
     const browser = await until('Chromium', () => processes().find((each) => each.uid === idOf(SCREEN_USER, 'user') && each.args.some((arg) => arg.startsWith('--app='))) ?? null)
@@ -177,30 +181,28 @@ describe.skipIf(unmet !== '')(`the kiosk session as its units run it${unmet ? ` 
     const window = await until('the kiosk window', () => kioskWindow(asScreenUser('env', `DISPLAY=${display}`, 'xwininfo', '-root', '-tree').stdout))
       .catch(() => { throw failed('no kiosk window'); });
 
-    // cage's output as grim takes it gives its size (its picture is not the window's: grim-shot.ts),
-    // so the window itself is taken from XWayland with xwd, as test/e2e/kiosk-window.test.ts does.
+    // The window as xwd takes it from XWayland, once its page has drawn; then grim's picture of
+    // cage's output must be the same picture.
     const dump = join(paths.runtime, 'window.xwd');
-    const image = await until('the kiosk page in its window', drawnPage(() => {
-      if (asScreenUser('env', `DISPLAY=${display}`, 'xwd', '-silent', '-id', window.id, '-out', dump).status !== 0) return null;
-      return readXwd(dump);
-    })).catch(() => {
+    const takeWindow = () => (asScreenUser('env', `DISPLAY=${display}`, 'xwd', '-silent', '-id', window.id, '-out', dump).status === 0 ? readXwd(dump) : null);
+    await until('the kiosk page in its window', drawnPage(takeWindow)).catch(() => {
       if (existsSync(dump)) readXwd(dump).savePng(join(screenshotDir, 'kiosk-session-not-drawn.png'));
       throw failed(`the page was not drawn (the window as it was: ${join(screenshotDir, 'kiosk-session-not-drawn.png')})`);
     });
-    const output = join(paths.runtime, 'output.png');
-    expect(asScreenUser('grim', output).status).toBe(0);
-    const shot = readGrimShot(output);
-    const { width, height } = shot;
+    const grimFile = join(paths.runtime, 'output.png');
+    const { window: image, output: shot, same } = await windowAndOutput({
+      window: takeWindow,
+      output: () => (asScreenUser('grim', grimFile).status === 0 ? readGrimShot(grimFile) : null),
+    });
+    await recorder.stop();
     mkdirSync(screenshotDir, { recursive: true });
-    image.savePng(join(screenshotDir, `kiosk-session-${width}.png`));
-    shot.savePng(join(screenshotDir, 'kiosk-session-grim.png'));
+    shot?.savePng(join(screenshotDir, 'kiosk-session-grim.png'));
+    image?.savePng(join(screenshotDir, `kiosk-session-${shot?.width ?? 'window'}.png`));
+    expect(same, `grim's picture is not the window's (test-results/kiosk-session-grim.png)\n${recorder.output().slice(-1500)}`).toBe(true);
+    const { width, height } = shot!;
     expect({ x: window.x, y: window.y, width: window.width, height: window.height }).toEqual({ x: 0, y: 0, width, height });
-    expect([image.width, image.height]).toEqual([width, height]);
-    expect(uncoveredEdgePixels(image)).toBe(0);
-    if (!shot.uniform) {
-      expect(shot.pixel(0, 0)).toEqual(HEADER_INK);
-      expect(uncoveredEdgePixels(shot)).toBe(0);
-    }
+    expect(shot!.pixel(0, 0)).toEqual(HEADER_INK);
+    expect(uncoveredEdgePixels(shot!)).toBe(0);
 
     // The address was exchanged already: replayed, it is refused.
     expect((await fetch(address, { redirect: 'manual' })).status).toBe(403);
