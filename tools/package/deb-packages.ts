@@ -113,8 +113,9 @@ export const KIOSK_PACKAGE: DebPackageSpec = {
     'pcscd', 'libpcsclite1', 'libusb-1.0-0',
     // Slips: drawn as PDF by Chromium, shown on screen as pdftoppm's picture.
     'poppler-utils',
-    // Updates: installed with dpkg, the hand-installed version rebuilt first as the way back.
-    'dpkg', 'dpkg-repack',
+    // Updates: installed with dpkg (essential, so not named), the hand-installed version rebuilt
+    // first as the way back.
+    'dpkg-repack',
   ],
   // lp prints the slip; pcsc_scan is what the kiosk's messages tell a technician to run.
   recommends: ['cups-client', 'pcsc-tools'],
