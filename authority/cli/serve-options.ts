@@ -1,8 +1,8 @@
 // The operating settings of the authority beyond its address: the store's pool size and timeouts
-// (every command; `serve` also takes them as options), and serve's TLS certificate and drain
-// timeout and registration budget. Each comes from its option or, when that is absent, from the environment (authority.conf
-// in the packaged service); a value that is not a whole number in range stops the command with a
-// message instead of becoming NaN somewhere below.
+// (every command; `serve` also takes them as options), and serve's TLS certificate, drain timeout
+// and registration budget. Each comes from its option or, when that is absent, from the
+// environment (authority.conf in the packaged service); a value that is not a whole number in
+// range stops the command with a message instead of becoming NaN somewhere below.
 import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import { AuthorityError } from '../authority-error.js';

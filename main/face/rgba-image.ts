@@ -109,7 +109,6 @@ export function resizeBilinear(image: RgbaImage, width: number, height: number):
   return { width, height, data };
 }
 
-/** Rec. 601 luma of each pixel, 0–255. */
 /** The image's red, green and blue as int32 (height × width × 3), the tensor face-api takes; `channels` per pixel in `data` (3 or 4). */
 export function rgbInt32(data: ArrayLike<number>, width: number, height: number, channels: 3 | 4 = 4): Int32Array {
   const rgb = new Int32Array(width * height * 3);
@@ -121,6 +120,7 @@ export function rgbInt32(data: ArrayLike<number>, width: number, height: number,
   return rgb;
 }
 
+/** Rec. 601 luma of each pixel, 0–255. */
 export function toGray(image: RgbaImage): Float32Array {
   const gray = new Float32Array(image.width * image.height);
   for (let i = 0, p = 0; i < gray.length; i++, p += 4) {

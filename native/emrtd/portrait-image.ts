@@ -1,6 +1,7 @@
 // The chip portrait as the face check can use it. DG2 holds a JPEG or a JPEG 2000 image (a
-// JP2 file or a bare codestream), but the face check decodes only JPEG (jpeg-js, as
-// main/face/rgba-image.ts does); so a JPEG that decodes is passed through untouched and
+// JP2 file or a bare codestream), but the face check decodes only JPEG (libjpeg-turbo in
+// main/face/jpeg-decoder.ts, which native/ may not import); so a JPEG that jpeg-js decodes (baseline
+// or progressive, all of which libjpeg-turbo reads too) is passed through untouched and
 // JPEG 2000 is decoded with OpenJPEG (the decoder-only wasm build of
 // @cornerstonejs/codec-openjpeg, loaded once on first use) and re-encoded as a baseline JPEG.
 //

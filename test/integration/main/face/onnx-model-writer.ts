@@ -48,7 +48,6 @@ export const DESCRIPTOR_LENGTH = 128;
 const SIZE = 112;
 const POOL = 4;
 
-
 const valueInfo = (name: string, dims: number[]) => ({ name, type: { tensor_type: { elem_type: FLOAT, shape: { dim: dims.map((dim_value) => ({ dim_value })) } } } });
 
 /** The ModelProto bytes of the projection network for a layout-NCHW, 112 px input. */
