@@ -139,23 +139,30 @@ describe('a refused record', () => {
 });
 
 describe('a record sealed to a key the authority does not hold', () => {
-  for (const language of ['en', 'de'] as const) {
-    it(`stays queued, and the sync panel lists it with its code and asks for a technician (${language})`, async () => {
-      const page = await staffPage(SUPERVISOR, language);
+  const words = {
+    en: { technician: /call a technician/, badge: 'Waiting – needs a technician' },
+    de: { technician: /rufen Sie einen Techniker/, badge: 'Wartet – Techniker nötig' },
+    'zh-CN': { technician: /请联系技术人员/, badge: '等待中，需要技术人员' },
+  };
+  const walks = [['en', 1280, 800], ['de', 1280, 800], ['zh-CN', 1280, 800], ['en', 1920, 1080]] as const;
+  for (const [language, width, height] of walks) {
+    const shot = `sync-record-failure-${language}${width === 1280 ? '' : `-${width}`}`;
+    it(`stays queued, and the sync panel lists it with its code and asks for a technician (${language}, ${width}×${height})`, async () => {
+      const page = await staffPage(SUPERVISOR, language, { width, height });
       await page.getByTestId('sync-now').click();
       const failure = page.locator(`[data-testid=sync-record-failure][data-code=ENVELOPE_WRONG_AUTHORITY_KEY]`);
       await failure.waitFor();
       expect(await failure.textContent()).toContain(misSealed.slice(0, 8));
       expect(await page.getByTestId('sync-last-error').getAttribute('data-code')).toBe('ENVELOPE_WRONG_AUTHORITY_KEY');
-      expect(await page.getByTestId('sync-last-error').textContent()).toMatch(language === 'en' ? /call a technician/ : /rufen Sie einen Techniker/);
+      expect(await page.getByTestId('sync-last-error').textContent()).toMatch(words[language].technician);
       expect(await page.getByTestId('sync-technical').textContent()).toContain('ENVELOPE_WRONG_AUTHORITY_KEY');
       // Nothing runs now, but the badge does not say "up to date" while the fault stands.
       const badge = page.locator('[data-testid=sync-state][data-state=idle]');
       await badge.waitFor();
       expect(await badge.getAttribute('data-badge')).toBe('fault');
-      expect(await badge.textContent()).toBe(language === 'en' ? 'Waiting – needs a technician' : 'Wartet – Techniker nötig');
+      expect(await badge.textContent()).toBe(words[language].badge);
       await page.getByTestId('sync-panel').scrollIntoViewIfNeeded();
-      await screenshot(page, `sync-record-failure-${language}`);
+      await screenshot(page, shot);
       expect((await authority.authority.repository.listRecords()).map((r) => r.recordId)).not.toContain(misSealed);
       await page.close();
     });
